@@ -1,0 +1,426 @@
+// basicConfig, configure (Python's dictConfig schema) and shutdown.
+import type { FilterLike } from './filter.js';
+import { Filter } from './filter.js';
+import { Formatter } from './formatter.js';
+import { allHandlers, Handler } from './handler.js';
+import { STYLES, type StyleName } from './format-style.js';
+import { checkLevel, levelNames } from './level.js';
+import { describeError, reportInternalError } from './internal-error.js';
+import { getLogger, lastResort, Logger, manager, root } from './logger.js';
+import { JsonFormatter } from './json-formatter.js';
+import { ConsoleHandler } from '../handlers/console.js';
+import { MemoryHandler } from '../handlers/memory.js';
+import { NullHandler } from '../handlers/null.js';
+import { MemoryQueue, QueueHandler, QueueListener, type LogQueue } from '../handlers/queue.js';
+import { stderrStream, stdoutStream, StreamHandler, type TextStream } from '../handlers/stream.js';
+
+/**
+ * A configuration mistake. The message names the bad key and what to change.
+ * @example ConfigError: handlers.net: no handler class "FetchHander"; did you mean "FetchHandler"?
+ */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+type Options = Record<string, unknown>;
+
+/** Builds a handler from the options left in its configuration; `resolve` turns a name into a configured handler. */
+export interface HandlerFactory {
+  (options: Options, context: { resolveHandler(name: string): Handler; path: string }): Handler;
+  /** Keys the factory reads; any other key is reported as a mistake. */
+  keys?: readonly string[];
+}
+
+const handlerClasses = new Map<string, HandlerFactory>();
+const namedHandlers = new Map<string, Handler>();
+
+function shortName(name: string): string {
+  return name.slice(name.lastIndexOf('.') + 1);
+}
+
+/**
+ * Makes a handler class available to `configure()` by name (`'class': 'FileHandler'`, or the Python
+ * spelling `'logging.handlers.FileHandler'`).
+ * @example registerHandlerClass('ArrayHandler', Object.assign(() => new ArrayHandler(), { keys: [] }))
+ */
+export function registerHandlerClass(name: string, factory: HandlerFactory): void {
+  handlerClasses.set(shortName(name), factory);
+}
+
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cur = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1));
+      prev = cur;
+    }
+  }
+  return row[b.length];
+}
+
+/** `; did you mean "X"?` for the closest known name, or a list of what is known. */
+function suggest(given: string, known: Iterable<string>): string {
+  const names = [...known];
+  let best = '';
+  let bestScore = Infinity;
+  for (const name of names) {
+    const d = distance(given, name);
+    if (d < bestScore) { bestScore = d; best = name; }
+  }
+  if (best && bestScore <= Math.max(2, Math.floor(given.length / 3))) return `; did you mean "${best}"?`;
+  return names.length ? `; expected one of: ${names.join(', ')}` : '';
+}
+
+function levelFrom(value: unknown, path: string): number {
+  try {
+    return checkLevel(value as number | string);
+  } catch {
+    throw new ConfigError(`${path}: unknown level ${JSON.stringify(value)}${suggest(String(value), levelNames().keys())}`);
+  }
+}
+
+function checkKeys(config: Options, allowed: readonly string[], path: string): void {
+  for (const key of Object.keys(config)) {
+    if (!allowed.includes(key)) throw new ConfigError(`${path}: unknown key "${key}"${suggest(key, allowed)}`);
+  }
+}
+
+function resolveStream(value: unknown, path: string): TextStream {
+  if (value === undefined || value === null || value === 'ext://sys.stderr') return stderrStream;
+  if (value === 'ext://sys.stdout' || value === 'ext://console') return stdoutStream;
+  if (typeof value === 'object' && typeof (value as TextStream).write === 'function') return value as TextStream;
+  throw new ConfigError(`${path}.stream: expected "ext://sys.stdout", "ext://sys.stderr" or an object with write(text); got ${JSON.stringify(value)}`);
+}
+
+function define(keys: readonly string[], make: (o: Options, c: Parameters<HandlerFactory>[1]) => Handler): HandlerFactory {
+  return Object.assign(make, { keys });
+}
+
+registerHandlerClass('StreamHandler', define(['stream'], (o, c) => new StreamHandler(resolveStream(o.stream, c.path))));
+registerHandlerClass('ConsoleHandler', define([], () => new ConsoleHandler()));
+registerHandlerClass('NullHandler', define([], () => new NullHandler()));
+registerHandlerClass('MemoryHandler', define(['capacity', 'flushLevel', 'target', 'flushOnClose'], (o, c) => {
+  if (typeof o.capacity !== 'number') throw new ConfigError(`${c.path}.capacity: MemoryHandler needs a number of records`);
+  const target = typeof o.target === 'string' ? c.resolveHandler(o.target) : null;
+  return new MemoryHandler(o.capacity, o.flushLevel === undefined ? undefined : levelFrom(o.flushLevel, `${c.path}.flushLevel`),
+    target, o.flushOnClose === undefined ? true : Boolean(o.flushOnClose));
+}));
+registerHandlerClass('QueueHandler', define(['queue', 'listener', 'handlers', 'respect_handler_level'], (o, c) => {
+  const queue = (o.queue ?? new MemoryQueue()) as LogQueue;
+  if (typeof queue.put !== 'function') throw new ConfigError(`${c.path}.queue: expected an object with put() and get()`);
+  const handler = new QueueHandler(queue);
+  if (Array.isArray(o.handlers) && o.handlers.length > 0) {
+    const targets = o.handlers.map((name) => c.resolveHandler(String(name)));
+    handler.listener = new QueueListener(queue, ...targets, { respectHandlerLevel: Boolean(o.respect_handler_level) });
+  }
+  return handler;
+}));
+
+/**
+ * Flushes and closes every handler (newest first), as Python's `logging.shutdown`. Resolves once
+ * handlers that flush asynchronously have finished. Never throws; failures are reported.
+ * @example await shutdown()
+ */
+export async function shutdown(handlerList: Handler[] = allHandlers()): Promise<void> {
+  for (const h of [...handlerList].reverse()) {
+    try {
+      await h.flush();
+      await h.close();
+    } catch (err) {
+      reportInternalError(`--- Logging error ---\nshutdown: ${describeError(err)}\n`);
+    }
+  }
+}
+
+/** Options of basicConfig, as Python's keyword arguments. */
+export interface BasicConfigOptions {
+  level?: number | string;
+  format?: string;
+  datefmt?: string;
+  style?: StyleName;
+  stream?: TextStream;
+  handlers?: Handler[];
+  force?: boolean;
+  filename?: string;
+  filemode?: string;
+}
+
+/**
+ * Python's `logging.basicConfig`: if the root logger has no handlers (or `force`), adds one writing
+ * `format` (default `%(levelname)s:%(name)s:%(message)s`) to `stream` (default stderr).
+ * @example basicConfig({ level: DEBUG, format: '%(asctime)s %(levelname)-8s %(message)s' })
+ */
+export function basicConfig(options: BasicConfigOptions = {}): void {
+  const { force = false, handlers, stream, filename, filemode, datefmt, style = '%', format, level, ...rest } = options;
+  if (force) {
+    for (const h of [...root.handlers]) {
+      root.removeHandler(h);
+      void h.close();
+    }
+  }
+  if (root.handlers.length > 0) return;
+  if (handlers === undefined) {
+    if ('stream' in options && 'filename' in options) throw new ConfigError("'stream' and 'filename' should not be specified together");
+  } else if ('stream' in options || 'filename' in options) {
+    throw new ConfigError("'stream' or 'filename' should not be specified together with 'handlers'");
+  }
+  if (!(style in STYLES)) throw new ConfigError(`Style must be one of: ${Object.keys(STYLES).join(',')}`);
+  let list = handlers;
+  if (!list) {
+    if (filename) {
+      const fileFactory = handlerClasses.get('FileHandler');
+      if (!fileFactory) throw new ConfigError("basicConfig: 'filename' needs a FileHandler; import 'isolog/node' first, or pass a stream");
+      list = [fileFactory({ filename, mode: filemode ?? 'a' }, { resolveHandler: noHandler, path: 'basicConfig' })];
+    } else {
+      list = [new StreamHandler(stream)];
+    }
+  }
+  const unknown = Object.keys(rest);
+  if (unknown.length) throw new ConfigError(`Unrecognised argument(s): ${unknown.join(', ')}`);
+  const formatter = new Formatter(format ?? STYLES[style][2], datefmt, style);
+  for (const h of list) {
+    if (!h.formatter) h.setFormatter(formatter);
+    root.addHandler(h);
+  }
+  if (level !== undefined) root.setLevel(level);
+}
+
+function noHandler(name: string): Handler {
+  throw new ConfigError(`no handler named "${name}"`);
+}
+
+/** The dictConfig schema, version 1. */
+export interface DictConfig {
+  version: 1;
+  incremental?: boolean;
+  disable_existing_loggers?: boolean;
+  formatters?: Record<string, Options>;
+  filters?: Record<string, Options>;
+  handlers?: Record<string, Options>;
+  loggers?: Record<string, Options>;
+  root?: Options;
+}
+
+const TOP_KEYS = ['version', 'incremental', 'disable_existing_loggers', 'formatters', 'filters', 'handlers', 'loggers', 'root'];
+const FORMATTER_KEYS = ['format', 'datefmt', 'style', 'validate', 'defaults', 'class', '()', '.'];
+const LOGGER_KEYS = ['level', 'propagate', 'filters', 'handlers'];
+
+function asObject(value: unknown, path: string): Options {
+  if (value === undefined) return {};
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ConfigError(`${path}: expected an object of settings, got ${JSON.stringify(value)}`);
+  }
+  return value as Options;
+}
+
+function applyAttributes(target: object, attrs: unknown): void {
+  if (attrs && typeof attrs === 'object') Object.assign(target, attrs);
+}
+
+/** Resolves `cfg://a.b` references against the whole configuration. */
+function resolveRefs(value: unknown, whole: Options): unknown {
+  if (typeof value === 'string' && value.startsWith('cfg://')) {
+    let node: unknown = whole;
+    for (const part of value.slice(6).split(/[.[\]]+/).filter(Boolean)) {
+      if (node === null || typeof node !== 'object' || !(part in node)) throw new ConfigError(`cannot resolve "${value}": no "${part}"`);
+      node = (node as Options)[part];
+    }
+    return node;
+  }
+  return value;
+}
+
+function makeFormatter(name: string, config: Options): Formatter {
+  const path = `formatters.${name}`;
+  checkKeys(config, FORMATTER_KEYS, path);
+  const factory = config['()'];
+  let formatter: Formatter;
+  if (typeof factory === 'function') {
+    const { '()': _f, '.': _a, ...args } = config;
+    formatter = (factory as (o: Options) => Formatter)(args);
+  } else {
+    const cls = config.class;
+    const style = (config.style ?? '%') as StyleName;
+    if (!(style in STYLES)) throw new ConfigError(`${path}.style: "${String(style)}" is not a style; use "%", "{" or "$"`);
+    try {
+      if (cls === undefined || shortName(String(cls)) === 'Formatter') {
+        formatter = new Formatter(config.format as string | undefined, config.datefmt as string | undefined, style,
+          config.validate === undefined ? true : Boolean(config.validate), { defaults: config.defaults as Options | undefined });
+      } else if (typeof cls === 'function') {
+        formatter = new (cls as new (...a: unknown[]) => Formatter)(config.format, config.datefmt, style);
+      } else if (shortName(String(cls)) === 'JsonFormatter') {
+        formatter = new JsonFormatter();
+      } else {
+        throw new ConfigError(`${path}.class: no formatter class "${String(cls)}"${suggest(shortName(String(cls)), ['Formatter', 'JsonFormatter'])}`);
+      }
+    } catch (err) {
+      if (err instanceof ConfigError) throw err;
+      throw new ConfigError(`${path}: ${(err as Error).message}`);
+    }
+  }
+  applyAttributes(formatter, config['.']);
+  return formatter;
+}
+
+function makeFilter(name: string, config: Options): FilterLike {
+  const path = `filters.${name}`;
+  const factory = config['()'];
+  if (typeof factory === 'function') {
+    const { '()': _f, '.': _a, ...args } = config;
+    const made = (factory as (o: Options) => FilterLike)(args);
+    applyAttributes(made, config['.']);
+    return made;
+  }
+  checkKeys(config, ['name', '()', '.'], path);
+  return new Filter((config.name as string | undefined) ?? '');
+}
+
+function lookup<T>(table: Map<string, T>, name: unknown, kind: string, path: string): T {
+  const found = table.get(String(name));
+  if (found === undefined) throw new ConfigError(`${path}: no ${kind} named "${String(name)}"${suggest(String(name), table.keys())}`);
+  return found;
+}
+
+function listOf(value: unknown, path: string): unknown[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) throw new ConfigError(`${path}: expected a list of names, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+/**
+ * Python's `logging.config.dictConfig`: formatters, filters, handlers (classes by name from the
+ * registry), loggers and root; `incremental` changes only levels and propagate;
+ * `disable_existing_loggers` (default true) disables loggers the configuration does not name.
+ * Mistakes throw a ConfigError naming the key.
+ * @example configure({ version: 1, handlers: { console: { class: 'ConsoleHandler', level: 'INFO' } }, root: { handlers: ['console'] } })
+ */
+export function configure(config: DictConfig): void {
+  const whole = asObject(config, 'configuration');
+  checkKeys(whole, TOP_KEYS, 'configuration');
+  if (whole.version !== 1) throw new ConfigError(`configuration.version: unsupported version ${JSON.stringify(whole.version)}; use version: 1`);
+
+  if (whole.incremental) {
+    for (const [name, hc] of Object.entries(asObject(whole.handlers, 'handlers'))) {
+      const handler = namedHandlers.get(name);
+      if (!handler) throw new ConfigError(`handlers.${name}: no handler found with that name to change incrementally`);
+      const level = asObject(hc, `handlers.${name}`).level;
+      if (level !== undefined) handler.setLevel(levelFrom(level, `handlers.${name}.level`));
+    }
+    for (const [name, lc] of Object.entries(asObject(whole.loggers, 'loggers'))) {
+      configureLogger(getLogger(name), asObject(lc, `loggers.${name}`), `loggers.${name}`, true, new Map(), new Map());
+    }
+    if (whole.root) configureLogger(root, asObject(whole.root, 'root'), 'root', true, new Map(), new Map());
+    return;
+  }
+
+  const formatters = new Map<string, Formatter>();
+  for (const [name, fc] of Object.entries(asObject(whole.formatters, 'formatters'))) {
+    formatters.set(name, makeFormatter(name, asObject(fc, `formatters.${name}`)));
+  }
+  const filters = new Map<string, FilterLike>();
+  for (const [name, fc] of Object.entries(asObject(whole.filters, 'filters'))) {
+    filters.set(name, makeFilter(name, asObject(fc, `filters.${name}`)));
+  }
+
+  // everything built so far is validated before the old handlers are closed
+  const handlerConfigs = asObject(whole.handlers, 'handlers');
+  const built = new Map<string, Handler>();
+  const building = new Set<string>();
+  const resolveHandler = (name: string): Handler => {
+    const done = built.get(name);
+    if (done) return done;
+    if (!(name in handlerConfigs)) throw new ConfigError(`no handler named "${name}"${suggest(name, Object.keys(handlerConfigs))}`);
+    if (building.has(name)) throw new ConfigError(`handlers.${name}: refers to itself through its targets`);
+    building.add(name);
+    const handler = makeHandler(name, asObject(resolveRefs(handlerConfigs[name], whole), `handlers.${name}`));
+    building.delete(name);
+    built.set(name, handler);
+    return handler;
+  };
+  const makeHandler = (name: string, hc: Options): Handler => {
+    const path = `handlers.${name}`;
+    const { class: cls, '()': factory, level, formatter, filters: hFilters, '.': attrs, ...options } = hc;
+    for (const key of Object.keys(options)) options[key] = resolveRefs(options[key], whole);
+    let handler: Handler;
+    if (typeof factory === 'function') {
+      handler = (factory as (o: Options) => Handler)(options);
+    } else {
+      if (cls === undefined) throw new ConfigError(`${path}: needs "class" (for example "StreamHandler") or a "()" factory`);
+      const make = typeof cls === 'string' ? handlerClasses.get(shortName(cls)) : undefined;
+      if (!make) throw new ConfigError(`${path}: no handler class "${String(cls)}"${suggest(shortName(String(cls)), handlerClasses.keys())}`);
+      if (make.keys) checkKeys(options, make.keys, path);
+      try {
+        handler = make(options, { resolveHandler, path });
+      } catch (err) {
+        if (err instanceof ConfigError) throw err;
+        throw new ConfigError(`${path}: ${(err as Error).message}`);
+      }
+    }
+    handler.name = name;
+    if (level !== undefined) handler.setLevel(levelFrom(level, `${path}.level`));
+    if (formatter !== undefined) handler.setFormatter(lookup(formatters, formatter, 'formatter', `${path}.formatter`));
+    for (const f of listOf(hFilters, `${path}.filters`)) handler.addFilter(typeof f === 'string' ? lookup(filters, f, 'filter', `${path}.filters`) : f as FilterLike);
+    applyAttributes(handler, attrs);
+    return handler;
+  };
+  const fresh: [string, Handler][] = [];
+  try {
+    for (const name of Object.keys(handlerConfigs).sort()) fresh.push([name, resolveHandler(name)]);
+    for (const [name, lc] of Object.entries(asObject(whole.loggers, 'loggers'))) checkKeys(asObject(lc, `loggers.${name}`), LOGGER_KEYS, `loggers.${name}`);
+    if (whole.root !== undefined) checkKeys(asObject(whole.root, 'root'), LOGGER_KEYS, 'root');
+  } catch (err) {
+    for (const h of built.values()) void h.close();
+    throw err;
+  }
+
+  // Python's _clearExistingHandlers: every handler made before is flushed and closed
+  const fresher = new Set(built.values());
+  void shutdown(allHandlers().filter((h) => !fresher.has(h) && h !== lastResort.handler));
+  namedHandlers.clear();
+  for (const [name, h] of fresh) namedHandlers.set(name, h);
+
+  const existing = [...manager.loggerDict.keys()].sort();
+  const children = new Set<string>();
+  const loggers = asObject(whole.loggers, 'loggers');
+  for (const name of Object.keys(loggers)) {
+    const at = existing.indexOf(name);
+    if (at >= 0) {
+      const prefix = name + '.';
+      for (const other of existing.slice(at + 1)) if (other.startsWith(prefix)) children.add(other);
+      existing.splice(at, 1);
+    }
+    configureLogger(getLogger(name), asObject(loggers[name], `loggers.${name}`), `loggers.${name}`, false, built, filters);
+  }
+  const disableExisting = whole.disable_existing_loggers ?? true;
+  for (const name of existing) {
+    const logger = manager.loggerDict.get(name);
+    if (!(logger instanceof Logger)) continue;
+    if (children.has(name)) {
+      logger.setLevel(0);
+      logger.handlers = [];
+      logger.propagate = true;
+    } else {
+      logger.disabled = Boolean(disableExisting);
+    }
+  }
+  if (whole.root !== undefined) configureLogger(root, asObject(whole.root, 'root'), 'root', false, built, filters);
+}
+
+function configureLogger(logger: Logger, config: Options, path: string, incremental: boolean,
+  handlers: Map<string, Handler>, filters: Map<string, FilterLike>): void {
+  checkKeys(config, LOGGER_KEYS, path);
+  if (config.level !== undefined) logger.setLevel(levelFrom(config.level, `${path}.level`));
+  if (!incremental) {
+    for (const h of [...logger.handlers]) logger.removeHandler(h);
+    for (const name of listOf(config.handlers, `${path}.handlers`)) logger.addHandler(lookup(handlers, name, 'handler', `${path}.handlers`));
+    for (const f of listOf(config.filters, `${path}.filters`)) logger.addFilter(typeof f === 'string' ? lookup(filters, f, 'filter', `${path}.filters`) : f as FilterLike);
+  }
+  if (logger !== root) logger.disabled = false;
+  if (config.propagate !== undefined) logger.propagate = Boolean(config.propagate);
+}

@@ -1,0 +1,97 @@
+// Handler: where records go. Emitting never throws into the app; failures go to handleError.
+import { Filterer } from './filter.js';
+import { defaultFormatter, type Formatter } from './formatter.js';
+import { checkLevel, NOTSET } from './level.js';
+import { describeError, reportInternalError } from './internal-error.js';
+import { pyRepr, stringRepr } from './repr.js';
+import type { LogRecord } from './record.js';
+
+// every live handler, in creation order, so shutdown() can flush and close them (Python's _handlerList)
+const liveHandlers = new Set<Handler>();
+
+/** Handlers not yet closed, oldest first. */
+export function allHandlers(): Handler[] {
+  return [...liveHandlers];
+}
+
+/** Python's `Message: %r\nArguments: %s` lines for a record whose handling failed. */
+export function describeRecordForError(record: LogRecord): string {
+  const args = record.args;
+  let argsText: string;
+  if (args === null || args === undefined) argsText = 'None';
+  else if (Array.isArray(args)) argsText = args.length === 1 ? `(${pyRepr(args[0])},)` : `(${args.map(pyRepr).join(', ')})`;
+  else argsText = pyRepr(args);
+  const msg = typeof record.msg === 'string' ? stringRepr(record.msg) : pyRepr(record.msg);
+  return `Message: ${msg}\nArguments: ${argsText}\n`;
+}
+
+/**
+ * Python's `logging.Handler`. Subclasses implement `emit(record)`; `handle` applies the level
+ * check done by the logger, the handler's filters, then emit.
+ * @example class ArrayHandler extends Handler { lines: string[] = []; emit(r: LogRecord) { this.lines.push(this.format(r)); } }
+ */
+export abstract class Handler extends Filterer {
+  level: number;
+  formatter: Formatter | null = null;
+  name: string | null = null;
+  protected closed = false;
+
+  constructor(level: number | string = NOTSET) {
+    super();
+    this.level = checkLevel(level);
+    liveHandlers.add(this);
+  }
+
+  get_name(): string | null { return this.name; }
+  set_name(name: string | null): void { this.name = name; }
+
+  setLevel(level: number | string): void {
+    this.level = checkLevel(level);
+  }
+
+  setFormatter(formatter: Formatter | null): void {
+    this.formatter = formatter;
+  }
+
+  format(record: LogRecord): string {
+    return (this.formatter ?? defaultFormatter).format(record);
+  }
+
+  /** Filters, then emits. Returns the record that was emitted, or false when a filter dropped it. */
+  handle(record: LogRecord): LogRecord | false {
+    const rv = this.filters.length === 0 ? record : this.filter(record);
+    if (rv) {
+      try {
+        this.emit(rv);
+      } catch (err) {
+        this.handleError(rv, err);
+      }
+    }
+    return rv;
+  }
+
+  abstract emit(record: LogRecord): void;
+
+  flush(): void | Promise<void> {}
+
+  close(): void | Promise<void> {
+    this.closed = true;
+    liveHandlers.delete(this);
+  }
+
+  /**
+   * Reports a failure to emit, as Python's handleError does: `--- Logging error ---`, the error,
+   * the message and its arguments. Never throws, and logging goes on.
+   */
+  handleError(record: LogRecord, error?: unknown): void {
+    try {
+      reportInternalError(`--- Logging error ---\n${describeError(error)}\n${describeRecordForError(record)}`);
+    } catch {
+      /* the report itself failed; nothing is left to tell */
+    }
+  }
+
+  override toString(): string {
+    return `<${this.constructor.name} (${this.level})>`;
+  }
+}

@@ -1,0 +1,349 @@
+// Loggers in a dotted hierarchy with Python's Manager and placeholder rules. Each logger's level
+// methods are rebuilt whenever a level, `disabled` or `disable()` changes, so a disabled call is a
+// call to an empty function.
+import { LoggerAdapter } from './adapter.js';
+import { captureStack } from './exception.js';
+import { Filterer } from './filter.js';
+import type { Handler } from './handler.js';
+import { checkLevel, CRITICAL, DEBUG, ERROR, INFO, NOTSET, WARNING } from './level.js';
+import { LogOptions } from './log-options.js';
+import { reportInternalError } from './internal-error.js';
+import { LogRecord, STANDARD_FIELDS, UNKNOWN_FILE, type LogArgs } from './record.js';
+import { stringRepr } from './repr.js';
+import { stderrStream, StreamHandler } from '../handlers/stream.js';
+
+/** A logging method: a message, then `%` arguments, optionally ending in `kwargs()`/`extra()` or an Error. */
+export type LogMethod = (msg: unknown, ...args: unknown[]) => void;
+
+const noop: LogMethod = () => {};
+
+/** Python's PlaceHolder: stands in the hierarchy for a logger not created yet. */
+class PlaceHolder {
+  readonly loggerMap = new Set<Logger>();
+  constructor(first: Logger) { this.loggerMap.add(first); }
+  append(logger: Logger): void { this.loggerMap.add(logger); }
+}
+
+/** Counts the `%` conversions a message consumes, to tell a trailing Error argument from a `%s` one. */
+function conversionsIn(msg: unknown): number {
+  if (typeof msg !== 'string') return 0;
+  let count = 0;
+  for (let i = msg.indexOf('%'); i >= 0; i = msg.indexOf('%', i + 1)) {
+    if (msg[i + 1] === '%') { i++; continue; }
+    if (msg[i + 1] === '(') return 1;
+    count++;
+  }
+  return count;
+}
+
+/** Python's Manager: the registry of loggers and the global `disable` level. */
+export class Manager {
+  readonly loggerDict = new Map<string, Logger | PlaceHolder>();
+  disable = NOTSET;
+  private readonly all: Logger[] = [];
+
+  constructor(readonly root: RootLogger) {
+    root.manager = this;
+    this.all.push(root);
+  }
+
+  getLogger(name: string): Logger {
+    let rv = this.loggerDict.get(name);
+    if (rv instanceof Logger) return rv;
+    const logger = new Logger(name);
+    logger.manager = this;
+    this.loggerDict.set(name, logger);
+    this.all.push(logger);
+    if (rv instanceof PlaceHolder) this.fixupChildren(rv, logger);
+    this.fixupParents(logger);
+    // a new logger is NOTSET, so no other logger's effective level changes
+    logger._rebuild(this.disable);
+    return logger;
+  }
+
+  private fixupParents(logger: Logger): void {
+    const name = logger.name;
+    let i = name.lastIndexOf('.');
+    let parent: Logger | undefined;
+    while (i > 0 && !parent) {
+      const prefix = name.slice(0, i);
+      const obj = this.loggerDict.get(prefix);
+      if (obj === undefined) this.loggerDict.set(prefix, new PlaceHolder(logger));
+      else if (obj instanceof Logger) parent = obj;
+      else obj.append(logger);
+      i = name.lastIndexOf('.', i - 1);
+    }
+    logger.parent = parent ?? this.root;
+  }
+
+  private fixupChildren(ph: PlaceHolder, logger: Logger): void {
+    const name = logger.name;
+    for (const child of ph.loggerMap) {
+      if (child.parent && !child.parent.name.startsWith(name)) {
+        logger.parent = child.parent;
+        child.parent = logger;
+      }
+    }
+  }
+
+  /** Every logger that exists (not placeholders), the root first. */
+  loggers(): readonly Logger[] {
+    return this.all;
+  }
+
+  /** Recomputes each logger's threshold and level methods; called whenever a level can have changed. */
+  refreshLevels(): void {
+    for (const logger of this.all) logger._rebuild(this.disable);
+  }
+}
+
+/**
+ * Python's `logging.Logger`. Get one with `getLogger(name)`, never with `new`.
+ * @example const log = getLogger('app.db'); log.info('connected to %s in %d ms', host, ms)
+ */
+export class Logger extends Filterer {
+  readonly name: string;
+  level = NOTSET;
+  parent: Logger | null = null;
+  propagate = true;
+  handlers: Handler[] = [];
+  manager!: Manager;
+  private _disabled = false;
+  /** Lowest level that passes, all things considered (Infinity when disabled). */
+  private _threshold = WARNING;
+
+  debug: LogMethod = noop;
+  info: LogMethod = noop;
+  warning: LogMethod = noop;
+  warn: LogMethod = noop;
+  error: LogMethod = noop;
+  exception: LogMethod = noop;
+  critical: LogMethod = noop;
+  fatal: LogMethod = noop;
+
+  constructor(name: string, level: number | string = NOTSET) {
+    super();
+    this.name = name;
+    this.level = checkLevel(level);
+  }
+
+  get disabled(): boolean { return this._disabled; }
+  set disabled(value: boolean) {
+    this._disabled = value;
+    this.manager?.refreshLevels();
+  }
+
+  /** @internal Rebuilds the threshold and the level methods. */
+  _rebuild(globalDisable: number): void {
+    const t = this._disabled ? Infinity : Math.max(this.getEffectiveLevel(), globalDisable + 1);
+    this._threshold = t;
+    const proto = Logger.prototype;
+    this.debug = DEBUG >= t ? proto._debug : noop;
+    this.info = INFO >= t ? proto._info : noop;
+    this.warning = this.warn = WARNING >= t ? proto._warning : noop;
+    this.error = ERROR >= t ? proto._error : noop;
+    this.exception = ERROR >= t ? proto._error : noop;
+    this.critical = this.fatal = CRITICAL >= t ? proto._critical : noop;
+  }
+
+  /** Sets the level, a number or a registered name ('DEBUG'). */
+  setLevel(level: number | string): void {
+    this.level = checkLevel(level);
+    this.manager?.refreshLevels();
+  }
+
+  /** The first level set on this logger or an ancestor (the root's if none). */
+  getEffectiveLevel(): number {
+    for (let logger: Logger | null = this; logger; logger = logger.parent) {
+      if (logger.level) return logger.level;
+    }
+    return NOTSET;
+  }
+
+  isEnabledFor(level: number): boolean {
+    return level >= this._threshold;
+  }
+
+  /** `getLogger('a').getChild('b')` is `getLogger('a.b')`. */
+  getChild(suffix: string): Logger {
+    const name = this === (this.manager.root as Logger) ? suffix : `${this.name}.${suffix}`;
+    return this.manager.getLogger(name);
+  }
+
+  /**
+   * A child logger carrying fields: every record it makes has them (per-call `extra()` adds more).
+   * @example const reqLog = getLogger('api').bind({ requestId }); reqLog.info('handled in %d ms', ms)
+   */
+  bind(fields: Record<string, unknown>): LoggerAdapter {
+    return new LoggerAdapter(this, { ...fields }, true);
+  }
+
+  /** Loggers whose parent is this one (Python 3.12's getChildren). */
+  getChildren(): Set<Logger> {
+    return new Set(this.manager.loggers().filter((l) => l.parent === this));
+  }
+
+  addHandler(handler: Handler): void {
+    if (!this.handlers.includes(handler)) this.handlers.push(handler);
+  }
+
+  removeHandler(handler: Handler): void {
+    const i = this.handlers.indexOf(handler);
+    if (i >= 0) this.handlers.splice(i, 1);
+  }
+
+  /** True when this logger or an ancestor it propagates to has a handler. */
+  hasHandlers(): boolean {
+    for (let c: Logger | null = this; c; c = c.propagate ? c.parent : null) {
+      if (c.handlers.length > 0) return true;
+    }
+    return false;
+  }
+
+  /** Logs at any numeric level: `log(25, 'msg %s', x)`. */
+  log(level: number, msg: unknown, ...args: unknown[]): void {
+    if (typeof level !== 'number' || !Number.isInteger(level)) {
+      reportInternalError(`--- Logging error ---\nTypeError: level must be an integer\nMessage: ${stringRepr(String(msg))}\n`);
+      return;
+    }
+    if (level >= this._threshold) this._log(level, msg, args);
+  }
+
+  _debug(msg: unknown, ...args: unknown[]): void { this._log(DEBUG, msg, args); }
+  _info(msg: unknown, ...args: unknown[]): void { this._log(INFO, msg, args); }
+  _warning(msg: unknown, ...args: unknown[]): void { this._log(WARNING, msg, args); }
+  _error(msg: unknown, ...args: unknown[]): void { this._log(ERROR, msg, args); }
+  _critical(msg: unknown, ...args: unknown[]): void { this._log(CRITICAL, msg, args); }
+
+  /**
+   * Builds and handles a record. The last argument may be `kwargs()`/`extra()`; an Error left over
+   * after the `%` conversions becomes the record's exc_info (`log.error('failed', err)`).
+   */
+  _log(level: number, msg: unknown, args: unknown[], stackSkip = 0): void {
+    let options: LogOptions | undefined;
+    let excInfo: unknown = null;
+    let n = args.length;
+    if (n > 0) {
+      const last = args[n - 1];
+      if (last instanceof LogOptions) {
+        options = last;
+        args = args.slice(0, --n);
+        excInfo = options.exc_info ?? null;
+      }
+      if (n > 0 && !excInfo && args[n - 1] instanceof Error && conversionsIn(msg) < n) {
+        excInfo = args[n - 1];
+        args = args.slice(0, --n);
+      }
+    }
+    if (excInfo === true) excInfo = null; // JS has no "current exception" to look up
+    let sinfo: string | null = null;
+    if (options?.stack_info) sinfo = captureStack(2 + stackSkip + Math.max(0, (options.stacklevel ?? 1) - 1));
+    const record = this.makeRecord(this.name, level, msg, args, excInfo, options?.extra, sinfo);
+    this.handle(record);
+  }
+
+  /** Python's makeRecord: a record plus its extra fields; a field that would overwrite one is reported and left out. */
+  makeRecord(name: string, level: number, msg: unknown, args: LogArgs, excInfo: unknown,
+    extraFields?: Record<string, unknown>, sinfo?: string | null): LogRecord {
+    const record = new LogRecord(name, level, UNKNOWN_FILE, 0, msg, args, excInfo, null, sinfo);
+    if (extraFields) {
+      for (const key of Object.keys(extraFields)) {
+        if (STANDARD_FIELDS.has(key) || key in record && Object.hasOwn(record, key)) {
+          reportInternalError(`--- Logging error ---\nKeyError: "Attempt to overwrite ${stringRepr(key)} in LogRecord"\n`);
+          continue;
+        }
+        record[key] = extraFields[key];
+      }
+    }
+    return record;
+  }
+
+  /** Applies this logger's filters, then passes the record to the handlers up the hierarchy. */
+  handle(record: LogRecord): void {
+    if (this._disabled) return;
+    let rv: LogRecord | false = record;
+    if (this.filters.length > 0) {
+      try {
+        rv = this.filter(record);
+      } catch (err) {
+        reportFilterError(err);
+        return;
+      }
+    }
+    if (rv) this.callHandlers(rv);
+  }
+
+  /** Python's callHandlers: every handler up the chain whose level passes; the last resort if none. */
+  callHandlers(record: LogRecord): void {
+    let found = 0;
+    for (let c: Logger | null = this; c; c = c.propagate ? c.parent : null) {
+      const handlers = c.handlers;
+      for (let i = 0; i < handlers.length; i++) {
+        const h = handlers[i];
+        found++;
+        if (record.levelno >= h.level) {
+          try {
+            h.handle(record);
+          } catch (err) {
+            h.handleError(record, err);
+          }
+        }
+      }
+    }
+    if (found === 0 && lastResort.handler && record.levelno >= lastResort.handler.level) {
+      try {
+        lastResort.handler.handle(record);
+      } catch (err) {
+        lastResort.handler.handleError(record, err);
+      }
+    }
+  }
+
+  override toString(): string {
+    return `<${this.constructor.name} ${this.name} (${this.getEffectiveLevel()})>`;
+  }
+}
+
+function reportFilterError(err: unknown): void {
+  reportInternalError(`--- Logging error ---\nA filter threw: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}\n`);
+}
+
+/** Python's RootLogger: named 'root', WARNING by default. */
+export class RootLogger extends Logger {
+  constructor(level: number | string = WARNING) {
+    super('root', level);
+  }
+}
+
+/**
+ * Where records go when no handler is found anywhere up the chain (Python's `logging.lastResort`):
+ * WARNING and above, the bare message, to stderr. Set `lastResort.handler = null` to drop them.
+ */
+export const lastResort: { handler: Handler | null } = { handler: null };
+const stderrHandler = new StreamHandler(stderrStream);
+stderrHandler.setLevel(WARNING);
+lastResort.handler = stderrHandler;
+
+export const root = new RootLogger(WARNING);
+export const manager = new Manager(root);
+manager.refreshLevels();
+
+/**
+ * Python's `logging.getLogger`: the same name always gives the same logger; no name (or '' or
+ * 'root') gives the root logger.
+ * @example const log = getLogger('app.http')
+ */
+export function getLogger(name?: string): Logger {
+  if (!name || name === root.name) return root;
+  return manager.getLogger(name);
+}
+
+/**
+ * Python's `logging.disable(level)`: every call at `level` or below is dropped, whatever the
+ * loggers say. `disable(NOTSET)` undoes it.
+ * @example disable(INFO)
+ */
+export function disable(level: number | string = CRITICAL): void {
+  manager.disable = checkLevel(level);
+  manager.refreshLevels();
+}

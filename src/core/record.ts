@@ -1,0 +1,167 @@
+// LogRecord: one logging event, with Python's fields, a sequence number and a cheap unique id.
+import { getLevelName } from './level.js';
+import { isMapping, percentFormat, type Mapping } from './percent-format.js';
+import { pyStr } from './repr.js';
+
+/** Arguments of a logging call: the positional tuple, or one mapping for `%(key)s`. */
+export type LogArgs = readonly unknown[] | Mapping;
+
+const startTime = Date.now();
+let sequence = 0;
+
+function randomPrefix(): string {
+  const bytes = new Uint8Array(8);
+  const c = (globalThis as { crypto?: { getRandomValues?: (a: Uint8Array) => Uint8Array } }).crypto;
+  if (c?.getRandomValues) c.getRandomValues(bytes);
+  else for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(Math.random() * 256);
+  let hex = '';
+  for (const b of bytes) hex += b.toString(16).padStart(2, '0');
+  return hex;
+}
+
+// one random prefix per process (page, worker, isolate) and a counter make ids unique without a
+// crypto call per record; the prefix is drawn lazily so nothing runs at import time
+let uidPrefix = '';
+
+function nextUid(seq: number): string {
+  if (uidPrefix === '') uidPrefix = randomPrefix() + '-';
+  return uidPrefix + seq.toString(36);
+}
+
+/**
+ * One logging event. Fields follow Python's LogRecord; `seq` and `uid` are isolog's.
+ * Extra fields given with a call (or set by a filter) are plain properties of the record.
+ * @example const r = new LogRecord('app', INFO, '', 0, 'hello %s', ['you'], null); r.getMessage()
+ */
+export class LogRecord {
+  [field: string]: unknown;
+  name: string;
+  msg: unknown;
+  args: LogArgs | null;
+  levelno: number;
+  levelname: string;
+  pathname: string;
+  lineno: number;
+  funcName: string;
+  exc_info: unknown;
+  exc_text: string | null;
+  stack_info: string | null;
+  created: number;
+  msecs: number;
+  relativeCreated: number;
+  seq: number;
+  uid: string;
+  declare message?: string;
+  declare asctime?: string;
+  declare filename: string;
+  declare module: string;
+  declare thread: number;
+  declare threadName: string;
+  declare process: number;
+  declare processName: string;
+  declare taskName: string | null;
+
+  constructor(name: string, level: number, pathname: string, lineno: number, msg: unknown,
+    args: LogArgs | null, excInfo: unknown, func?: string | null, sinfo?: string | null) {
+    const now = Date.now();
+    this.name = name;
+    this.msg = msg;
+    // Python: a single non-empty mapping argument becomes the mapping for %(key)s
+    if (Array.isArray(args) && args.length === 1 && isMapping(args[0]) && hasKeys(args[0])) {
+      args = args[0] as Mapping;
+    }
+    this.args = args;
+    this.levelno = level;
+    this.levelname = getLevelName(level) as string;
+    this.pathname = pathname;
+    this.lineno = lineno;
+    this.funcName = func ?? '(unknown function)';
+    this.exc_info = excInfo ?? null;
+    this.exc_text = null;
+    this.stack_info = sinfo ?? null;
+    this.created = now / 1000;
+    this.msecs = now % 1000;
+    this.relativeCreated = now - startTime;
+    this.seq = ++sequence;
+    this.uid = nextUid(this.seq);
+    if (pathname !== UNKNOWN_FILE) {
+      const base = pathname.slice(pathname.search(/[^/\\]*$/));
+      this.filename = base;
+      const dot = base.lastIndexOf('.');
+      this.module = dot > 0 ? base.slice(0, dot) : base;
+    }
+  }
+
+  /** The message with its arguments merged by Python's `%` rules. Throws on a mismatch, as Python does. */
+  getMessage(): string {
+    const msg = pyStr(this.msg);
+    const args = this.args;
+    if (args === null || args === undefined) return msg;
+    if (Array.isArray(args) ? args.length === 0 : !hasKeys(args)) return msg;
+    return percentFormat(msg, args);
+  }
+
+  toString(): string {
+    return `<LogRecord: ${this.name}, ${this.levelno}, ${this.pathname}, ${this.lineno}, "${pyStr(this.msg)}">`;
+  }
+}
+
+function hasKeys(obj: object): boolean {
+  if (obj instanceof Map) return obj.size > 0;
+  for (const _ in obj) return true;
+  return false;
+}
+
+export const UNKNOWN_FILE = '(unknown file)';
+
+/** Defaults shared by every record, on the prototype so a record does not carry them. */
+export const runtimeIdentity = LogRecord.prototype as unknown as {
+  filename: string; module: string; thread: number; threadName: string;
+  process: number; processName: string; taskName: string | null;
+};
+runtimeIdentity.filename = UNKNOWN_FILE;
+runtimeIdentity.module = UNKNOWN_FILE;
+runtimeIdentity.thread = 0;
+runtimeIdentity.threadName = 'MainThread';
+runtimeIdentity.process = 0;
+runtimeIdentity.processName = 'MainProcess';
+runtimeIdentity.taskName = null;
+
+/**
+ * Names the process and thread that records from here carry (`%(processName)s`, `%(threadName)s`).
+ * Each runtime entry sets this once; a page is 'MainThread', a worker its own name.
+ * @example setRuntimeIdentity({ threadName: 'Worker-1' })
+ */
+export function setRuntimeIdentity(identity: Partial<typeof runtimeIdentity>): void {
+  Object.assign(runtimeIdentity, identity);
+}
+
+/**
+ * Python's `makeLogRecord`: a record from a plain object, as one that crossed a queue or a socket.
+ * @example makeLogRecord({ name: 'app', levelno: 20, levelname: 'INFO', msg: 'hi' })
+ */
+export function makeLogRecord(fields: Record<string, unknown>): LogRecord {
+  const record = new LogRecord('', 0, '', 0, '', [], null, null);
+  for (const key of Object.keys(fields)) {
+    if (key === '__proto__' || key === 'constructor' || key === 'prototype') continue;
+    record[key] = fields[key];
+  }
+  return record;
+}
+
+/** Fields every record has; anything else on a record is an extra (structured) field. */
+export const STANDARD_FIELDS: ReadonlySet<string> = new Set([
+  'name', 'msg', 'args', 'levelno', 'levelname', 'pathname', 'filename', 'module', 'lineno', 'funcName',
+  'exc_info', 'exc_text', 'stack_info', 'created', 'msecs', 'relativeCreated', 'seq', 'uid',
+  'thread', 'threadName', 'process', 'processName', 'taskName', 'message', 'asctime',
+]);
+
+/** The extra fields of a record (what `extra`, an adapter or a filter added), or undefined when none. */
+export function extraFields(record: LogRecord): Record<string, unknown> | undefined {
+  let out: Record<string, unknown> | undefined;
+  for (const key of Object.keys(record)) {
+    if (STANDARD_FIELDS.has(key)) continue;
+    (out ??= {})[key] = record[key];
+  }
+  return out;
+}

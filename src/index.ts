@@ -1,0 +1,30 @@
+// isolog: Python's logging for every JavaScript runtime. Every public export, by name.
+export {
+  CRITICAL, FATAL, ERROR, WARNING, WARN, INFO, DEBUG, NOTSET,
+  getLevelName, addLevelName, checkLevel,
+} from './core/level.js';
+export { LogRecord, makeLogRecord, setRuntimeIdentity, extraFields, STANDARD_FIELDS, type LogArgs } from './core/record.js';
+export { Logger, RootLogger, Manager, getLogger, disable, root, lastResort, type LogMethod } from './core/logger.js';
+export { kwargs, extra, LogOptions, type LogKwargs } from './core/log-options.js';
+export { Filter, Filterer, type FilterLike, type FilterResult } from './core/filter.js';
+export { Handler } from './core/handler.js';
+export { Formatter, BufferingFormatter, defaultFormatter, type FormatterOptions } from './core/formatter.js';
+export { PercentStyle, StrFormatStyle, StringTemplateStyle, type FormatStyle, type StyleName } from './core/format-style.js';
+export { JsonFormatter, type JsonFormatterOptions } from './core/json-formatter.js';
+export { LoggerAdapter } from './core/adapter.js';
+export { basicConfig, configure, shutdown, registerHandlerClass, ConfigError, type BasicConfigOptions, type DictConfig, type HandlerFactory } from './core/config.js';
+export { setInternalErrorSink, reportInternalError, settings, type InternalErrorSink } from './core/internal-error.js';
+export { toJsonValue, safeStringify, type SerializeLimits, type JsonValue } from './core/serialize.js';
+export { formatError } from './core/exception.js';
+export { percentFormat } from './core/percent-format.js';
+export { formatValue } from './core/format-spec.js';
+export { strftime, localtime, gmtime, type TimeParts } from './core/strftime.js';
+export { pyRepr, pyStr } from './core/repr.js';
+export { StreamHandler, stderrStream, stdoutStream, type TextStream } from './handlers/stream.js';
+export { ConsoleHandler } from './handlers/console.js';
+export { NullHandler } from './handlers/null.js';
+export { BufferingHandler, MemoryHandler } from './handlers/memory.js';
+export {
+  QueueHandler, QueueListener, MemoryQueue, SENTINEL,
+  type LogQueue, type PreparedRecord, type QueueListenerOptions,
+} from './handlers/queue.js';
