@@ -4,7 +4,7 @@ export {
   getLevelName, addLevelName, checkLevel,
 } from './core/level.js';
 export { LogRecord, makeLogRecord, setRuntimeIdentity, extraFields, STANDARD_FIELDS, type LogArgs } from './core/record.js';
-export { Logger, RootLogger, Manager, getLogger, disable, root, lastResort, type LogMethod } from './core/logger.js';
+export { Logger, RootLogger, Manager, getLogger, disable, root, manager, lastResort, type LogMethod } from './core/logger.js';
 export { kwargs, extra, LogOptions, type LogKwargs } from './core/log-options.js';
 export { Filter, Filterer, type FilterLike, type FilterResult } from './core/filter.js';
 export { Handler } from './core/handler.js';

@@ -1,5 +1,5 @@
 // Python's format-spec mini-language (`format(value, spec)`), for the `{` Formatter style.
-import { exponentDigits, fixedDigits, floatRepr, generalDigits, nonFinite } from './number-format.js';
+import { exponentDigits, exponentParts, exponentSuffix, fixedDigits, floatRepr, generalDigits, nonFinite } from './number-format.js';
 import { PythonError } from './python-error.js';
 import { pyStr, pyTypeName } from './repr.js';
 
@@ -81,6 +81,24 @@ function formatInt(n: bigint, spec: Spec): string {
   return align(group(digits, spec.grouping, every), sign + prefix, spec, '>');
 }
 
+/** No type with a precision: like 'g', but exponent form from exp >= p - 1 and one decimal kept. */
+function noTypeDigits(abs: number, precision: number, alt: boolean): string {
+  const p = precision === 0 ? 1 : precision;
+  if (abs === 0) return '0.0';
+  const [, exp] = exponentParts(abs, p - 1);
+  if (exp >= -4 && exp < p - 1) {
+    const fixed = generalDigits(abs, p, false, alt);
+    return fixed.includes('.') ? fixed : fixed + '.0';
+  }
+  return exponentDigitsStripped(abs, p - 1, alt);
+}
+
+function exponentDigitsStripped(abs: number, precision: number, alt: boolean): string {
+  const [mantissa, exp] = exponentParts(abs, precision);
+  const m = alt || !mantissa.includes('.') ? mantissa : mantissa.replace(/0+$/, '').replace(/\.$/, '');
+  return m + exponentSuffix(exp, false);
+}
+
 function formatFloat(x: number, spec: Spec, isInt: boolean): string {
   const type = spec.type;
   const upper = type === 'E' || type === 'F' || type === 'G';
@@ -97,11 +115,7 @@ function formatFloat(x: number, spec: Spec, isInt: boolean): string {
       case 'g': case 'G': case 'n': body = generalDigits(abs, p < 0 ? 6 : p, upper, spec.alt); break;
       default:
         if (p < 0) body = isInt ? String(abs) : floatRepr(abs);
-        else {
-          // no type with a precision: like 'g', but a fixed-point result keeps one decimal
-          body = generalDigits(abs, p, false, spec.alt);
-          if (!/[.e]/.test(body)) body += '.0';
-        }
+        else body = noTypeDigits(abs, p, spec.alt);
     }
     if (spec.z && negative && /^[0.]+(e[-+]0+)?%?$/.test(body)) negative = false;
   }

@@ -124,7 +124,7 @@ export function convertOne(value: unknown, conv: string, flags: Flags, width: nu
       } else if (typeof value === 'string' && [...value].length === 1) {
         ch = value;
       } else {
-        throw new TypeError(`%c requires an int or a unicode character, not ${typeof value === 'string' ? `a string of length ${[...value].length}` : pyTypeName(value)}`);
+        throw new TypeError("%c requires int or char");
       }
       return padText(ch, width, flags.left);
     }

@@ -1,0 +1,61 @@
+// Replays the cases of test/fixtures/format-cases.json, whose answers CPython computed
+// (test/python/gen_format_cases.py), against isolog's own implementation.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { Formatter, gmtime, LogRecord, WARNING, percentFormat, formatValue, type StyleName } from '../../src/index.js';
+
+interface Outcome { out?: string; error?: string; message?: string; construct_error?: string }
+const cases = JSON.parse(readFileSync(new URL('../fixtures/format-cases.json', import.meta.url), 'utf8')) as {
+  percent: (Outcome & { fmt: string; args: unknown[] | Record<string, unknown> })[];
+  spec: (Outcome & { value: unknown; spec: string })[];
+  formatter: (Outcome & { fmt: string; style: StyleName; datefmt: string | null; created: number })[];
+};
+
+function outcome(run: () => string): Outcome {
+  try {
+    return { out: run() };
+  } catch (err) {
+    return { error: (err as Error).name, message: (err as Error).message };
+  }
+}
+
+function expected(c: Outcome): Outcome {
+  return c.out !== undefined ? { out: c.out } : { error: c.error, message: c.message };
+}
+
+describe('%-formatting matches CPython', () => {
+  for (const c of cases.percent) {
+    it(`${JSON.stringify(c.fmt)} % ${JSON.stringify(c.args)}`, () => {
+      expect(outcome(() => percentFormat(c.fmt, c.args))).toEqual(expected(c));
+    });
+  }
+});
+
+describe('format specs match CPython', () => {
+  for (const c of cases.spec) {
+    it(`format(${JSON.stringify(c.value)}, ${JSON.stringify(c.spec)})`, () => {
+      expect(outcome(() => formatValue(c.value, c.spec))).toEqual(expected(c));
+    });
+  }
+});
+
+describe('Formatter matches CPython', () => {
+  for (const c of cases.formatter) {
+    it(`${c.style} ${JSON.stringify(c.fmt)} datefmt=${JSON.stringify(c.datefmt)}`, () => {
+      let formatter: Formatter;
+      try {
+        formatter = new Formatter(c.fmt, c.datefmt, c.style);
+      } catch (err) {
+        expect({ error: (err as Error).name, message: (err as Error).message })
+          .toEqual({ error: c.construct_error, message: c.message });
+        return;
+      }
+      expect(c.construct_error).toBeUndefined();
+      formatter.converter = gmtime;
+      const record = new LogRecord('app.db', WARNING, '(unknown file)', 0, 'disk %d%% full', [93], null);
+      record.created = c.created;
+      record.msecs = 123;
+      expect(outcome(() => formatter.format(record))).toEqual(expected(c));
+    });
+  }
+});
