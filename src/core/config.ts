@@ -122,20 +122,32 @@ registerHandlerClass('QueueHandler', define(['queue', 'listener', 'handlers', 'r
   return handler;
 }));
 
+function reportShutdownError(err: unknown): void {
+  reportInternalError(`--- Logging error ---\nshutdown: ${describeError(err)}\n`);
+}
+
+/** Flushes then closes one handler; synchronous handlers are done when it returns. Never throws. */
+function flushAndClose(h: Handler): Promise<void> | undefined {
+  try {
+    const flushed = h.flush();
+    if (flushed instanceof Promise) {
+      return flushed.then(() => h.close()).then(undefined, reportShutdownError);
+    }
+    const closed = h.close();
+    if (closed instanceof Promise) return closed.then(undefined, reportShutdownError);
+  } catch (err) {
+    reportShutdownError(err);
+  }
+  return undefined;
+}
+
 /**
  * Flushes and closes every handler (newest first), as Python's `logging.shutdown`. Resolves once
  * handlers that flush asynchronously have finished. Never throws; failures are reported.
  * @example await shutdown()
  */
 export async function shutdown(handlerList: Handler[] = allHandlers()): Promise<void> {
-  for (const h of [...handlerList].reverse()) {
-    try {
-      await h.flush();
-      await h.close();
-    } catch (err) {
-      reportInternalError(`--- Logging error ---\nshutdown: ${describeError(err)}\n`);
-    }
-  }
+  for (const h of [...handlerList].reverse()) await flushAndClose(h);
 }
 
 /** Options of basicConfig, as Python's keyword arguments. */
@@ -210,6 +222,7 @@ export interface DictConfig {
 const TOP_KEYS = ['version', 'incremental', 'disable_existing_loggers', 'formatters', 'filters', 'handlers', 'loggers', 'root'];
 const FORMATTER_KEYS = ['format', 'datefmt', 'style', 'validate', 'defaults', 'class', '()', '.'];
 const LOGGER_KEYS = ['level', 'propagate', 'filters', 'handlers'];
+const HANDLER_KEYS = ['class', '()', 'level', 'formatter', 'filters', '.'];
 
 function asObject(value: unknown, path: string): Options {
   if (value === undefined) return {};
@@ -354,7 +367,7 @@ export function configure(config: DictConfig): void {
       if (cls === undefined) throw new ConfigError(`${path}: needs "class" (for example "StreamHandler") or a "()" factory`);
       const make = typeof cls === 'string' ? handlerClasses.get(shortName(cls)) : undefined;
       if (!make) throw new ConfigError(`${path}: no handler class "${String(cls)}"${suggest(shortName(String(cls)), handlerClasses.keys())}`);
-      if (make.keys) checkKeys(options, make.keys, path);
+      if (make.keys) checkKeys(options, [...make.keys, ...HANDLER_KEYS], path);
       try {
         handler = make(options, { resolveHandler, path });
       } catch (err) {
@@ -381,7 +394,9 @@ export function configure(config: DictConfig): void {
 
   // Python's _clearExistingHandlers: every handler made before is flushed and closed
   const fresher = new Set(built.values());
-  void shutdown(allHandlers().filter((h) => !fresher.has(h) && h !== lastResort.handler));
+  for (const h of allHandlers().reverse()) {
+    if (!fresher.has(h) && h !== lastResort.handler) void flushAndClose(h);
+  }
   namedHandlers.clear();
   for (const [name, h] of fresh) namedHandlers.set(name, h);
 

@@ -81,7 +81,29 @@ def formatter_case(fmt, style, datefmt):
     except Exception as e:
         return {'error': type(e).__name__, 'message': str(e)}
 
+error_calls = [
+    ('Hello %s', ['a', 'b']), ('%d items', ['many']), ('%s and %s', ['one']), ('%(user)s', [{'id': 1}]),
+    ('100% sure %s', ['x']),
+]
+
+def logging_error_case(msg, args):
+    import io, contextlib
+    err = io.StringIO()
+    out = io.StringIO()
+    logger = logging.getLogger('errors.case')
+    logger.propagate = False
+    h = logging.StreamHandler(out)
+    logger.handlers = [h]
+    with contextlib.redirect_stderr(err):
+        logger.warning(msg, *args)
+        logger.warning('still logging')
+    lines = err.getvalue().splitlines()
+    keep = [l for l in lines if l.startswith('--- Logging error') or l.startswith('Message: ') or l.startswith('Arguments: ')
+            or (not l.startswith(' ') and ('Error: ' in l))]
+    return {'report': keep, 'output': out.getvalue()}
+
 data = {
+    'logging_errors': [{'msg': m, 'args': a, **logging_error_case(m, a)} for m, a in error_calls],
     'python': sys.version.split()[0],
     'percent': [{'fmt': f, 'args': a, **percent_case(f, a)} for f, a in percent],
     'spec': [{'value': v, 'spec': s, **spec_case(v, s)} for v, s in specs],

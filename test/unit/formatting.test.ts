@@ -1,0 +1,146 @@
+import { describe, expect, it } from 'vitest';
+import * as logging from '../../src/index.js';
+import { ERROR, INFO, LogRecord } from '../../src/index.js';
+
+const rec = (msg: unknown, args: unknown[] = [], exc: unknown = null) => new LogRecord('fmt.test', ERROR, '(unknown file)', 0, msg, args, exc);
+
+describe('Formatter', () => {
+  it("asctime defaults to Python's shape, with milliseconds after a comma", () => {
+    const f = new logging.Formatter('%(asctime)s');
+    const r = rec('x');
+    expect(f.format(r)).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}$/);
+    expect(f.format(r).slice(-3)).toBe(String(r.msecs).padStart(3, '0'));
+  });
+
+  it('appends exception and stack text after the message, each on its own line', () => {
+    const f = new logging.Formatter('%(levelname)s: %(message)s');
+    const r = rec('boom', [], new Error('inner'));
+    r.stack_info = 'Stack (most recent call first):\n    at here';
+    const text = f.format(r);
+    expect(text.split('\n')[0]).toBe('ERROR: boom');
+    expect(text.split('\n')[1]).toBe('Error: inner');
+    expect(text.endsWith('Stack (most recent call first):\n    at here')).toBe(true);
+    expect(r.exc_text).toContain('Error: inner');
+  });
+
+  it('defaults fill fields a record lacks', () => {
+    const f = new logging.Formatter('%(message)s %(region)s', null, '%', true, { defaults: { region: 'eu' } });
+    expect(f.format(rec('hi'))).toBe('hi eu');
+    const r = rec('hi');
+    r.region = 'us';
+    expect(f.format(r)).toBe('hi us');
+  });
+
+  it('rejects an unknown style', () => {
+    expect(() => new logging.Formatter('%(message)s', null, '#' as '%')).toThrow('Style must be one of: %,{,$');
+  });
+
+  it('converter = gmtime formats in UTC', () => {
+    const f = new logging.Formatter('%(asctime)s', '%Y-%m-%d %H:%M:%S %z');
+    f.converter = logging.gmtime;
+    const r = rec('x');
+    r.created = 0;
+    expect(f.format(r)).toBe('1970-01-01 00:00:00 +0000');
+  });
+});
+
+describe('exception text', () => {
+  it('prints a cause chain oldest first with Python\'s linking sentence', () => {
+    const root = new RangeError('disk full');
+    const mid = new Error('write failed', { cause: root });
+    const top = new Error('save failed', { cause: mid });
+    const text = logging.formatError(top);
+    const order = ['RangeError: disk full', 'Error: write failed', 'Error: save failed'].map((s) => text.indexOf(s));
+    expect(order.every((v, i) => v >= 0 && (i === 0 || v > order[i - 1]))).toBe(true);
+    expect(text.split('The above exception was the direct cause of the following exception:').length).toBe(3);
+  });
+
+  it('prints AggregateError members in a group block', () => {
+    const text = logging.formatError(new AggregateError([new Error('a'), new TypeError('b')], 'all failed'));
+    expect(text).toMatch(/^AggregateError: all failed \(2 sub-errors\)/);
+    expect(text).toContain('+-+---------------- 1 ----------------\n  | Error: a');
+    expect(text).toContain('  +---------------- 2 ----------------\n  | TypeError: b');
+  });
+
+  it('survives cycles, non-Error causes and thrown primitives', () => {
+    const a = new Error('a');
+    const b = new Error('b', { cause: a });
+    (a as { cause?: unknown }).cause = b;
+    expect(logging.formatError(b)).toContain('<cycle');
+    expect(logging.formatError(new Error('x', { cause: 'text cause' }))).toContain("Uncaught 'text cause'");
+    expect(logging.formatError(42)).toBe('Uncaught 42');
+  });
+});
+
+describe('safe serialization', () => {
+  it('handles cycles, BigInt, Map, Set, Date, errors with causes, typed arrays, functions and symbols', () => {
+    const obj: Record<string, unknown> = {
+      n: 10n, m: new Map([['k', 1]]), s: new Set([1, 2]), d: new Date(0), f: function named() {}, sym: Symbol('s'),
+      e: new Error('outer', { cause: new Error('inner') }), t: new Uint8Array([1, 2]), u: undefined, nan: NaN,
+    };
+    obj.self = obj;
+    const v = logging.toJsonValue(obj) as Record<string, unknown>;
+    expect(v.n).toBe('10');
+    expect(v.m).toEqual({ k: 1 });
+    expect(v.s).toEqual([1, 2]);
+    expect(v.d).toBe('1970-01-01T00:00:00.000Z');
+    expect(v.f).toBe('[Function named]');
+    expect(v.sym).toBe('Symbol(s)');
+    expect((v.e as Record<string, unknown>).message).toBe('outer');
+    expect(((v.e as Record<string, unknown>).cause as Record<string, unknown>).message).toBe('inner');
+    expect(v.t).toEqual([1, 2]);
+    expect(v.u).toBeNull();
+    expect(v.nan).toBe('NaN');
+    expect(v.self).toBe('[Circular]');
+    expect(() => structuredClone(v)).not.toThrow();
+  });
+
+  it('reports getters that throw and toJSON that throws instead of throwing', () => {
+    const obj = { get bad(): string { throw new Error('nope'); }, ok: 1, j: { toJSON() { throw new Error('tj'); } } };
+    expect(logging.toJsonValue(obj)).toEqual({ bad: '[Thrown: Error: nope]', ok: 1, j: '[toJSON threw: Error: tj]' });
+  });
+
+  it('bounds depth, items, string length and total size', () => {
+    let deep: Record<string, unknown> = {};
+    const top = deep;
+    for (let i = 0; i < 20; i++) { deep.next = {}; deep = deep.next as Record<string, unknown>; }
+    expect(JSON.stringify(logging.toJsonValue(top, { maxDepth: 3 }))).toBe('{"next":{"next":{"next":"[Object]"}}}');
+    const many = logging.toJsonValue(Array.from({ length: 10 }, (_, i) => i), { maxItems: 3 });
+    expect(many).toEqual([0, 1, 2, '[7 more]']);
+    const long = logging.toJsonValue('x'.repeat(1_000_000)) as string;
+    expect(long.length).toBeLessThan(20_000);
+    expect(long).toContain('more chars]');
+    const huge = logging.safeStringify(Array.from({ length: 100 }, () => 'y'.repeat(10_000)));
+    expect(huge.length).toBeLessThan(300_000);
+  });
+
+  it('describes DOM-like nodes without walking them', () => {
+    expect(logging.toJsonValue({ nodeType: 1, nodeName: 'DIV', id: 'main', className: 'a b', parentNode: {} })).toBe('[div#main.a.b]');
+  });
+
+  it('safeStringify never throws, even for a Proxy that throws on every trap', () => {
+    const hostile = new Proxy({}, { ownKeys() { throw new Error('trap'); }, get() { throw new Error('trap'); } });
+    expect(() => logging.safeStringify(hostile)).not.toThrow();
+    expect(() => logging.pyRepr(hostile)).not.toThrow();
+    expect(() => logging.pyStr(hostile)).not.toThrow();
+  });
+});
+
+describe('JsonFormatter', () => {
+  it('writes one JSON object per record with the collector\'s fields', () => {
+    const r = new LogRecord('api', INFO, '(unknown file)', 0, 'user %s', ['ann'], null);
+    r.requestId = 'r-1';
+    r.big = 5n;
+    const parsed = JSON.parse(new logging.JsonFormatter({ resource: { 'service.name': 'shop' } }).format(r));
+    expect(parsed).toMatchObject({
+      uid: r.uid, level: 20, levelname: 'INFO', logger: 'api', message: 'user ann',
+      attributes: { requestId: 'r-1', big: '5' }, resource: { 'service.name': 'shop' },
+    });
+    expect(new Date(parsed.time).getTime()).toBe(Math.round(r.created * 1000));
+  });
+
+  it('keeps going when the message does not fit its arguments', () => {
+    const r = new LogRecord('api', INFO, '(unknown file)', 0, '%d', ['x'], null);
+    expect(JSON.parse(new logging.JsonFormatter().format(r)).message).toContain('format error');
+  });
+});

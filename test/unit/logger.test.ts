@@ -1,0 +1,374 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import * as logging from '../../src/index.js';
+import { getLogger, DEBUG, INFO, WARNING, ERROR, CRITICAL, NOTSET } from '../../src/index.js';
+import { resetLogging, StringStream } from './helpers.js';
+
+beforeEach(resetLogging);
+afterEach(() => { logging.disable(NOTSET); logging.setInternalErrorSink(null); });
+
+function capture(name: string, fmt = '%(name)s:%(levelname)s:%(message)s'): [logging.Logger, StringStream] {
+  const out = new StringStream();
+  const h = new logging.StreamHandler(out);
+  h.setFormatter(new logging.Formatter(fmt));
+  const logger = getLogger(name);
+  logger.addHandler(h);
+  return [logger, out];
+}
+
+describe('levels', () => {
+  it('maps names and numbers both ways, as getLevelName does', () => {
+    expect(logging.getLevelName(INFO)).toBe('INFO');
+    expect(logging.getLevelName('INFO')).toBe(20);
+    expect(logging.getLevelName(33)).toBe('Level 33');
+    expect(logging.getLevelName('NOPE')).toBe('Level NOPE');
+    expect(logging.getLevelName('WARN')).toBe(30);
+    expect(logging.getLevelName('FATAL')).toBe(50);
+  });
+
+  it('accepts custom levels from addLevelName in setLevel, log and formatting', () => {
+    logging.addLevelName(25, 'NOTICE');
+    const [logger, out] = capture('lv.custom');
+    logger.setLevel('NOTICE');
+    logger.info('hidden');
+    logger.log(25, 'shown %d', 1);
+    logger.log(33, 'odd');
+    expect(out.getvalue()).toBe('lv.custom:NOTICE:shown 1\nlv.custom:Level 33:odd\n');
+  });
+
+  it('setLevel rejects an unknown name with a clear error', () => {
+    expect(() => getLogger('lv.bad').setLevel('VERBOSE')).toThrow("Unknown level: 'VERBOSE'");
+  });
+
+  it('a non-integer level to log() is reported, not thrown', () => {
+    const reports: string[] = [];
+    logging.setInternalErrorSink((t) => reports.push(t));
+    expect(() => getLogger('lv.x').log('INFO' as unknown as number, 'm')).not.toThrow();
+    expect(reports[0]).toContain('level must be an integer');
+  });
+});
+
+describe('hierarchy', () => {
+  it('returns the same logger for the same name, and the root for no name, "" and "root"', () => {
+    expect(getLogger('h.same')).toBe(getLogger('h.same'));
+    expect(getLogger()).toBe(logging.root);
+    expect(getLogger('')).toBe(logging.root);
+    expect(getLogger('root')).toBe(logging.root);
+    expect(logging.root.name).toBe('root');
+    expect(logging.root.level).toBe(WARNING);
+  });
+
+  it('re-parents a child created before its parent (placeholder rule)', () => {
+    const child = getLogger('ph.a.b.c');
+    expect(child.parent).toBe(logging.root);
+    const mid = getLogger('ph.a');
+    expect(child.parent).toBe(mid);
+    const closer = getLogger('ph.a.b');
+    expect(child.parent).toBe(closer);
+    expect(closer.parent).toBe(mid);
+    expect(mid.parent).toBe(logging.root);
+  });
+
+  it('getChild joins names, and the root child has no prefix', () => {
+    expect(getLogger('gc').getChild('x.y')).toBe(getLogger('gc.x.y'));
+    expect(logging.root.getChild('top')).toBe(getLogger('top'));
+  });
+
+  it('inherits the effective level from the nearest ancestor with one', () => {
+    const parent = getLogger('eff');
+    const child = getLogger('eff.child.grand');
+    expect(child.getEffectiveLevel()).toBe(WARNING);
+    parent.setLevel(DEBUG);
+    expect(child.getEffectiveLevel()).toBe(DEBUG);
+    expect(child.isEnabledFor(DEBUG)).toBe(true);
+    logging.root.setLevel(ERROR);
+    expect(child.isEnabledFor(DEBUG)).toBe(true);
+    parent.setLevel(NOTSET);
+    expect(child.isEnabledFor(WARNING)).toBe(false);
+  });
+
+  it('rebuilds level methods of existing children when an ancestor level changes', () => {
+    const [, out] = capture('rb');
+    const child = getLogger('rb.kid');
+    child.debug('before');
+    getLogger('rb').setLevel(DEBUG);
+    child.debug('after');
+    expect(out.getvalue()).toBe('rb.kid:DEBUG:after\n');
+  });
+
+  it('propagates to ancestors unless propagate is false', () => {
+    const [, parentOut] = capture('pr');
+    const [child, childOut] = capture('pr.c');
+    child.warning('one');
+    child.propagate = false;
+    child.warning('two');
+    expect(parentOut.getvalue()).toBe('pr.c:WARNING:one\n');
+    expect(childOut.getvalue()).toBe('pr.c:WARNING:one\npr.c:WARNING:two\n');
+  });
+
+  it('applies handler levels while propagating, and logger levels only at the origin', () => {
+    const [parent, parentOut] = capture('hl');
+    parent.setLevel(ERROR);
+    parent.handlers[0].setLevel(WARNING);
+    const child = getLogger('hl.c');
+    child.setLevel(DEBUG);
+    child.info('info passes the child level but not the parent handler');
+    child.warning('warning passes the parent handler even though the parent logger is ERROR');
+    expect(parentOut.getvalue()).toBe('hl.c:WARNING:warning passes the parent handler even though the parent logger is ERROR\n');
+  });
+
+  it('a disabled logger drops everything', () => {
+    const [logger, out] = capture('dis');
+    logger.disabled = true;
+    logger.critical('no');
+    logger.disabled = false;
+    logger.critical('yes');
+    expect(out.getvalue()).toBe('dis:CRITICAL:yes\n');
+  });
+
+  it('disable(level) drops that level and below everywhere until disable(NOTSET)', () => {
+    const [logger, out] = capture('gd');
+    logger.setLevel(DEBUG);
+    logging.disable(WARNING);
+    logger.warning('dropped');
+    logger.error('kept');
+    expect(logger.isEnabledFor(WARNING)).toBe(false);
+    logging.disable(NOTSET);
+    logger.debug('back');
+    expect(out.getvalue()).toBe('gd:ERROR:kept\ngd:DEBUG:back\n');
+  });
+
+  it('hasHandlers looks up the propagation chain', () => {
+    const c = getLogger('hh.c');
+    expect(c.hasHandlers()).toBe(false);
+    capture('hh');
+    expect(c.hasHandlers()).toBe(true);
+    c.propagate = false;
+    expect(c.hasHandlers()).toBe(false);
+  });
+
+  it('with no handler anywhere, WARNING and above go to the last resort as the bare message', () => {
+    const lines: string[] = [];
+    const original = console.error;
+    console.error = (t: string) => { lines.push(t); };
+    try {
+      getLogger('lr').info('not shown');
+      getLogger('lr').warning('shown %s', 'bare');
+    } finally {
+      console.error = original;
+    }
+    expect(lines).toEqual(['shown bare']);
+  });
+
+  it('a NullHandler counts as a handler, so nothing reaches the last resort', () => {
+    const lines: string[] = [];
+    const original = console.error;
+    console.error = (t: string) => { lines.push(t); };
+    try {
+      getLogger('nulllib').addHandler(new logging.NullHandler());
+      getLogger('nulllib.inner').error('quiet');
+    } finally {
+      console.error = original;
+    }
+    expect(lines).toEqual([]);
+  });
+});
+
+describe('records', () => {
+  it('carry Python fields, a growing seq and a unique uid', () => {
+    const records: logging.LogRecord[] = [];
+    const logger = getLogger('rec');
+    logger.addHandler(new (class extends logging.Handler { emit(r: logging.LogRecord) { records.push(r); } })());
+    logger.warning('a %s', 'b');
+    logger.error('c');
+    const [r1, r2] = records;
+    expect(r1.name).toBe('rec');
+    expect(r1.levelno).toBe(WARNING);
+    expect(r1.levelname).toBe('WARNING');
+    expect(r1.msg).toBe('a %s');
+    expect(r1.args).toEqual(['b']);
+    expect(r1.getMessage()).toBe('a b');
+    expect(r1.created).toBeCloseTo(Date.now() / 1000, 0);
+    expect(r1.msecs).toBe(Math.round(r1.created * 1000) % 1000);
+    expect(r1.relativeCreated).toBeGreaterThanOrEqual(0);
+    expect(r2.seq).toBe(r1.seq + 1);
+    expect(r1.uid).not.toBe(r2.uid);
+    expect(r1.uid).toMatch(/^[0-9a-f]{16}-[0-9a-z]+$/);
+    expect(r1.funcName).toBe('(unknown function)');
+    expect(r1.threadName).toBe('MainThread');
+  });
+
+  it('makeLogRecord builds a record from plain data and ignores prototype keys', () => {
+    const r = logging.makeLogRecord(JSON.parse('{"name":"x","msg":"hi %s","args":["there"],"levelno":20,"levelname":"INFO","__proto__":{"polluted":1}}'));
+    expect(r.getMessage()).toBe('hi there');
+    expect((Object.prototype as Record<string, unknown>).polluted).toBeUndefined();
+    expect(r instanceof logging.LogRecord).toBe(true);
+  });
+
+  it('a single non-empty object argument is the mapping for %(key)s', () => {
+    const [logger, out] = capture('map');
+    logger.warning('%(user)s did %(what)s', { user: 'ann', what: 'it' });
+    logger.warning('empty %s', {});
+    expect(out.getvalue()).toBe('map:WARNING:ann did it\nmap:WARNING:empty {}\n');
+  });
+
+  it('extra() fields become record fields usable in the format; clashes are reported and skipped', () => {
+    const reports: string[] = [];
+    logging.setInternalErrorSink((t) => reports.push(t));
+    const [logger, out] = capture('ex', '%(message)s ip=%(ip)s');
+    logger.warning('login', logging.extra({ ip: '10.0.0.1' }));
+    logger.warning('clash', logging.extra({ ip: '1', message: 'forged', name: 'other' }));
+    expect(out.getvalue()).toBe('login ip=10.0.0.1\nclash ip=1\n');
+    expect(reports.join('')).toContain("Attempt to overwrite 'message' in LogRecord");
+    expect(reports.join('')).toContain("Attempt to overwrite 'name' in LogRecord");
+  });
+
+  it('an Error left over after the conversions becomes the exception text', () => {
+    const [logger, out] = capture('exc', '%(levelname)s %(message)s');
+    const err = new TypeError('bad thing');
+    logger.error('failed', err);
+    logger.error('failed: %s', err);
+    logger.exception('via exception %d', 3, err);
+    const text = out.getvalue();
+    expect(text).toMatch(/^ERROR failed\nTypeError: bad thing\n\s+at /);
+    expect(text).toContain('ERROR failed: bad thing\nERROR via exception 3\nTypeError: bad thing');
+  });
+
+  it('kwargs({ exc_info, stack_info }) as the last argument', () => {
+    const [logger, out] = capture('kw', '%(message)s');
+    logger.warning('with %s', 'stack', logging.kwargs({ stack_info: true, exc_info: new Error('e1') }));
+    const text = out.getvalue();
+    expect(text).toMatch(/^with stack\nError: e1\n/);
+    expect(text).toContain('Stack (most recent call first):\n');
+    expect(text).toContain('logger.test.ts');
+  });
+});
+
+describe('filters', () => {
+  it("Filter(name) passes the name and its children, not siblings that share a prefix", () => {
+    const f = new logging.Filter('A.B');
+    const rec = (name: string) => new logging.LogRecord(name, INFO, '', 0, 'm', [], null);
+    expect(f.filter(rec('A.B'))).toBeTruthy();
+    expect(f.filter(rec('A.B.C'))).toBeTruthy();
+    expect(f.filter(rec('A.BB'))).toBeFalsy();
+    expect(f.filter(rec('B.A.B'))).toBeFalsy();
+    expect(new logging.Filter('').filter(rec('anything'))).toBeTruthy();
+  });
+
+  it('functions filter, change the record, or replace it', () => {
+    const [logger, out] = capture('flt', '%(message)s %(ip)s');
+    logger.addFilter((r) => { r.ip = '1.2.3.4'; return true; });
+    logger.addFilter((r) => r.msg !== 'drop');
+    logger.addFilter((r) => { const copy = logging.makeLogRecord({ ...r, msg: `${String(r.msg)}!` }); return copy; });
+    logger.warning('keep');
+    logger.warning('drop');
+    expect(out.getvalue()).toBe('keep! 1.2.3.4\n');
+  });
+
+  it('handler filters apply per handler', () => {
+    const [logger, out] = capture('hf');
+    const second = new StringStream();
+    const h2 = new logging.StreamHandler(second);
+    h2.addFilter(new logging.Filter('hf.keep'));
+    logger.addHandler(h2);
+    getLogger('hf.keep').warning('a');
+    getLogger('hf.other').warning('b');
+    expect(out.getvalue()).toBe('hf.keep:WARNING:a\nhf.other:WARNING:b\n');
+    expect(second.getvalue()).toBe('a\n');
+  });
+});
+
+describe('adapters and bound fields', () => {
+  it('LoggerAdapter adds its extra to every record', () => {
+    const [logger, out] = capture('ad', '%(message)s [%(conn)s]');
+    const adapter = new logging.LoggerAdapter(logger, { conn: 'c1' });
+    adapter.warning('hello %s', 'you');
+    expect(out.getvalue()).toBe('hello you [c1]\n');
+    expect(adapter.isEnabledFor(DEBUG)).toBe(false);
+    expect(adapter.name).toBe('ad');
+  });
+
+  it('an overridden process() can rewrite the message, as in the cookbook', () => {
+    const [logger, out] = capture('ad2', '%(message)s');
+    class ConnAdapter extends logging.LoggerAdapter<{ connid: string }> {
+      override process(msg: unknown, kw: logging.LogKwargs): [unknown, logging.LogKwargs] {
+        return [`[${this.extra.connid}] ${String(msg)}`, kw];
+      }
+    }
+    new ConnAdapter(logger, { connid: '42' }).error('closed %d', 7);
+    expect(out.getvalue()).toBe('[42] closed 7\n');
+  });
+
+  it('bind() gives a child whose fields merge with per-call extra', () => {
+    const [logger, out] = capture('bd', '%(message)s %(requestId)s %(user)s');
+    const reqLog = logger.bind({ requestId: 'r-1', user: 'anon' });
+    reqLog.warning('start');
+    reqLog.bind({ user: 'ann' }).warning('auth');
+    reqLog.warning('call', logging.extra({ user: 'bob' }));
+    expect(out.getvalue()).toBe('start r-1 anon\nauth r-1 ann\ncall r-1 bob\n');
+  });
+});
+
+describe('handlers', () => {
+  it('MemoryHandler buffers until capacity or flushLevel, then hands records to its target', () => {
+    const out = new StringStream();
+    const target = new logging.StreamHandler(out);
+    const mh = new logging.MemoryHandler(3, ERROR, target);
+    const logger = getLogger('mem');
+    logger.propagate = false;
+    logger.setLevel(DEBUG);
+    logger.addHandler(mh);
+    logger.info('1');
+    logger.info('2');
+    expect(out.getvalue()).toBe('');
+    logger.info('3');
+    expect(out.getvalue()).toBe('1\n2\n3\n');
+    logger.info('4');
+    logger.error('5');
+    expect(out.getvalue()).toBe('1\n2\n3\n4\n5\n');
+    logger.info('6');
+    mh.close();
+    expect(out.getvalue()).toBe('1\n2\n3\n4\n5\n6\n');
+  });
+
+  it('MemoryHandler with flushOnClose false drops the buffer on close', () => {
+    const out = new StringStream();
+    const mh = new logging.MemoryHandler(10, CRITICAL, new logging.StreamHandler(out), false);
+    mh.handle(new logging.LogRecord('x', INFO, '', 0, 'kept back', [], null));
+    mh.close();
+    expect(out.getvalue()).toBe('');
+  });
+
+  it('ConsoleHandler picks the console method by level and passes extra fields as an object', () => {
+    const calls: [string, unknown[]][] = [];
+    const saved = { ...console };
+    for (const m of ['error', 'warn', 'info', 'debug'] as const) console[m] = (...a: unknown[]) => { calls.push([m, a]); };
+    try {
+      const logger = getLogger('con');
+      logger.propagate = false;
+      logger.setLevel(DEBUG);
+      logger.addHandler(new logging.ConsoleHandler());
+      logger.debug('d');
+      logger.info('i');
+      logger.warning('w', logging.extra({ k: 1 }));
+      logger.error('e');
+      logger.critical('c');
+    } finally {
+      Object.assign(console, saved);
+    }
+    expect(calls).toEqual([['debug', ['d']], ['info', ['i']], ['warn', ['w', { k: 1 }]], ['error', ['e']], ['error', ['c']]]);
+  });
+
+  it('shutdown flushes and closes every handler', async () => {
+    const order: string[] = [];
+    class Tracked extends logging.Handler {
+      constructor(readonly tag: string) { super(); }
+      emit(): void {}
+      override flush(): void { order.push(`flush ${this.tag}`); }
+      override close(): void { order.push(`close ${this.tag}`); super.close(); }
+    }
+    const a = new Tracked('a');
+    const b = new Tracked('b');
+    await logging.shutdown([a, b]);
+    expect(order).toEqual(['flush b', 'close b', 'flush a', 'close a']);
+  });
+});

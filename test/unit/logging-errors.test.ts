@@ -1,0 +1,103 @@
+// A message that does not fit its arguments never throws into the caller: the handler reports it
+// as Python does (--- Logging error ---, the error, Message:, Arguments:) and logging goes on.
+import { readFileSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { getLogger, setInternalErrorSink, StreamHandler, Handler, type LogRecord } from '../../src/index.js';
+import { StringStream } from './helpers.js';
+
+const cases = (JSON.parse(readFileSync(new URL('../fixtures/format-cases.json', import.meta.url), 'utf8')) as {
+  logging_errors: { msg: string; args: unknown[]; report: string[]; output: string }[];
+}).logging_errors;
+
+afterEach(() => setInternalErrorSink(null));
+
+function reportLines(text: string): string[] {
+  return text.split('\n').filter((l) => l.startsWith('--- Logging error') || l.startsWith('Message: ') ||
+    l.startsWith('Arguments: ') || (!l.startsWith(' ') && l.includes('Error: ')));
+}
+
+describe('logging errors are reported as CPython reports them', () => {
+  for (const c of cases) {
+    it(`${JSON.stringify(c.msg)} with ${JSON.stringify(c.args)}`, () => {
+      const reports: string[] = [];
+      setInternalErrorSink((text) => reports.push(text));
+      const out = new StringStream();
+      const logger = getLogger('errors.case');
+      logger.propagate = false;
+      logger.handlers = [new StreamHandler(out)];
+      expect(() => logger.warning(c.msg, ...c.args)).not.toThrow();
+      logger.warning('still logging');
+      expect(reports).toHaveLength(1);
+      expect(reportLines(reports[0])).toEqual(c.report);
+      expect(out.getvalue()).toBe(c.output);
+    });
+  }
+});
+
+describe('failures inside handlers', () => {
+  it('a handler whose emit throws is reported and the next handler still runs', () => {
+    const reports: string[] = [];
+    setInternalErrorSink((text) => reports.push(text));
+    class Broken extends Handler {
+      emit(_r: LogRecord): void { throw new RangeError('disk on fire'); }
+    }
+    const out = new StringStream();
+    const logger = getLogger('errors.broken');
+    logger.propagate = false;
+    logger.handlers = [new Broken(), new StreamHandler(out)];
+    logger.error('hello');
+    expect(out.getvalue()).toBe('hello\n');
+    expect(reports[0]).toContain('--- Logging error ---');
+    expect(reports[0]).toContain('RangeError: disk on fire');
+    expect(reports[0]).toContain("Message: 'hello'\nArguments: ()");
+  });
+
+  it('a stream whose write throws is reported, not thrown', () => {
+    const reports: string[] = [];
+    setInternalErrorSink((text) => reports.push(text));
+    const logger = getLogger('errors.stream');
+    logger.propagate = false;
+    logger.handlers = [new StreamHandler({ write() { throw new Error('EPIPE'); } })];
+    expect(() => logger.error('x %d', 1)).not.toThrow();
+    expect(reports[0]).toContain('Error: EPIPE');
+    expect(reports[0]).toContain('Arguments: (1,)');
+  });
+
+  it('a sink that logs through isolog cannot recurse: the report goes to the console once', () => {
+    const logger = getLogger('errors.recursive');
+    logger.propagate = false;
+    logger.handlers = [new StreamHandler(new StringStream())];
+    let calls = 0;
+    const original = console.error;
+    const consoleLines: string[] = [];
+    console.error = (text: string) => { consoleLines.push(text); };
+    try {
+      setInternalErrorSink(() => {
+        calls++;
+        logger.warning('%d', 'recursion');
+        throw new Error('sink failed');
+      });
+      logger.warning('%d', 'bad');
+    } finally {
+      console.error = original;
+    }
+    expect(calls).toBe(1);
+    expect(consoleLines.length).toBe(2);
+  });
+
+  it('a filter that throws drops that record only and is reported', () => {
+    const reports: string[] = [];
+    setInternalErrorSink((text) => reports.push(text));
+    const out = new StringStream();
+    const logger = getLogger('errors.filter');
+    logger.propagate = false;
+    logger.handlers = [new StreamHandler(out)];
+    let fail = true;
+    logger.addFilter(() => { if (fail) throw new Error('bad filter'); return true; });
+    logger.error('first');
+    fail = false;
+    logger.error('second');
+    expect(out.getvalue()).toBe('second\n');
+    expect(reports[0]).toContain('bad filter');
+  });
+});
