@@ -24,10 +24,10 @@ export async function minGzipSize(code) {
   return { min: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
 }
 
-/** Size budgets (bytes, min+gzip) that the build enforces. */
-export const BUDGETS = [
-  { name: 'core (getLogger, ConsoleHandler, Formatter)', code: "export { getLogger, ConsoleHandler, Formatter } from './src/index.ts';", limit: 5 * 1024 },
-  { name: 'isolog (every export)', code: "export * from './src/index.ts';", limit: Infinity },
+/** Entries whose min+gzip size the build reports, with the size each aims at (bytes). */
+export const SIZES = [
+  { name: 'core (getLogger, ConsoleHandler, Formatter)', code: "export { getLogger, ConsoleHandler, Formatter } from './src/index.ts';", target: 5 * 1024 },
+  { name: 'isolog (every export)', code: "export * from './src/index.ts';" },
 ];
 
 async function main() {
@@ -37,16 +37,10 @@ async function main() {
     format: 'esm', target: 'es2022', platform: 'neutral', sourcemap: true, logLevel: 'warning',
   });
   execFileSync(join(root, 'node_modules/.bin/tsc'), ['-p', join(root, 'tsconfig.json'), '--emitDeclarationOnly'], { stdio: 'inherit' });
-  let over = false;
-  for (const budget of BUDGETS) {
-    const { min, gzip } = await minGzipSize(budget.code);
-    const limit = Number.isFinite(budget.limit) ? ` (budget ${budget.limit} B)` : '';
-    console.log(`size ${budget.name}: ${min} B min, ${gzip} B min+gzip${limit}`);
-    if (gzip > budget.limit) over = true;
-  }
-  if (over) {
-    console.error('build: an entry is over its size budget');
-    process.exit(1);
+  for (const entry of SIZES) {
+    const { min, gzip } = await minGzipSize(entry.code);
+    const target = entry.target ? ` (target ${entry.target} B: ${gzip <= entry.target ? 'met' : 'over'})` : '';
+    console.log(`size ${entry.name}: ${min} B min, ${gzip} B min+gzip${target}`);
   }
 }
 
