@@ -1,19 +1,31 @@
-// npm start: bundles the demo and serves it on 127.0.0.1 (PORT, default 5173).
+// The demo app: bundles demo/app.ts and serves it on 127.0.0.1 (PORT, default 5173).
 import { build } from 'esbuild';
 import { createServer } from 'node:http';
 
-const port = Number(process.env.PORT ?? 5173);
-const bundle = await build({ entryPoints: [new URL('./app.ts', import.meta.url).pathname], bundle: true, format: 'esm', write: false, logLevel: 'warning' });
-const script = bundle.outputFiles[0].text;
-const page = `<!doctype html><meta charset="utf-8"><title>isolog demo</title>
-<h1>isolog demo</h1><button id="log">Log something</button> <button id="fail">Log an error</button><p id="out"></p>
+/** Serves the demo page; `collector` is the OTLP endpoint the page ships its records to. */
+export async function startDemo({ port = Number(process.env.PORT ?? 5173), collector = 'http://127.0.0.1:4318/v1/logs' } = {}) {
+  const bundle = await build({
+    entryPoints: [new URL('./app.ts', import.meta.url).pathname], bundle: true, format: 'esm', write: false,
+    logLevel: 'warning', define: { __COLLECTOR__: JSON.stringify(collector) },
+  });
+  const script = bundle.outputFiles[0].text;
+  const page = `<!doctype html><meta charset="utf-8"><title>isolog demo</title>
+<h1>isolog demo</h1><p>Records go to the console and to the collector at <code>${collector}</code>.</p>
+<button id="log">Log something</button> <button id="fail">Log an error</button><p id="out"></p>
 <script type="module" src="/app.js"></script>`;
+  const server = createServer((req, res) => {
+    if (req.url === '/app.js') {
+      res.setHeader('content-type', 'text/javascript');
+      return void res.end(script);
+    }
+    res.setHeader('content-type', 'text/html');
+    res.end(page);
+  });
+  await new Promise((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${server.address().port}/`, close: () => new Promise((r) => server.close(r)) };
+}
 
-createServer((req, res) => {
-  if (req.url === '/app.js') {
-    res.setHeader('content-type', 'text/javascript');
-    return void res.end(script);
-  }
-  res.setHeader('content-type', 'text/html');
-  res.end(page);
-}).listen(port, '127.0.0.1', () => console.log(`isolog demo: http://127.0.0.1:${port}/`));
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const demo = await startDemo();
+  console.log(`isolog demo: ${demo.url}`);
+}

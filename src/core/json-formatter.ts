@@ -3,6 +3,9 @@ import { Formatter } from './formatter.js';
 import { extraFields, type LogRecord } from './record.js';
 import { safeStringify, type SerializeLimits } from './serialize.js';
 
+const LINE_SEPARATORS = /[\u2028\u2029]/;
+const LINE_SEPARATORS_G = /[\u2028\u2029]/g;
+
 /** Options for JsonFormatter. */
 export interface JsonFormatterOptions {
   /** Fields of the resource (service name, version) added to every object. */
@@ -12,8 +15,9 @@ export interface JsonFormatterOptions {
 }
 
 /**
- * Formats a record as one line of JSON: `uid`, `time` (ISO 8601), `level` (number), `levelname`,
- * `logger`, `message`, `attributes` (extra fields), and `exception`/`stack` when present.
+ * Formats a record as one line of JSON: `uid`, `time` (ISO 8601), `timeUnixNano`, `level` (number),
+ * `levelname`, `logger`, `message`, `attributes` (extra fields), and `resource`, `traceId`, `spanId`,
+ * `exception`, `stack` when present.
  * Values that JSON cannot hold (cycles, BigInt, Errors) are made safe, never thrown.
  * @example handler.setFormatter(new JsonFormatter())
  */
@@ -34,22 +38,31 @@ export class JsonFormatter extends Formatter {
       message = String(record.msg) + ` [format error: ${(err as Error).message}]`;
     }
     if (record.exc_info && !record.exc_text) record.exc_text = this.formatException(record.exc_info);
+    // OTLP's own fields travel as record fields; they are written at the top, not as attributes
+    const { traceId, spanId, resource, timeUnixNano, ...attributes } = extraFields(record) ?? {};
+    const ms = Math.round(record.created * 1000);
     const out: Record<string, unknown> = {
       uid: record.uid,
-      time: new Date(record.created * 1000).toISOString(),
+      time: new Date(ms).toISOString(),
+      timeUnixNano: typeof timeUnixNano === 'string' ? timeUnixNano : `${ms}000000`,
       level: record.levelno,
       levelname: record.levelname,
       logger: record.name,
       message,
-      attributes: extraFields(record) ?? {},
+      attributes,
     };
-    if (this.options.resource) out.resource = this.options.resource;
+    const res = resource ?? this.options.resource;
+    if (res !== undefined) out.resource = res;
+    if (typeof traceId === 'string') out.traceId = traceId;
+    if (typeof spanId === 'string') out.spanId = spanId;
     if (record.exc_text) out.exception = record.exc_text;
     if (record.stack_info) out.stack = record.stack_info;
     return out;
   }
 
   override format(record: LogRecord): string {
-    return safeStringify(this.toObject(record), this.options.limits);
+    const text = safeStringify(this.toObject(record), this.options.limits);
+    // JSON leaves U+2028/U+2029 raw; some line readers split on them, so a record could forge a line
+    return LINE_SEPARATORS.test(text) ? text.replace(LINE_SEPARATORS_G, (c) => (c === '\u2028' ? '\\u2028' : '\\u2029')) : text;
   }
 }

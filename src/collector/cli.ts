@@ -1,0 +1,100 @@
+// `isolog collect`: parses flags (and an optional JSON config file), starts the collector, prints
+// where it listens and writes, and shuts down cleanly on SIGINT/SIGTERM.
+import { readFileSync } from 'node:fs';
+import { ConfigError } from '../core/config.js';
+import { DEFAULTS, startCollector, type CollectorOptions } from './server.js';
+
+export const USAGE = `usage: isolog collect [--host 127.0.0.1] [--port 4318] [--dir ./logs] [--token T]
+                      [--cors ORIGIN ...] [--max-bytes N] [--backup-count K] [--forward URL]
+                      [--forward-token T] [--body-limit N] [--rate N] [--config FILE]
+
+Receives OTLP/HTTP JSON logs on POST /v1/logs (and WebSocket /v1/logs), drops duplicates by
+log.record.uid, and writes one NDJSON line per record to <dir>/isolog.ndjson.`;
+
+const FLAGS: Record<string, keyof CollectorOptions | 'config'> = {
+  '--host': 'host', '--port': 'port', '--dir': 'dir', '--token': 'token', '--cors': 'cors',
+  '--max-bytes': 'maxBytes', '--backup-count': 'backupCount', '--forward': 'forward',
+  '--forward-token': 'forwardToken', '--body-limit': 'bodyLimit', '--rate': 'rate', '--config': 'config',
+};
+const NUMERIC = new Set(['port', 'maxBytes', 'backupCount', 'bodyLimit', 'rate']);
+
+function setOption(options: Record<string, unknown>, key: string, value: unknown, where: string): void {
+  if (NUMERIC.has(key)) {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 0) throw new ConfigError(`${where}: ${key} must be a whole number, got ${JSON.stringify(value)}`);
+    options[key] = n;
+  } else if (key === 'cors') {
+    options.cors = [...((options.cors as string[] | undefined) ?? []), ...(Array.isArray(value) ? value.map(String) : [String(value)])];
+  } else {
+    options[key] = value;
+  }
+}
+
+/** Flags (and the config file they name) to collector options; flags win over the file. */
+export function parseArgs(argv: string[]): CollectorOptions {
+  const fromFlags: Record<string, unknown> = {};
+  let configFile: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const key = FLAGS[flag];
+    if (!key) throw new ConfigError(`unknown option ${JSON.stringify(arg)}\n${USAGE}`);
+    const values: string[] = [];
+    if (inline !== undefined) values.push(inline);
+    else while (i + 1 < argv.length && !argv[i + 1].startsWith('--')) values.push(argv[++i]);
+    if (values.length === 0) throw new ConfigError(`${flag} needs a value`);
+    if (key === 'config') configFile = values[0];
+    else if (key === 'cors') setOption(fromFlags, key, values, flag);
+    else setOption(fromFlags, key, values[0], flag);
+  }
+  const options: Record<string, unknown> = {};
+  if (configFile) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(readFileSync(configFile, 'utf8'));
+    } catch (err) {
+      throw new ConfigError(`--config ${configFile}: ${(err as Error).message}`);
+    }
+    if (typeof parsed !== 'object' || parsed === null) throw new ConfigError(`--config ${configFile}: expected a JSON object`);
+    const known = new Set([...Object.values(FLAGS), 'logging']);
+    for (const [rawKey, value] of Object.entries(parsed)) {
+      const key = rawKey.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+      if (!known.has(key as keyof CollectorOptions) || key === 'config') throw new ConfigError(`--config ${configFile}: unknown setting "${rawKey}"`);
+      setOption(options, key, value, `--config ${configFile}`);
+    }
+  }
+  return { ...options, ...fromFlags } as CollectorOptions;
+}
+
+/** Runs `isolog <command> ...`; resolves with the exit code once the collector has stopped. */
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h' || rest.includes('--help')) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (command !== 'collect') {
+    console.error(`isolog: unknown command ${JSON.stringify(command)}\n${USAGE}`);
+    return 2;
+  }
+  let collector;
+  try {
+    collector = await startCollector(parseArgs(rest));
+  } catch (err) {
+    console.error(`isolog collect: ${err instanceof ConfigError ? err.message : String(err)}`);
+    return 2;
+  }
+  console.log(`isolog collector
+  OTLP/HTTP  ${collector.url}/v1/logs   (JSON, gzip, WebSocket; beacons with ?token=)
+  live view  ${collector.url}/
+  writing    ${collector.file ?? '(the configured handlers)'}
+  defaults   body limit ${DEFAULTS.bodyLimit} B, ${DEFAULTS.rate} requests/s per client`);
+  return new Promise((resolveExit) => {
+    const stop = (signal: string): void => {
+      console.log(`isolog collector: ${signal}, flushing and closing`);
+      void collector.close().then(() => resolveExit(0), () => resolveExit(1));
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+}

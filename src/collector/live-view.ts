@@ -1,0 +1,116 @@
+// The live view: GET / serves a page; GET /events streams every stored record as server-sent events.
+import type { ServerResponse } from 'node:http';
+import { Handler } from '../core/handler.js';
+import { JsonFormatter } from '../core/json-formatter.js';
+import type { LogRecord } from '../core/record.js';
+
+const BACKLOG = 500;
+// a viewer that reads slower than records arrive is cut off rather than buffered without bound
+const MAX_BUFFERED = 1024 * 1024;
+
+/** A handler that sends each record to the connected viewers, and keeps the last few for new ones. */
+export class LiveViewHandler extends Handler {
+  private readonly clients = new Set<ServerResponse>();
+  private readonly recent: string[] = [];
+  private readonly json = new JsonFormatter();
+
+  attach(res: ServerResponse): void {
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+    res.write(': isolog live view\n\n');
+    for (const line of this.recent) res.write(`data: ${line}\n\n`);
+    this.clients.add(res);
+    res.on('close', () => this.clients.delete(res));
+  }
+
+  emit(record: LogRecord): void {
+    const line = this.json.format(record);
+    this.recent.push(line);
+    if (this.recent.length > BACKLOG) this.recent.shift();
+    for (const res of this.clients) {
+      if (res.writableLength > MAX_BUFFERED) {
+        this.clients.delete(res);
+        res.destroy();
+        continue;
+      }
+      res.write(`data: ${line}\n\n`);
+    }
+  }
+
+  override close(): void {
+    for (const res of this.clients) res.end();
+    this.clients.clear();
+    super.close();
+  }
+}
+
+/** The viewer page: filters by level, logger and text; counts per level per minute. Text only, never HTML. */
+export const LIVE_VIEW_PAGE = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>isolog live view</title>
+<style>
+body{font:13px/1.4 system-ui,sans-serif;margin:0;color:#222}
+header{display:flex;gap:.6em;align-items:center;padding:.5em 1em;background:#f3f3f3;border-bottom:1px solid #ddd;flex-wrap:wrap}
+#records{font:12px/1.35 ui-monospace,monospace;padding:.3em 1em}
+.r{white-space:pre-wrap;border-bottom:1px solid #f0f0f0;padding:1px 0}
+.DEBUG{color:#777}.WARNING{color:#a60}.ERROR,.CRITICAL{color:#c00}.CRITICAL{font-weight:bold}
+table{border-collapse:collapse;font-size:12px}td,th{padding:0 .5em;text-align:right}
+</style></head><body>
+<header><strong>isolog</strong>
+<label>level <select id="level"><option value="0">all</option><option value="10">DEBUG+</option><option value="20">INFO+</option><option value="30">WARNING+</option><option value="40">ERROR+</option><option value="50">CRITICAL</option></select></label>
+<label>logger <input id="logger" placeholder="app.db" size="14"></label>
+<label>search <input id="search" placeholder="text" size="18"></label>
+<span id="status">connecting…</span> <span id="shown"></span></header>
+<section style="padding:.3em 1em"><table id="counts"><thead><tr><th>minute</th><th>DEBUG</th><th>INFO</th><th>WARNING</th><th>ERROR</th><th>CRITICAL</th></tr></thead><tbody></tbody></table></section>
+<div id="records"></div>
+<script>
+const all = [];
+const counts = new Map();
+const $ = (id) => document.getElementById(id);
+const LEVELS = ['DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL'];
+function bucket(level) { return level >= 50 ? 'CRITICAL' : level >= 40 ? 'ERROR' : level >= 30 ? 'WARNING' : level >= 20 ? 'INFO' : 'DEBUG'; }
+function passes(r) {
+  const min = Number($('level').value);
+  const logger = $('logger').value.trim();
+  const q = $('search').value.trim().toLowerCase();
+  if (r.level < min) return false;
+  if (logger && r.logger !== logger && !r.logger.startsWith(logger + '.')) return false;
+  if (q && !JSON.stringify(r).toLowerCase().includes(q)) return false;
+  return true;
+}
+function line(r) {
+  const div = document.createElement('div');
+  div.className = 'r ' + bucket(r.level);
+  div.dataset.uid = r.uid;
+  const attrs = Object.keys(r.attributes || {}).length ? ' ' + JSON.stringify(r.attributes) : '';
+  div.textContent = r.time + ' ' + r.levelname.padEnd(8) + ' ' + r.logger + ': ' + r.message + attrs + (r.exception ? '\\n' + r.exception : '');
+  return div;
+}
+function render() {
+  const box = $('records');
+  box.replaceChildren(...all.filter(passes).slice(-1000).reverse().map(line));
+  $('shown').textContent = box.children.length + ' shown of ' + all.length;
+}
+function renderCounts() {
+  const rows = [...counts.entries()].sort((a, b) => b[0].localeCompare(a[0])).slice(0, 10).map(([minute, c]) => {
+    const tr = document.createElement('tr');
+    for (const v of [minute, ...LEVELS.map((l) => c[l] || 0)]) { const td = document.createElement('td'); td.textContent = v; tr.append(td); }
+    return tr;
+  });
+  $('counts').tBodies[0].replaceChildren(...rows);
+}
+let pending = false;
+function add(r) {
+  all.push(r);
+  if (all.length > 20000) all.shift();
+  const minute = r.time.slice(0, 16).replace('T', ' ');
+  const c = counts.get(minute) || {};
+  c[bucket(r.level)] = (c[bucket(r.level)] || 0) + 1;
+  counts.set(minute, c);
+  if (!pending) { pending = true; requestAnimationFrame(() => { pending = false; render(); renderCounts(); }); }
+}
+for (const id of ['level', 'logger', 'search']) $(id).addEventListener('input', render);
+const token = new URLSearchParams(location.search).get('token');
+const events = new EventSource('/events' + (token ? '?token=' + encodeURIComponent(token) : ''));
+events.onopen = () => { $('status').textContent = 'live'; };
+events.onerror = () => { $('status').textContent = 'reconnecting…'; };
+events.onmessage = (e) => { try { add(JSON.parse(e.data)); } catch {} };
+</script></body></html>`;

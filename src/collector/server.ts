@@ -1,0 +1,276 @@
+// The collector: OTLP/HTTP JSON and WebSocket ingest on /v1/logs, the live view, /healthz.
+import { mkdirSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { join, resolve } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { configure, shutdown, ConfigError, type DictConfig } from '../core/config.js';
+import { Formatter } from '../core/formatter.js';
+import { allHandlers } from '../core/handler.js';
+import { describeError, reportInternalError } from '../core/internal-error.js';
+import { JsonFormatter } from '../core/json-formatter.js';
+import { root } from '../core/logger.js';
+import type { LogRecord } from '../core/record.js';
+import '../runtime/node.js';
+import { decodeRequest, OtlpFormatError } from '../transport/otlp.js';
+import { DedupeStore } from './dedupe.js';
+import { Forwarder } from './forward.js';
+import { corsHeaders, escapeControl, originAllowed, RateLimiter, tokenOf, tokensMatch } from './guard.js';
+import { acceptsContentType, decodeBody, IngestError, readBody } from './ingest.js';
+import { LIVE_VIEW_PAGE, LiveViewHandler } from './live-view.js';
+import { Receiver, type AcceptResult } from './receiver.js';
+
+/** Settings of `isolog collect`; each has a command-line flag of the same name. */
+export interface CollectorOptions {
+  host?: string;
+  port?: number;
+  dir?: string;
+  token?: string;
+  cors?: string[];
+  /** Rotate isolog.ndjson at this size (bytes). */
+  maxBytes?: number;
+  backupCount?: number;
+  /** Relay accepted batches to this OTLP endpoint. */
+  forward?: string;
+  forwardToken?: string;
+  /** Largest body taken, before and after gzip (bytes); 413 beyond. */
+  bodyLimit?: number;
+  /** Requests a second per client (and twice that in a burst); 429 beyond. 0 turns the limit off. */
+  rate?: number;
+  /** The collector's own logging configuration (dictConfig); default: NDJSON to <dir>/isolog.ndjson. */
+  logging?: DictConfig;
+}
+
+export const DEFAULTS = {
+  host: '127.0.0.1', port: 4318, dir: './logs', maxBytes: 50 * 1024 * 1024, backupCount: 5,
+  bodyLimit: 5 * 1024 * 1024, rate: 200,
+} as const;
+
+/** A running collector. */
+export interface Collector {
+  readonly url: string;
+  readonly port: number;
+  readonly file: string | null;
+  readonly receiver: Receiver;
+  readonly forwarder: Forwarder | undefined;
+  close(): Promise<void>;
+}
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
+
+/** The default configuration: every record as one NDJSON line in a rotating file. */
+export function defaultLogging(file: string, maxBytes: number, backupCount: number): DictConfig {
+  return {
+    version: 1,
+    disable_existing_loggers: false,
+    formatters: { ndjson: { class: 'JsonFormatter' } },
+    handlers: {
+      file: { class: 'RotatingFileHandler', filename: file, maxBytes, backupCount, buffered: true, formatter: 'ndjson' },
+    },
+    root: { level: 'NOTSET', handlers: ['file'] },
+  };
+}
+
+/** Text formatters get their output escaped: one record stays one line, whatever its message holds. */
+class LineSafeFormatter extends Formatter {
+  constructor(private readonly inner: Formatter) { super(); }
+  override format(record: LogRecord): string { return escapeControl(this.inner.format(record)); }
+}
+
+function makeLinesSafe(): void {
+  for (const h of allHandlers()) {
+    if (h.formatter instanceof JsonFormatter || h.formatter instanceof LineSafeFormatter || h instanceof LiveViewHandler) continue;
+    h.setFormatter(new LineSafeFormatter(h.formatter ?? new Formatter()));
+  }
+}
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  if (res.headersSent) return;
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
+  res.end(JSON.stringify(body));
+}
+
+function acceptBody(result: AcceptResult): Record<string, unknown> {
+  return result.rejected > 0
+    ? { partialSuccess: { rejectedLogRecords: result.rejected, errorMessage: result.errors.join('; ') } }
+    : {};
+}
+
+/**
+ * Starts a collector. Refuses to listen beyond loopback without a token.
+ * @example const c = await startCollector({ port: 0, dir: tmp }); … await c.close()
+ */
+export async function startCollector(options: CollectorOptions = {}): Promise<Collector> {
+  const host = options.host ?? DEFAULTS.host;
+  if (!LOOPBACK.test(host) && !options.token) {
+    throw new ConfigError(`refusing to listen on ${host} without a token: anyone who can reach it could write logs; pass --token`);
+  }
+  const dir = resolve(options.dir ?? DEFAULTS.dir);
+  mkdirSync(dir, { recursive: true });
+  const cors = options.cors ?? [];
+  const bodyLimit = options.bodyLimit ?? DEFAULTS.bodyLimit;
+  const rate = options.rate ?? DEFAULTS.rate;
+  const limiter = new RateLimiter(rate, rate * 2);
+  const file = options.logging ? null : join(dir, 'isolog.ndjson');
+
+  configure(options.logging ?? defaultLogging(file as string, options.maxBytes ?? DEFAULTS.maxBytes, options.backupCount ?? DEFAULTS.backupCount));
+  makeLinesSafe();
+  const live = new LiveViewHandler();
+  root.addHandler(live);
+
+  const seen = new DedupeStore(join(dir, 'dedupe.journal'));
+  const forwarder = options.forward
+    ? new Forwarder(options.forward, { token: options.forwardToken, onEvent: (t) => reportInternalError(t) })
+    : undefined;
+  const receiver = new Receiver(seen, forwarder);
+
+  const accept = (decode: () => Promise<ReturnType<typeof decodeRequest>> | ReturnType<typeof decodeRequest>) => async (): Promise<AcceptResult> => {
+    const decoded = await decode();
+    try {
+      return receiver.accept(decoded);
+    } catch (err) {
+      reportInternalError(`--- Logging error ---\ncollector could not store a batch: ${describeError(err)}\n`);
+      throw new IngestError(503, 'the collector could not store the batch; send it again later');
+    }
+  };
+
+  const clientOf = (req: IncomingMessage): string => req.socket.remoteAddress ?? 'unknown';
+
+  async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://collector');
+    const origin = typeof req.headers.origin === 'string' ? req.headers.origin : undefined;
+    const cross = corsHeaders(origin, cors);
+    try {
+      if (url.pathname === '/healthz') {
+        return send(res, 200, { status: 'ok', ...receiver.totals, dedupeEntries: seen.size, forward: forwarder?.stats });
+      }
+      if (url.pathname === '/v1/logs') {
+        if (req.method === 'OPTIONS') {
+          if (!origin || !originAllowed(origin, cors)) return send(res, 403, { error: `origin ${origin ?? '(none)'} is not allowed; start the collector with --cors ${origin ?? 'ORIGIN'}` });
+          res.writeHead(204, cross);
+          return void res.end();
+        }
+        if (req.method !== 'POST') return send(res, 405, { error: 'use POST' }, { allow: 'POST, OPTIONS' });
+        if (!originAllowed(origin, cors)) return send(res, 403, { error: `origin ${origin} is not allowed; start the collector with --cors ${origin}` });
+        const wait = limiter.take(clientOf(req));
+        if (wait > 0) return send(res, 429, { error: 'too many requests' }, { ...cross, 'retry-after': String(Math.ceil(wait / 1000)) });
+        if (options.token && !tokensMatch(tokenOf(req, url), options.token)) return send(res, 401, { error: 'missing or wrong token' }, cross);
+        if (!acceptsContentType(req.headers['content-type'])) {
+          return send(res, 415, { error: 'send OTLP as JSON (application/json); protobuf is not supported' }, cross);
+        }
+        const raw = await readBody(req, bodyLimit);
+        const result = await accept(() => decodeBody(raw, req.headers['content-encoding'] as string | undefined, bodyLimit))();
+        return send(res, 200, acceptBody(result), cross);
+      }
+      if (url.pathname === '/' && req.method === 'GET') {
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'" });
+        return void res.end(LIVE_VIEW_PAGE);
+      }
+      if (url.pathname === '/events' && req.method === 'GET') {
+        if (options.token && !tokensMatch(tokenOf(req, url), options.token)) return send(res, 401, { error: 'missing or wrong token' });
+        return live.attach(res);
+      }
+      send(res, 404, { error: `no ${url.pathname} here; OTLP logs go to POST /v1/logs` });
+    } catch (err) {
+      if (err instanceof IngestError) {
+        const headers: Record<string, string> = { ...cross };
+        if (err.status === 413) headers.connection = 'close';
+        if (err.status === 503) headers['retry-after'] = '5';
+        send(res, err.status, { error: err.message }, headers);
+        if (err.status === 413) {
+          req.resume();
+          setTimeout(() => req.destroy(), 2000).unref();
+        }
+        return;
+      }
+      reportInternalError(`--- Logging error ---\ncollector: ${describeError(err)}\n`);
+      send(res, 500, { error: 'internal error' });
+    }
+  }
+
+  const server: Server = createServer((req, res) => { void onRequest(req, res); });
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 60_000;
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: bodyLimit });
+  server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+    const url = new URL(req.url ?? '/', 'http://collector');
+    const origin = typeof req.headers.origin === 'string' ? req.headers.origin : undefined;
+    const refuse = (status: number, text: string): void => {
+      socket.end(`HTTP/1.1 ${status} ${text}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+    };
+    if (url.pathname !== '/v1/logs') return refuse(404, 'Not Found');
+    if (!originAllowed(origin, cors)) return refuse(403, 'Forbidden');
+    if (options.token && !tokensMatch(tokenOf(req, url), options.token)) return refuse(401, 'Unauthorized');
+    wss.handleUpgrade(req, socket, head, (ws) => onSocket(ws, clientOf(req)));
+  });
+
+  function onSocket(ws: WebSocket, client: string): void {
+    ws.on('message', (data: Buffer, isBinary: boolean) => {
+      void (async () => {
+        let batchId: unknown = null;
+        try {
+          const wait = limiter.take(client);
+          if (wait > 0) return ws.send(JSON.stringify({ nack: null, status: 429, retryAfterMs: wait, error: 'too many requests' }));
+          let text: string;
+          try {
+            text = isBinary ? gunzipSync(data, { maxOutputLength: bodyLimit }).toString('utf8') : data.toString('utf8');
+          } catch {
+            return ws.send(JSON.stringify({ nack: null, status: 400, error: 'binary messages must be gzip' }));
+          }
+          let message: unknown;
+          try {
+            message = JSON.parse(text);
+          } catch {
+            return ws.send(JSON.stringify({ nack: null, status: 400, error: 'message is not JSON' }));
+          }
+          batchId = typeof message === 'object' && message !== null ? (message as { batchId?: unknown }).batchId ?? null : null;
+          if (typeof batchId !== 'string' && typeof batchId !== 'number') batchId = null;
+          const result = await accept(() => {
+            try { return decodeRequest(message); } catch (err) {
+              if (err instanceof OtlpFormatError) throw new IngestError(400, err.message);
+              throw err;
+            }
+          })();
+          ws.send(JSON.stringify({ ack: batchId, ...acceptBody(result) }));
+        } catch (err) {
+          const status = err instanceof IngestError ? err.status : 500;
+          ws.send(JSON.stringify({ nack: batchId, status, error: err instanceof Error ? err.message : String(err) }));
+        }
+      })();
+    });
+    ws.on('error', () => ws.terminate());
+  }
+
+  await new Promise<void>((resolveListen, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? DEFAULTS.port, host, () => resolveListen());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const shownHost = host.includes(':') ? `[${host}]` : host;
+
+  let closed: Promise<void> | null = null;
+  return {
+    url: `http://${shownHost}:${port}`,
+    port,
+    file,
+    receiver,
+    forwarder,
+    close(): Promise<void> {
+      closed ??= (async () => {
+        for (const ws of wss.clients) ws.close(1001, 'collector shutting down');
+        await new Promise<void>((r) => {
+          server.close(() => r());
+          server.closeIdleConnections();
+          setTimeout(() => { server.closeAllConnections(); }, 2000).unref();
+        });
+        if (forwarder) await forwarder.drain(5000);
+        root.removeHandler(live);
+        await shutdown();
+        seen.close();
+      })();
+      return closed;
+    },
+  };
+}

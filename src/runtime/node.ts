@@ -1,0 +1,33 @@
+// isolog/node: the core plus Node's file handlers, registered for configure() and basicConfig({ filename }).
+import { registerHandlerClass, ConfigError } from '../core/config.js';
+import { FileHandler, RotatingFileHandler, TimedRotatingFileHandler } from '../handlers/file.js';
+
+export * from '../index.js';
+export {
+  FileHandler, RotatingFileHandler, TimedRotatingFileHandler,
+  type FileHandlerOptions, type RotatingFileHandlerOptions, type TimedRotatingFileHandlerOptions,
+} from '../handlers/file.js';
+
+const FILE_KEYS = ['filename', 'mode', 'delay', 'buffered', 'encoding'];
+
+function filenameOf(options: Record<string, unknown>, path: string): string {
+  if (typeof options.filename !== 'string' || !options.filename) throw new ConfigError(`${path}.filename: a file handler needs a filename`);
+  return options.filename;
+}
+
+type Options = Record<string, unknown>;
+const common = (o: Options) => ({ mode: o.mode as 'a' | 'w' | undefined, delay: o.delay as boolean | undefined, buffered: o.buffered as boolean | undefined });
+
+registerHandlerClass('FileHandler', Object.assign(
+  (o: Options, c: { path: string }) => new FileHandler(filenameOf(o, c.path), common(o)), { keys: FILE_KEYS }));
+registerHandlerClass('RotatingFileHandler', Object.assign(
+  (o: Options, c: { path: string }) => new RotatingFileHandler(filenameOf(o, c.path), {
+    ...common(o), maxBytes: o.maxBytes as number | undefined, backupCount: o.backupCount as number | undefined,
+  }), { keys: [...FILE_KEYS, 'maxBytes', 'backupCount'] }));
+registerHandlerClass('TimedRotatingFileHandler', Object.assign(
+  (o: Options, c: { path: string }) => new TimedRotatingFileHandler(filenameOf(o, c.path), {
+    ...common(o), when: o.when as string | undefined, interval: o.interval as number | undefined,
+    backupCount: o.backupCount as number | undefined, utc: o.utc as boolean | undefined,
+    atTime: o.atTime as { hour: number } | undefined,
+  }), { keys: [...FILE_KEYS, 'when', 'interval', 'backupCount', 'utc', 'atTime'] }));
+

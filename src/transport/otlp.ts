@@ -1,0 +1,299 @@
+// OTLP/HTTP JSON logs (ExportLogsServiceRequest): the wire format between isolog's clients, its
+// collector and any OpenTelemetry backend. Encoding from isolog records, decoding with validation.
+import { getLevelName } from '../core/level.js';
+import { toJsonValue } from '../core/serialize.js';
+
+/** OTLP AnyValue in its JSON mapping. */
+export type AnyValue =
+  | { stringValue: string } | { boolValue: boolean } | { intValue: string | number } | { doubleValue: number }
+  | { arrayValue: { values?: AnyValue[] } } | { kvlistValue: { values?: KeyValue[] } } | { bytesValue: string }
+  | Record<string, never>;
+export interface KeyValue { key: string; value?: AnyValue }
+export interface OtlpLogRecord {
+  timeUnixNano?: string | number;
+  observedTimeUnixNano?: string | number;
+  severityNumber?: number;
+  severityText?: string;
+  body?: AnyValue;
+  attributes?: KeyValue[];
+  traceId?: string;
+  spanId?: string;
+  flags?: number;
+}
+export interface ExportLogsServiceRequest {
+  resourceLogs: { resource?: { attributes?: KeyValue[] }; scopeLogs: { scope?: { name?: string; version?: string }; logRecords: OtlpLogRecord[] }[] }[];
+}
+
+/** The attribute that carries a record's unique id, for deduplication. */
+export const UID_ATTRIBUTE = 'log.record.uid';
+
+/** Python level (0-50+) to OTLP severityNumber: DEBUG 5, INFO 9, WARNING 13, ERROR 17, CRITICAL 21. */
+export function severityNumber(levelno: number): number {
+  if (levelno <= 0) return 0;
+  const band = Math.min(5, Math.floor(levelno / 10));
+  const within = levelno - band * 10;
+  return band * 4 + 1 + Math.min(3, Math.floor((within * 4) / 10));
+}
+
+/** OTLP severity to a Python level: the text if it names a level, else the number's band. */
+export function levelFromSeverity(number: unknown, text: unknown): number {
+  if (typeof text === 'string' && text) {
+    const named = getLevelName(text.toUpperCase());
+    if (typeof named === 'number') return named;
+  }
+  if (typeof number !== 'number' || !Number.isInteger(number) || number <= 0 || number > 24) return 0;
+  const band = Math.floor((number - 1) / 4);
+  const offset = (number - 1) % 4;
+  return band === 0 ? 5 : band * 10 + Math.round(offset * 2.5);
+}
+
+/** A JS value as an OTLP AnyValue (made JSON-safe first). */
+export function toAnyValue(value: unknown, depth = 0): AnyValue {
+  const v = depth === 0 ? toJsonValue(value) : value;
+  switch (typeof v) {
+    case 'string': return { stringValue: v };
+    case 'boolean': return { boolValue: v };
+    case 'number': return Number.isSafeInteger(v) ? { intValue: v } : { doubleValue: v };
+  }
+  if (v === null || v === undefined) return {};
+  if (Array.isArray(v)) return { arrayValue: { values: v.map((x) => toAnyValue(x, depth + 1)) } };
+  return { kvlistValue: { values: Object.entries(v as object).map(([key, x]) => ({ key, value: toAnyValue(x, depth + 1) })) } };
+}
+
+/** Key-value list for attributes. */
+export function toAttributes(fields: Record<string, unknown>): KeyValue[] {
+  return Object.entries(fields).map(([key, value]) => ({ key, value: toAnyValue(value) }));
+}
+
+/** The fields of a record that `encodeRecords` reads: a prepared (plain) record or a LogRecord. */
+export interface EncodableRecord {
+  [field: string]: unknown;
+  name: string;
+  levelno: number;
+  levelname: string;
+  created: number;
+  uid: string;
+  msg?: unknown;
+  message?: unknown;
+  exc_text?: string | null;
+  stack_info?: string | null;
+}
+
+const NOT_ATTRIBUTES = new Set([
+  'name', 'msg', 'message', 'args', 'levelno', 'levelname', 'pathname', 'filename', 'module', 'lineno', 'funcName',
+  'exc_info', 'exc_text', 'stack_info', 'created', 'msecs', 'relativeCreated', 'seq', 'uid', 'thread', 'threadName',
+  'process', 'processName', 'taskName', 'asctime', 'traceId', 'spanId', 'resource', 'timeUnixNano',
+]);
+
+/** One isolog record as an OTLP log record. */
+export function encodeRecord(record: EncodableRecord): OtlpLogRecord {
+  const attributes: KeyValue[] = [{ key: UID_ATTRIBUTE, value: { stringValue: record.uid } }];
+  for (const key of Object.keys(record)) {
+    if (!NOT_ATTRIBUTES.has(key)) attributes.push({ key, value: toAnyValue(record[key]) });
+  }
+  if (record.exc_text) {
+    const first = record.exc_text.split('\n', 1)[0];
+    const colon = first.indexOf(': ');
+    attributes.push({ key: 'exception.type', value: { stringValue: colon > 0 ? first.slice(0, colon) : first } });
+    attributes.push({ key: 'exception.message', value: { stringValue: colon > 0 ? first.slice(colon + 2) : '' } });
+    attributes.push({ key: 'exception.stacktrace', value: { stringValue: record.exc_text } });
+  }
+  if (record.stack_info) attributes.push({ key: 'code.stacktrace', value: { stringValue: record.stack_info } });
+  const out: OtlpLogRecord = {
+    timeUnixNano: `${Math.round(record.created * 1000)}000000`,
+    severityNumber: severityNumber(record.levelno),
+    severityText: record.levelname,
+    body: { stringValue: String(record.message ?? record.msg ?? '') },
+    attributes,
+  };
+  if (typeof record.traceId === 'string') out.traceId = record.traceId;
+  if (typeof record.spanId === 'string') out.spanId = record.spanId;
+  return out;
+}
+
+/**
+ * Records as one ExportLogsServiceRequest: one resource, one scope per logger name.
+ * @example JSON.stringify(encodeRecords(batch, { 'service.name': 'shop' }))
+ */
+export function encodeRecords(records: EncodableRecord[], resource: Record<string, unknown> = {}): ExportLogsServiceRequest {
+  const scopes = new Map<string, OtlpLogRecord[]>();
+  for (const record of records) {
+    let list = scopes.get(record.name);
+    if (!list) scopes.set(record.name, (list = []));
+    list.push(encodeRecord(record));
+  }
+  return {
+    resourceLogs: [{
+      resource: { attributes: toAttributes(resource) },
+      scopeLogs: [...scopes].map(([name, logRecords]) => ({ scope: { name }, logRecords })),
+    }],
+  };
+}
+
+// ---- decoding ----
+
+const MAX_DEPTH = 32;
+const HEX_ID = /^[0-9a-fA-F]+$/;
+// printable ASCII without spaces: a uid is a key, a journal line and a filename-safe token
+const UID_SHAPE = /^[\x21-\x7e]{1,256}$/;
+
+/** A decoded record, as the collector stores it. */
+export interface DecodedRecord {
+  uid: string | null;
+  timeUnixNano: string;
+  levelno: number;
+  levelname: string;
+  logger: string;
+  message: string;
+  attributes: Record<string, unknown>;
+  resource: Record<string, unknown>;
+  traceId?: string;
+  spanId?: string;
+  exception?: string;
+}
+
+/** What decoding a request found: the good records and how many were rejected, and why. */
+export interface DecodeResult { records: DecodedRecord[]; rejected: number; errors: string[] }
+
+/** Thrown when the body is not an ExportLogsServiceRequest at all (answered 400). */
+export class OtlpFormatError extends Error {
+  constructor(message: string) { super(message); this.name = 'OtlpFormatError'; }
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** An AnyValue as a plain JS value; nesting beyond the limit becomes a marker string. */
+export function fromAnyValue(value: unknown, depth = 0): unknown {
+  if (!isObject(value)) return null;
+  if (depth > MAX_DEPTH) return '[too deep]';
+  if ('stringValue' in value) return typeof value.stringValue === 'string' ? value.stringValue : String(value.stringValue);
+  if ('boolValue' in value) return Boolean(value.boolValue);
+  if ('intValue' in value) {
+    const n = Number(value.intValue);
+    return Number.isSafeInteger(n) ? n : String(value.intValue);
+  }
+  if ('doubleValue' in value) return Number(value.doubleValue);
+  if ('bytesValue' in value) return String(value.bytesValue);
+  if ('arrayValue' in value) {
+    const values = isObject(value.arrayValue) && Array.isArray(value.arrayValue.values) ? value.arrayValue.values : [];
+    return values.map((v) => fromAnyValue(v, depth + 1));
+  }
+  if ('kvlistValue' in value) {
+    const values = isObject(value.kvlistValue) && Array.isArray(value.kvlistValue.values) ? value.kvlistValue.values : [];
+    return fromKeyValues(values, depth + 1);
+  }
+  return null;
+}
+
+function fromKeyValues(list: unknown, depth = 0): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (!Array.isArray(list)) return out;
+  for (const kv of list) {
+    if (!isObject(kv) || typeof kv.key !== 'string') continue;
+    if (kv.key === '__proto__' || kv.key === 'constructor' || kv.key === 'prototype') continue;
+    out[kv.key] = fromAnyValue(kv.value, depth);
+  }
+  return out;
+}
+
+function nanos(value: unknown): string | null {
+  if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return BigInt(Math.trunc(value)).toString();
+  if (typeof value === 'string' && /^\d{1,20}$/.test(value)) return BigInt(value).toString();
+  return null;
+}
+
+function decodeRecord(raw: unknown, logger: string, resource: Record<string, unknown>): DecodedRecord | string {
+  if (!isObject(raw)) return 'log record is not an object';
+  let time = nanos(raw.timeUnixNano);
+  if (time === null || time === '0') time = nanos(raw.observedTimeUnixNano);
+  if (time === null) {
+    if (raw.timeUnixNano !== undefined || raw.observedTimeUnixNano !== undefined) return 'timeUnixNano is not a number of nanoseconds';
+    time = `${Date.now()}000000`;
+  }
+  if (raw.attributes !== undefined && !Array.isArray(raw.attributes)) return 'attributes is not a list';
+  const attributes = fromKeyValues(raw.attributes);
+  const uid = attributes[UID_ATTRIBUTE];
+  delete attributes[UID_ATTRIBUTE];
+  const levelno = levelFromSeverity(raw.severityNumber, raw.severityText);
+  const levelname = typeof raw.severityText === 'string' && raw.severityText ? raw.severityText : String(getLevelName(levelno));
+  const body = fromAnyValue(raw.body);
+  const out: DecodedRecord = {
+    uid: typeof uid === 'string' && UID_SHAPE.test(uid) ? uid : null,
+    timeUnixNano: time,
+    levelno,
+    levelname: levelname.slice(0, 64),
+    logger,
+    message: typeof body === 'string' ? body : body === null ? '' : JSON.stringify(body),
+    attributes,
+    resource,
+  };
+  if (typeof raw.traceId === 'string' && raw.traceId && HEX_ID.test(raw.traceId)) out.traceId = raw.traceId.toLowerCase();
+  if (typeof raw.spanId === 'string' && raw.spanId && HEX_ID.test(raw.spanId)) out.spanId = raw.spanId.toLowerCase();
+  const stack = attributes['exception.stacktrace'];
+  if (typeof stack === 'string') {
+    out.exception = stack;
+    delete attributes['exception.stacktrace'];
+    delete attributes['exception.type'];
+    delete attributes['exception.message'];
+  } else if (typeof attributes['exception.type'] === 'string' || typeof attributes['exception.message'] === 'string') {
+    out.exception = `${String(attributes['exception.type'] ?? 'Error')}: ${String(attributes['exception.message'] ?? '')}`;
+  }
+  return out;
+}
+
+/**
+ * Validates and decodes an ExportLogsServiceRequest. A body that is not one throws OtlpFormatError;
+ * single bad records are counted as rejected and the rest decoded.
+ */
+export function decodeRequest(body: unknown): DecodeResult {
+  if (!isObject(body) || !Array.isArray(body.resourceLogs)) throw new OtlpFormatError('expected an ExportLogsServiceRequest: an object with a resourceLogs list');
+  const result: DecodeResult = { records: [], rejected: 0, errors: [] };
+  const reject = (why: string): void => {
+    result.rejected++;
+    if (result.errors.length < 5 && !result.errors.includes(why)) result.errors.push(why);
+  };
+  for (const rl of body.resourceLogs) {
+    if (!isObject(rl) || !Array.isArray(rl.scopeLogs)) throw new OtlpFormatError('each resourceLogs entry needs a scopeLogs list');
+    const resource = isObject(rl.resource) ? fromKeyValues(rl.resource.attributes) : {};
+    for (const sl of rl.scopeLogs) {
+      if (!isObject(sl) || !Array.isArray(sl.logRecords)) throw new OtlpFormatError('each scopeLogs entry needs a logRecords list');
+      const scopeName = isObject(sl.scope) && typeof sl.scope.name === 'string' && sl.scope.name ? sl.scope.name.slice(0, 256) : 'root';
+      for (const raw of sl.logRecords) {
+        const decoded = decodeRecord(raw, scopeName, resource);
+        if (typeof decoded === 'string') reject(decoded);
+        else result.records.push(decoded);
+      }
+    }
+  }
+  return result;
+}
+
+/** Decoded records back into a request (the collector forwards what it accepted), uids kept. */
+export function encodeDecoded(records: DecodedRecord[]): ExportLogsServiceRequest {
+  const resources = new Map<string, { resource: Record<string, unknown>; scopes: Map<string, OtlpLogRecord[]> }>();
+  for (const r of records) {
+    const key = JSON.stringify(r.resource);
+    let entry = resources.get(key);
+    if (!entry) resources.set(key, (entry = { resource: r.resource, scopes: new Map() }));
+    let list = entry.scopes.get(r.logger);
+    if (!list) entry.scopes.set(r.logger, (list = []));
+    const attributes = toAttributes(r.attributes);
+    if (r.uid) attributes.unshift({ key: UID_ATTRIBUTE, value: { stringValue: r.uid } });
+    if (r.exception) attributes.push({ key: 'exception.stacktrace', value: { stringValue: r.exception } });
+    const out: OtlpLogRecord = {
+      timeUnixNano: r.timeUnixNano, severityNumber: severityNumber(r.levelno), severityText: r.levelname,
+      body: { stringValue: r.message }, attributes,
+    };
+    if (r.traceId) out.traceId = r.traceId;
+    if (r.spanId) out.spanId = r.spanId;
+    list.push(out);
+  }
+  return {
+    resourceLogs: [...resources.values()].map(({ resource, scopes }) => ({
+      resource: { attributes: toAttributes(resource) },
+      scopeLogs: [...scopes].map(([name, logRecords]) => ({ scope: { name }, logRecords })),
+    })),
+  };
+}
