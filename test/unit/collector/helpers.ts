@@ -1,0 +1,56 @@
+// Starting collectors on 127.0.0.1 with a free port and a fresh folder, sending OTLP, reading what was stored.
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { startCollector, type Collector, type CollectorOptions } from '../../../src/collector/index.js';
+import { encodeRecords, type EncodableRecord } from '../../../src/transport/otlp.js';
+
+export function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'isolog-collector-'));
+}
+
+export async function collector(options: CollectorOptions = {}): Promise<Collector & { dir: string }> {
+  const dir = options.dir ?? tempDir();
+  const c = await startCollector({ port: 0, rate: 0, ...options, dir });
+  return Object.assign(c, { dir });
+}
+
+let seq = 0;
+/** Plain records as a client would prepare them, each with its own uid. */
+export function records(n: number, prefix = `t${Date.now().toString(36)}`, extra: Record<string, unknown> = {}): EncodableRecord[] {
+  return Array.from({ length: n }, (_, i) => ({
+    name: 'app.test', levelno: 20, levelname: 'INFO', created: 1_763_806_830.123 + i / 1000,
+    uid: `${prefix}-${seq++}`, msg: `record ${i}`, message: `record ${i}`, ...extra,
+  }));
+}
+
+export function otlp(batch: EncodableRecord[], resource: Record<string, unknown> = { 'service.name': 'test' }): string {
+  return JSON.stringify(encodeRecords(batch, resource));
+}
+
+export async function post(url: string, body: string | Buffer, headers: Record<string, string> = {}): Promise<{ status: number; json: unknown; headers: Headers }> {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+  const text = await res.text();
+  let json: unknown = text;
+  try { json = JSON.parse(text); } catch { /* not JSON */ }
+  return { status: res.status, json, headers: res.headers };
+}
+
+/** The records stored in <dir>/isolog.ndjson, parsed. */
+export function stored(dir: string): Record<string, unknown>[] {
+  const file = join(dir, 'isolog.ndjson');
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+}
+
+/** A bundle of the CLI from source, so tests spawn what the source says (not a stale dist/). */
+export async function cliBundle(): Promise<string> {
+  const out = join(tempDir(), 'cli.mjs');
+  await build({
+    stdin: { contents: "import { main } from './src/collector/cli.ts'; process.exitCode = await main(process.argv.slice(2));", resolveDir: join(import.meta.dirname, '../../..'), loader: 'ts' },
+    bundle: true, platform: 'node', format: 'esm', packages: 'external', outfile: out, logLevel: 'warning',
+    nodePaths: [join(import.meta.dirname, '../../../node_modules')],
+  });
+  return out;
+}

@@ -1,0 +1,117 @@
+import { gzipSync } from 'node:zlib';
+import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { collector, otlp, post, records, stored } from './helpers.js';
+
+let running: Awaited<ReturnType<typeof collector>> | undefined;
+afterEach(async () => { await running?.close(); running = undefined; });
+
+describe('ingest', () => {
+  it('stores OTLP JSON records as NDJSON lines with the documented fields', async () => {
+    running = await collector();
+    const batch = records(3, 'fields', { requestId: 'r-1', exc_text: 'TypeError: boom\n    at x (y.js:1:1)', traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331' });
+    const res = await post(`${running.url}/v1/logs`, otlp(batch));
+    expect(res.status).toBe(200);
+    expect(res.json).toEqual({});
+    const lines = stored(running.dir);
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toEqual({
+      uid: batch[0].uid, time: '2025-11-22T10:20:30.123Z', timeUnixNano: '1763806830123000000', level: 20, levelname: 'INFO',
+      logger: 'app.test', message: 'record 0', attributes: { requestId: 'r-1' }, resource: { 'service.name': 'test' },
+      traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', exception: 'TypeError: boom\n    at x (y.js:1:1)',
+    });
+  });
+
+  it('takes gzip bodies', async () => {
+    running = await collector();
+    const res = await post(`${running.url}/v1/logs`, gzipSync(otlp(records(5, 'gz'))), { 'content-encoding': 'gzip' });
+    expect(res.status).toBe(200);
+    expect(stored(running.dir)).toHaveLength(5);
+  });
+
+  it('takes beacons: text/plain with the token in the query string', async () => {
+    running = await collector({ token: 'sekret' });
+    const body = otlp(records(2, 'beacon'));
+    expect((await post(`${running.url}/v1/logs`, body, { 'content-type': 'text/plain;charset=UTF-8' })).status).toBe(401);
+    expect((await post(`${running.url}/v1/logs?token=sekret`, body, { 'content-type': 'text/plain;charset=UTF-8' })).status).toBe(200);
+    expect(stored(running.dir)).toHaveLength(2);
+  });
+
+  it('answers partialSuccess when some records are bad and stores the rest', async () => {
+    running = await collector();
+    const request = JSON.parse(otlp(records(2, 'partial')));
+    request.resourceLogs[0].scopeLogs[0].logRecords.push({ timeUnixNano: 'yesterday', body: { stringValue: 'bad' } }, 'not a record');
+    const res = await post(`${running.url}/v1/logs`, JSON.stringify(request));
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ partialSuccess: { rejectedLogRecords: 2 } });
+    expect(stored(running.dir)).toHaveLength(2);
+  });
+
+  it('answers 400 to what is not OTLP JSON, 415 to protobuf, 404 and 405 elsewhere', async () => {
+    running = await collector();
+    expect((await post(`${running.url}/v1/logs`, '{"resourceLogs":')).status).toBe(400);
+    expect((await post(`${running.url}/v1/logs`, '{"logs":[]}')).status).toBe(400);
+    expect((await post(`${running.url}/v1/logs`, Buffer.from([1, 2, 3]), { 'content-type': 'application/x-protobuf' })).status).toBe(415);
+    expect((await post(`${running.url}/v1/traces`, '{}')).status).toBe(404);
+    expect((await fetch(`${running.url}/v1/logs`)).status).toBe(405);
+    const health = await (await fetch(`${running.url}/healthz`)).json();
+    expect(health).toMatchObject({ status: 'ok', accepted: 0 });
+  });
+});
+
+describe('dedupe', () => {
+  it('stores a record once, however often it is sent, within and across batches', async () => {
+    running = await collector();
+    const batch = records(4, 'dup');
+    const twice = otlp([...batch, batch[0]]);
+    await post(`${running.url}/v1/logs`, twice);
+    const again = await post(`${running.url}/v1/logs`, otlp(batch));
+    expect(again.status).toBe(200);
+    expect(stored(running.dir).map((r) => r.uid)).toEqual(batch.map((r) => r.uid));
+  });
+
+  it('remembers uids across a restart of the collector', async () => {
+    const first = await collector();
+    const batch = records(3, 'restart');
+    await post(`${first.url}/v1/logs`, otlp(batch));
+    await first.close();
+    running = await collector({ dir: first.dir });
+    await post(`${running.url}/v1/logs`, otlp([...batch, ...records(1, 'restart-new')]));
+    const uids = stored(first.dir).map((r) => r.uid);
+    expect(uids).toHaveLength(4);
+    expect(new Set(uids).size).toBe(4);
+  });
+});
+
+describe('WebSocket', () => {
+  it('acknowledges each batch by id after storing it, gzip binary too, and nacks garbage', async () => {
+    running = await collector();
+    const ws = new WebSocket(`${running.url.replace('http', 'ws')}/v1/logs`);
+    const replies: Record<string, unknown>[] = [];
+    await new Promise((r) => ws.once('open', r));
+    ws.on('message', (d) => replies.push(JSON.parse(String(d))));
+    const a = records(3, 'ws-a');
+    const b = records(2, 'ws-b');
+    ws.send(JSON.stringify({ batchId: 'b1', ...JSON.parse(otlp(a)) }));
+    ws.send(gzipSync(JSON.stringify({ batchId: 'b2', ...JSON.parse(otlp(b)) })));
+    ws.send('{not json');
+    ws.send(JSON.stringify({ batchId: 'b3', resourceLogs: 'nope' }));
+    await expect.poll(() => replies.length, { timeout: 5000 }).toBe(4);
+    ws.close();
+    expect(replies).toContainEqual({ ack: 'b1' });
+    expect(replies).toContainEqual({ ack: 'b2' });
+    expect(replies).toContainEqual(expect.objectContaining({ nack: null, status: 400 }));
+    expect(replies).toContainEqual(expect.objectContaining({ nack: 'b3', status: 400 }));
+    expect(stored(running.dir)).toHaveLength(5);
+  });
+
+  it('refuses a WebSocket without the token', async () => {
+    running = await collector({ token: 't0k' });
+    const denied = new WebSocket(`${running.url.replace('http', 'ws')}/v1/logs`);
+    const error = await new Promise<string>((r) => denied.once('unexpected-response', (_req, res) => r(String(res.statusCode))).once('error', (e) => r(String(e))));
+    expect(error).toContain('401');
+    const ok = new WebSocket(`${running.url.replace('http', 'ws')}/v1/logs?token=t0k`);
+    await new Promise((r, j) => { ok.once('open', r); ok.once('error', j); });
+    ok.close();
+  });
+});

@@ -1,0 +1,100 @@
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import * as logging from '../../src/runtime/node.js';
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'isolog-files-'));
+const files = (dir: string) => Object.fromEntries(readdirSync(dir).sort().map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
+
+describe('RotatingFileHandler', () => {
+  it("rotates as CPython does in the cookbook's example (maxBytes=20, backupCount=5)", () => {
+    const expected = JSON.parse(readFileSync(new URL('../fixtures/rotation.json', import.meta.url), 'utf8'));
+    const dir = tmp();
+    const myLogger = logging.getLogger('MyLogger');
+    myLogger.setLevel(logging.DEBUG);
+    const handler = new logging.RotatingFileHandler(join(dir, 'logging_rotatingfile_example.out'), { maxBytes: 20, backupCount: 5 });
+    myLogger.addHandler(handler);
+    for (let i = 0; i < 20; i++) myLogger.debug(logging.percentFormat('i = %d', [i]));
+    handler.close();
+    myLogger.removeHandler(handler);
+    expect(files(dir)).toEqual(expected);
+  });
+
+  it('never rolls over with backupCount 0, and appends to an existing file', () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'a.log'), 'old\n');
+    const h = new logging.RotatingFileHandler(join(dir, 'a.log'), { maxBytes: 5, backupCount: 0 });
+    for (let i = 0; i < 3; i++) h.handle(new logging.LogRecord('x', 20, '', 0, `line ${i}`, [], null));
+    h.close();
+    expect(files(dir)).toEqual({ 'a.log': 'old\nline 0\nline 1\nline 2\n' });
+  });
+
+  it('buffered mode writes at flush()', () => {
+    const dir = tmp();
+    const h = new logging.FileHandler(join(dir, 'b.log'), { buffered: true });
+    h.handle(new logging.LogRecord('x', 20, '', 0, 'waiting', [], null));
+    expect(readFileSync(join(dir, 'b.log'), 'utf8')).toBe('');
+    h.flush();
+    expect(readFileSync(join(dir, 'b.log'), 'utf8')).toBe('waiting\n');
+    h.close();
+  });
+
+  it('configure() builds file handlers by name once isolog/node is loaded', () => {
+    const dir = tmp();
+    logging.configure({
+      version: 1,
+      handlers: { f: { class: 'logging.handlers.RotatingFileHandler', filename: join(dir, 'c.log'), maxBytes: 1000, backupCount: 2 } },
+      loggers: { cfgfile: { level: 'INFO', handlers: ['f'], propagate: false } },
+    });
+    logging.getLogger('cfgfile').info('configured');
+    void logging.shutdown();
+    expect(readFileSync(join(dir, 'c.log'), 'utf8')).toBe('configured\n');
+  });
+
+  it('basicConfig({ filename }) uses a FileHandler', () => {
+    const dir = tmp();
+    logging.basicConfig({ filename: join(dir, 'basic.log'), force: true, level: logging.INFO });
+    logging.getLogger('bc').info('to file');
+    void logging.shutdown();
+    expect(readFileSync(join(dir, 'basic.log'), 'utf8')).toBe('INFO:bc:to file\n');
+  });
+});
+
+describe('TimedRotatingFileHandler', () => {
+  it('rolls over each interval, names old files by period start, keeps backupCount', () => {
+    const dir = tmp();
+    let now = Date.UTC(2026, 10, 22, 10, 0, 0) / 1000;
+    const h = new logging.TimedRotatingFileHandler(join(dir, 't.log'), { when: 'S', interval: 10, backupCount: 2, utc: true, now: () => now });
+    const log = (msg: string) => h.handle(new logging.LogRecord('x', 20, '', 0, msg, [], null));
+    log('a');
+    now += 10;
+    log('b');
+    now += 10;
+    log('c');
+    now += 10;
+    log('d');
+    h.close();
+    expect(files(dir)).toEqual({
+      't.log': 'd\n',
+      't.log.2026-11-22_10-00-10': 'b\n',
+      't.log.2026-11-22_10-00-20': 'c\n',
+    });
+  });
+
+  it('midnight and W0-W6 roll over when CPython does (W0: the midnight that ends Monday)', () => {
+    const dir = tmp();
+    const saturdayNoon = Date.UTC(2026, 10, 21, 12, 0, 0) / 1000;
+    const midnight = new logging.TimedRotatingFileHandler(join(dir, 'm.log'), { when: 'midnight', utc: true, now: () => saturdayNoon });
+    expect(midnight.computeRollover(saturdayNoon)).toBe(Date.UTC(2026, 10, 22) / 1000);
+    const weekly = new logging.TimedRotatingFileHandler(join(dir, 'w.log'), { when: 'W0', utc: true, now: () => saturdayNoon });
+    // CPython 3.11, TZ=UTC, from Saturday 2026-11-21 12:00: W0 -> 11-24 00:00, W6 -> 11-23 00:00
+    expect(weekly.computeRollover(saturdayNoon)).toBe(Date.UTC(2026, 10, 24) / 1000);
+    const sunday = new logging.TimedRotatingFileHandler(join(dir, 's.log'), { when: 'W6', utc: true, now: () => saturdayNoon });
+    expect(sunday.computeRollover(saturdayNoon)).toBe(Date.UTC(2026, 10, 23) / 1000);
+    sunday.close();
+    midnight.close();
+    weekly.close();
+    expect(() => new logging.TimedRotatingFileHandler(join(dir, 'x.log'), { when: 'fortnight' })).toThrow(/Invalid rollover interval/);
+  });
+});
