@@ -114,7 +114,9 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
   const limiter = new RateLimiter(rate, rate * 2);
   const file = options.logging ? null : join(dir, 'isolog.ndjson');
 
-  configure(options.logging ?? defaultLogging(file as string, options.maxBytes ?? DEFAULTS.maxBytes, options.backupCount ?? DEFAULTS.backupCount));
+  // loggers made for earlier records must keep working: a supplied configuration does not disable
+  // them unless it says so
+  configure(options.logging ? { disable_existing_loggers: false, ...options.logging } : defaultLogging(file as string, options.maxBytes ?? DEFAULTS.maxBytes, options.backupCount ?? DEFAULTS.backupCount));
   makeLinesSafe();
   const live = new LiveViewHandler();
   root.addHandler(live);

@@ -46,11 +46,11 @@ export function stored(dir: string): Record<string, unknown>[] {
 
 /** A bundle of the CLI from source, so tests spawn what the source says (not a stale dist/). */
 export async function cliBundle(): Promise<string> {
-  const out = join(tempDir(), 'cli.mjs');
+  // inside the repository, so that the bundle's bare imports (ws) resolve from node_modules
+  const out = join(import.meta.dirname, '../../../node_modules/.cache/isolog-test', `cli-${process.pid}.mjs`);
   await build({
     stdin: { contents: "import { main } from './src/collector/cli.ts'; process.exitCode = await main(process.argv.slice(2));", resolveDir: join(import.meta.dirname, '../../..'), loader: 'ts' },
     bundle: true, platform: 'node', format: 'esm', packages: 'external', outfile: out, logLevel: 'warning',
-    nodePaths: [join(import.meta.dirname, '../../../node_modules')],
   });
   return out;
 }

@@ -1,0 +1,105 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { cliBundle, collector, otlp, post, records, stored, tempDir } from './helpers.js';
+
+let cli: string;
+beforeAll(async () => { cli = await cliBundle(); }, 60_000);
+
+let running: Awaited<ReturnType<typeof collector>> | undefined;
+let child: ChildProcess | undefined;
+let upstream: Server | undefined;
+afterEach(async () => {
+  await running?.close();
+  running = undefined;
+  child?.kill('SIGKILL');
+  child = undefined;
+  await new Promise((r) => (upstream ? upstream.close(r) : r(undefined)));
+  upstream = undefined;
+});
+afterAll(() => child?.kill('SIGKILL'));
+
+/** Starts `isolog collect` from source in a child process; resolves with its URL once it listens. */
+function startChild(args: string[]): Promise<{ proc: ChildProcess; url: string; output: () => string }> {
+  const proc = spawn(process.execPath, [cli, 'collect', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`collector did not start: ${out}`)), 10_000);
+    const onData = (d: Buffer) => {
+      out += d;
+      const m = /OTLP\/HTTP\s+(http:\/\/[^/\s]+)\/v1\/logs/.exec(out);
+      if (m) { clearTimeout(timer); resolve({ proc, url: m[1], output: () => out }); }
+    };
+    proc.stdout?.on('data', onData);
+    proc.stderr?.on('data', onData);
+    proc.once('exit', (code) => { clearTimeout(timer); reject(new Error(`collector exited ${code}: ${out}`)); });
+  });
+}
+
+describe('--forward', () => {
+  it('relays accepted batches to a second collector, which stores them once', async () => {
+    const upstreamDir = tempDir();
+    const second = await startChild(['--dir', upstreamDir]);
+    child = second.proc;
+    running = await collector({ forward: `${second.url}/v1/logs` });
+    const batch = records(20, 'fwd');
+    await post(`${running.url}/v1/logs`, otlp(batch));
+    await post(`${running.url}/v1/logs`, otlp(batch.slice(0, 5)));
+    await expect.poll(() => stored(upstreamDir).length, { timeout: 10_000 }).toBe(20);
+    expect(stored(upstreamDir).map((r) => r.uid).sort()).toEqual(batch.map((r) => r.uid).sort());
+    expect(stored(upstreamDir)[0]).toMatchObject({ logger: 'app.test', resource: { 'service.name': 'test' } });
+  }, 30_000);
+
+  it('retries 503 with backoff and honours Retry-After, then isolates a record answered 400', async () => {
+    const received: string[][] = [];
+    let calls = 0;
+    upstream = createServer((req, res) => {
+      let body = '';
+      req.on('data', (d) => { body += d; });
+      req.on('end', () => {
+        calls++;
+        const uids = (JSON.parse(body).resourceLogs as { scopeLogs: { logRecords: { attributes: { key: string; value: { stringValue: string } }[] }[] }[] }[])
+          .flatMap((rl) => rl.scopeLogs.flatMap((sl) => sl.logRecords.map((r) => r.attributes.find((a) => a.key === 'log.record.uid')?.value.stringValue ?? '')));
+        if (calls === 1) { res.writeHead(503); return res.end(); }
+        if (calls === 2) { res.writeHead(429, { 'retry-after': '1' }); return res.end(); }
+        if (uids.some((u) => u.endsWith('poison'))) { res.writeHead(400); return res.end(); }
+        received.push(uids);
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end('{}');
+      });
+    });
+    await new Promise<void>((r) => upstream?.listen(0, '127.0.0.1', r));
+    const port = (upstream.address() as AddressInfo).port;
+    running = await collector({ forward: `http://127.0.0.1:${port}/v1/logs` });
+    const batch = [...records(3, 'ok'), { ...records(1, 'x')[0], uid: 'the-poison' }, ...records(3, 'ok2')];
+    await post(`${running.url}/v1/logs`, otlp(batch));
+    await expect.poll(() => received.flat().length, { timeout: 15_000 }).toBe(6);
+    expect(received.flat()).not.toContain('the-poison');
+    expect(running.forwarder?.stats).toMatchObject({ sent: 6, dropped: 1, retries: 2 });
+  }, 30_000);
+});
+
+describe('isolog collect (the command)', () => {
+  it('starts in under a second, says where it listens and writes, and flushes on SIGTERM', async () => {
+    const dir = tempDir();
+    const started = Date.now();
+    const c = await startChild(['--dir', dir]);
+    child = c.proc;
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(c.output()).toContain(`${dir}/isolog.ndjson`);
+    expect(c.output()).toContain('live view');
+    const batch = records(10, 'term');
+    expect((await post(`${c.url}/v1/logs`, otlp(batch))).status).toBe(200);
+    const exited = new Promise<number | null>((r) => c.proc.once('exit', r));
+    c.proc.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    child = undefined;
+    expect(stored(dir).map((r) => r.uid)).toEqual(batch.map((r) => r.uid));
+  }, 20_000);
+
+  it('explains a bad flag and refuses a public address without --token', async () => {
+    await expect(startChild(['--prot', '1'])).rejects.toThrow(/unknown option "--prot"/);
+    await expect(startChild(['--host', '0.0.0.0'])).rejects.toThrow(/without a token/);
+  }, 20_000);
+});
