@@ -11,21 +11,23 @@ const MAX_BUFFERED = 1024 * 1024;
 /** A handler that sends each record to the connected viewers, and keeps the last few for new ones. */
 export class LiveViewHandler extends Handler {
   private readonly clients = new Set<ServerResponse>();
-  private readonly recent: string[] = [];
+  // records, not text: with no viewer connected nothing is formatted
+  private recent: LogRecord[] = [];
   private readonly json = new JsonFormatter();
 
   attach(res: ServerResponse): void {
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
     res.write(': isolog live view\n\n');
-    for (const line of this.recent) res.write(`data: ${line}\n\n`);
+    for (const record of this.recent.slice(-BACKLOG)) res.write(`data: ${this.json.format(record)}\n\n`);
     this.clients.add(res);
     res.on('close', () => this.clients.delete(res));
   }
 
   emit(record: LogRecord): void {
+    this.recent.push(record);
+    if (this.recent.length > BACKLOG * 2) this.recent = this.recent.slice(-BACKLOG);
+    if (this.clients.size === 0) return;
     const line = this.json.format(record);
-    this.recent.push(line);
-    if (this.recent.length > BACKLOG) this.recent.shift();
     for (const res of this.clients) {
       if (res.writableLength > MAX_BUFFERED) {
         this.clients.delete(res);

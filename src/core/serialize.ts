@@ -54,6 +54,33 @@ function serializeError(err: Error, state: State, depth: number): JsonValue {
   return out;
 }
 
+/** Sets a key, "__proto__" included, as data: never the object's prototype. */
+function setKey(out: { [key: string]: JsonValue }, key: string, value: JsonValue): void {
+  if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  else out[key] = value;
+}
+
+function plainObject(obj: object, state: State): JsonValue {
+  const out: { [key: string]: JsonValue } = {};
+  const keys = Object.keys(obj);
+  const n = Math.min(keys.length, state.limits.maxItems);
+  for (let i = 0; i < n && state.budget > 0; i++) {
+    const key = keys[i];
+    state.budget -= key.length;
+    setKey(out, key, read(obj, key, state));
+  }
+  if (keys.length > n) out['[more]'] = `${keys.length - n} more keys`;
+  return out;
+}
+
+function list(items: unknown[], state: State): JsonValue {
+  const n = Math.min(items.length, state.limits.maxItems);
+  const out: JsonValue[] = [];
+  for (let i = 0; i < n && state.budget > 0; i++) out.push(read(items, i, state));
+  if (items.length > out.length) out.push(`[${items.length - out.length} more]`);
+  return out;
+}
+
 function walk(value: unknown, state: State, depth: number): JsonValue {
   switch (typeof value) {
     case 'string': return text(value, state);
@@ -71,6 +98,13 @@ function walk(value: unknown, state: State, depth: number): JsonValue {
   if (depth >= state.limits.maxDepth) return Array.isArray(obj) ? '[Array]' : '[Object]';
   state.seen.push(obj);
   try {
+    const proto = Object.getPrototypeOf(obj);
+    // the common case first: plain objects and arrays skip every special-type check
+    if (proto === Object.prototype || proto === null) {
+      if (typeof (obj as { toJSON?: unknown }).toJSON !== 'function' && !isDomNode(obj)) return plainObject(obj, state);
+    } else if (proto === Array.prototype) {
+      return list(obj as unknown[], state);
+    }
     if (obj instanceof Date) return Number.isNaN(obj.getTime()) ? 'Invalid Date' : obj.toISOString();
     if (obj instanceof Error) return serializeError(obj, state, depth + 1);
     if (obj instanceof RegExp) return String(obj);
@@ -89,22 +123,16 @@ function walk(value: unknown, state: State, depth: number): JsonValue {
       return `[${String(el.nodeName).toLowerCase()}${el.id ? '#' + el.id : ''}${typeof el.className === 'string' && el.className ? '.' + el.className.trim().split(/\s+/).join('.') : ''}]`;
     }
     if (obj instanceof Promise || obj instanceof WeakMap || obj instanceof WeakSet) return `[${obj.constructor.name}]`;
-    if (Array.isArray(obj) || obj instanceof Set) {
-      const items = Array.isArray(obj) ? obj : [...obj];
-      const n = Math.min(items.length, state.limits.maxItems);
-      const out: JsonValue[] = [];
-      for (let i = 0; i < n && state.budget > 0; i++) out.push(Array.isArray(obj) ? read(obj, i, state) : walk(items[i], state, depth + 1));
-      if (items.length > out.length) out.push(`[${items.length - out.length} more]`);
-      return out;
-    }
-    const out: { [key: string]: JsonValue } = Object.create(null);
+    if (Array.isArray(obj)) return list(obj, state);
+    if (obj instanceof Set) return list([...obj], state);
     if (obj instanceof Map) {
+      const out: { [key: string]: JsonValue } = {};
       let n = 0;
       for (const [k, v] of obj) {
         if (n++ >= state.limits.maxItems || state.budget <= 0) { out['[more]'] = `${obj.size - n + 1} more`; break; }
-        out[typeof k === 'string' ? k : String(walk(k, state, depth + 1))] = walk(v, state, depth + 1);
+        setKey(out, typeof k === 'string' ? k : String(walk(k, state, depth + 1)), walk(v, state, depth + 1));
       }
-      return { ...out };
+      return out;
     }
     const toJSON = (obj as { toJSON?: unknown }).toJSON;
     if (typeof toJSON === 'function') {
@@ -114,15 +142,7 @@ function walk(value: unknown, state: State, depth: number): JsonValue {
         return `[toJSON threw: ${errorMessage(err)}]`;
       }
     }
-    const keys = Object.keys(obj);
-    const n = Math.min(keys.length, state.limits.maxItems);
-    for (let i = 0; i < n && state.budget > 0; i++) {
-      const key = keys[i];
-      state.budget -= key.length;
-      out[key] = read(obj, key, state);
-    }
-    if (keys.length > n) out['[more]'] = `${keys.length - n} more keys`;
-    return { ...out };
+    return plainObject(obj, state);
   } catch (err) {
     return `[Unserializable: ${errorMessage(err)}]`;
   } finally {

@@ -30,7 +30,7 @@ export function otlp(batch: EncodableRecord[], resource: Record<string, unknown>
 }
 
 export async function post(url: string, body: string | Buffer, headers: Record<string, string> = {}): Promise<{ status: number; json: unknown; headers: Headers }> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : new Uint8Array(body) });
   const text = await res.text();
   let json: unknown = text;
   try { json = JSON.parse(text); } catch { /* not JSON */ }

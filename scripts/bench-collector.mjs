@@ -1,0 +1,64 @@
+// Collector ingest speed: gzip OTLP JSON, dedupe on, written to disk, the collector alone in its own
+// process (one core); the client sends pre-built batches from this process.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
+
+const root = new URL('..', import.meta.url).pathname;
+const cli = join(root, 'node_modules/.cache/isolog-bench/cli.mjs');
+await build({
+  stdin: { contents: "import { main } from './src/collector/cli.ts'; process.exitCode = await main(process.argv.slice(2));", resolveDir: root, loader: 'ts' },
+  bundle: true, platform: 'node', format: 'esm', packages: 'external', outfile: cli, logLevel: 'warning',
+});
+const { encodeRecords } = await import('../node_modules/.cache/isolog-bench/otlp.mjs').catch(async () => {
+  await build({ entryPoints: [join(root, 'src/transport/otlp.ts')], bundle: true, platform: 'node', format: 'esm', outfile: join(root, 'node_modules/.cache/isolog-bench/otlp.mjs'), logLevel: 'warning' });
+  return import('../node_modules/.cache/isolog-bench/otlp.mjs');
+});
+
+const dir = mkdtempSync(join(tmpdir(), 'isolog-bench-'));
+const proc = spawn(process.execPath, [cli, 'collect', '--port', '0', '--dir', dir, '--rate', '0', '--max-bytes', String(2 ** 40)], { stdio: ['ignore', 'pipe', 'inherit'] });
+const url = await new Promise((resolve, reject) => {
+  let out = '';
+  proc.stdout.on('data', (d) => {
+    out += d;
+    const m = /OTLP\/HTTP\s+(http:\/\/[^/\s]+)/.exec(out);
+    if (m) resolve(m[1]);
+  });
+  proc.once('exit', (code) => reject(new Error(`collector exited ${code}`)));
+});
+
+const PER_BATCH = 1000;
+const BATCHES = 200;
+const bodies = [];
+for (let b = 0; b < BATCHES; b++) {
+  const records = Array.from({ length: PER_BATCH }, (_, i) => ({
+    name: `app.module${i % 7}`, levelno: 20, levelname: 'INFO', created: Date.now() / 1000, uid: `bench-${b}-${i}`,
+    message: `request ${i} handled in ${i % 300} ms`, route: '/api/items', status: 200, user: `u${i % 50}`,
+  }));
+  bodies.push(gzipSync(JSON.stringify(encodeRecords(records, { 'service.name': 'bench' }))));
+}
+
+async function send(body) {
+  const res = await fetch(`${url}/v1/logs`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, body });
+  await res.arrayBuffer();
+  if (res.status !== 200) throw new Error(`status ${res.status}`);
+}
+
+// warm-up with a few batches sent twice (duplicates) so both paths are hot
+for (let i = 0; i < 3; i++) await send(bodies[i]);
+const started = performance.now();
+let next = 3;
+await Promise.all(Array.from({ length: 4 }, async () => {
+  while (next < BATCHES) await send(bodies[next++]);
+}));
+const seconds = (performance.now() - started) / 1000;
+const stored = readFileSync(join(dir, 'isolog.ndjson'), 'utf8').split('\n').filter(Boolean).length;
+proc.kill('SIGTERM');
+await new Promise((r) => proc.once('exit', r));
+rmSync(dir, { recursive: true, force: true });
+const rate = ((BATCHES - 3) * PER_BATCH) / seconds;
+console.log(`\n# Collector ingest (gzip OTLP JSON, ${PER_BATCH} records a request, dedupe on, NDJSON to disk)`);
+console.log(`${Math.round(rate).toLocaleString('en')} records/s (target >= 50,000); ${stored.toLocaleString('en')} records stored`);

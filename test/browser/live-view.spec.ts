@@ -1,0 +1,55 @@
+import { expect, test } from '@playwright/test';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startCollector, type Collector } from '../../src/collector/index.js';
+import { encodeRecords, type EncodableRecord } from '../../src/transport/otlp.js';
+
+let collector: Collector;
+test.beforeAll(async () => {
+  collector = await startCollector({ port: 0, rate: 0, dir: mkdtempSync(join(tmpdir(), 'isolog-live-')) });
+});
+test.afterAll(async () => { await collector.close(); });
+
+let n = 0;
+// every record in one minute, so the per-minute counts have one row to read
+const minuteStart = Date.UTC(2026, 10, 22, 10, 20, 0) / 1000;
+function record(name: string, levelno: number, levelname: string, message: string): EncodableRecord {
+  return { name, levelno, levelname, created: minuteStart + n, uid: `live-${process.pid}-${n++}`, message };
+}
+
+async function send(records: EncodableRecord[]): Promise<void> {
+  const res = await fetch(`${collector.url}/v1/logs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(encodeRecords(records)) });
+  expect(res.status).toBe(200);
+}
+
+test('the live view streams records and filters them by level, logger and text', async ({ page }) => {
+  await send([record('shop.cart', 20, 'INFO', 'cart opened before the page')]);
+  await page.goto(`${collector.url}/`);
+  await expect(page.locator('#status')).toHaveText('live');
+  await expect(page.locator('#records .r')).toHaveCount(1);
+  await send([
+    record('shop.cart', 10, 'DEBUG', 'cart debug'),
+    record('shop.pay', 40, 'ERROR', 'card declined <b>bold?</b>'),
+    record('auth', 30, 'WARNING', 'slow login'),
+  ]);
+  await expect(page.locator('#records .r')).toHaveCount(4);
+  await expect(page.locator('#records b')).toHaveCount(0);
+
+  await page.selectOption('#level', '30');
+  await expect(page.locator('#records .r')).toHaveCount(2);
+  await page.fill('#logger', 'shop');
+  await expect(page.locator('#records .r')).toHaveCount(1);
+  await expect(page.locator('#records .r').first()).toContainText('card declined <b>bold?</b>');
+  await page.selectOption('#level', '0');
+  await page.fill('#logger', '');
+  await page.fill('#search', 'slow');
+  await expect(page.locator('#records .r')).toHaveCount(1);
+  await expect(page.locator('#records .r').first()).toContainText('auth: slow login');
+
+  const row = page.locator('#counts tbody tr').first();
+  await expect(row.locator('td').nth(1)).toHaveText('1');
+  await expect(row.locator('td').nth(2)).toHaveText('1');
+  await expect(row.locator('td').nth(3)).toHaveText('1');
+  await expect(row.locator('td').nth(4)).toHaveText('1');
+});
