@@ -19,6 +19,7 @@ const { encodeRecords } = await import('../node_modules/.cache/isolog-bench/otlp
 });
 
 const dir = mkdtempSync(join(tmpdir(), 'isolog-bench-'));
+const spawned = performance.now();
 const proc = spawn(process.execPath, [cli, 'collect', '--port', '0', '--dir', dir, '--rate', '0', '--max-bytes', String(2 ** 40)], { stdio: ['ignore', 'pipe', 'inherit'] });
 const url = await new Promise((resolve, reject) => {
   let out = '';
@@ -29,6 +30,8 @@ const url = await new Promise((resolve, reject) => {
   });
   proc.once('exit', (code) => reject(new Error(`collector exited ${code}`)));
 });
+
+const startupMs = performance.now() - spawned;
 
 const PER_BATCH = 1000;
 const BATCHES = 200;
@@ -62,3 +65,4 @@ rmSync(dir, { recursive: true, force: true });
 const rate = ((BATCHES - 3) * PER_BATCH) / seconds;
 console.log(`\n# Collector ingest (gzip OTLP JSON, ${PER_BATCH} records a request, dedupe on, NDJSON to disk)`);
 console.log(`${Math.round(rate).toLocaleString('en')} records/s (target >= 50,000); ${stored.toLocaleString('en')} records stored`);
+console.log(`start-up: ${Math.round(startupMs)} ms from spawn to listening (target < 1,000)`);

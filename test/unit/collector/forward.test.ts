@@ -81,12 +81,10 @@ describe('--forward', () => {
 });
 
 describe('isolog collect (the command)', () => {
-  it('starts in under a second, says where it listens and writes, and flushes on SIGTERM', async () => {
+  it('says where it listens and writes, and flushes on SIGTERM', async () => {
     const dir = tempDir();
-    const started = Date.now();
     const c = await startChild(['--dir', dir]);
     child = c.proc;
-    expect(Date.now() - started).toBeLessThan(3000);
     expect(c.output()).toContain(`${dir}/isolog.ndjson`);
     expect(c.output()).toContain('live view');
     const batch = records(10, 'term');

@@ -1,0 +1,29 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseArgs } from '../../../src/collector/index.js';
+
+describe('isolog collect flags', () => {
+  it('reads every flag, with repeated --cors values', () => {
+    expect(parseArgs(['--host', '127.0.0.2', '--port=9000', '--dir', 'out', '--token', 't', '--cors', 'https://a', 'https://b',
+      '--max-bytes', '1000', '--backup-count', '3', '--forward', 'http://127.0.0.1:1/v1/logs', '--rate', '5'])).toEqual({
+      host: '127.0.0.2', port: 9000, dir: 'out', token: 't', cors: ['https://a', 'https://b'], maxBytes: 1000, backupCount: 3,
+      forward: 'http://127.0.0.1:1/v1/logs', rate: 5,
+    });
+  });
+
+  it('takes the same settings from a config file, flags winning', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'isolog-cfg-')), 'collector.json');
+    writeFileSync(file, JSON.stringify({ port: 7000, 'max-bytes': 10, cors: ['https://c'], logging: { version: 1 } }));
+    expect(parseArgs(['--config', file, '--port', '7001'])).toEqual({ port: 7001, maxBytes: 10, cors: ['https://c'], logging: { version: 1 } });
+  });
+
+  it('explains mistakes', () => {
+    expect(() => parseArgs(['--port', 'abc'])).toThrow('--port: port must be a whole number, got "abc"');
+    expect(() => parseArgs(['--dir'])).toThrow('--dir needs a value');
+    const file = join(mkdtempSync(join(tmpdir(), 'isolog-cfg-')), 'bad.json');
+    writeFileSync(file, JSON.stringify({ prot: 1 }));
+    expect(() => parseArgs(['--config', file])).toThrow('unknown setting "prot"');
+  });
+});
