@@ -115,3 +115,22 @@ describe('WebSocket', () => {
     ok.close();
   });
 });
+
+describe('rotation', () => {
+  it('rotates isolog.ndjson at --max-bytes, keeping --backup-count files and every record once', async () => {
+    const { readdirSync, readFileSync, statSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    running = await collector({ maxBytes: 4000, backupCount: 3 });
+    const sent = records(100, 'rot');
+    for (let i = 0; i < sent.length; i += 5) await post(`${running.url}/v1/logs`, otlp(sent.slice(i, i + 5)));
+    const dir = running.dir;
+    const files = readdirSync(dir).filter((f) => f.startsWith('isolog.ndjson')).sort();
+    expect(files).toEqual(['isolog.ndjson', 'isolog.ndjson.1', 'isolog.ndjson.2', 'isolog.ndjson.3']);
+    for (const f of files) expect(statSync(join(dir, f)).size).toBeLessThan(4000);
+    const kept = files.flatMap((f) => readFileSync(join(dir, f), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l).uid as string));
+    expect(new Set(kept).size).toBe(kept.length);
+    // the newest records are in the current file; the oldest rotated away beyond backupCount
+    expect(kept).toContain(sent[sent.length - 1].uid);
+    expect(stored(dir).at(-1)?.uid).toBe(sent[sent.length - 1].uid);
+  });
+});
