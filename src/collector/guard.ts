@@ -29,6 +29,7 @@ export function corsHeaders(origin: string | undefined, allowed: readonly string
     'access-control-allow-methods': 'POST, OPTIONS',
     'access-control-allow-headers': 'content-type, content-encoding, authorization',
     'access-control-max-age': '600',
+    'access-control-expose-headers': 'retry-after',
     vary: 'Origin',
   };
 }

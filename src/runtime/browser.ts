@@ -1,0 +1,323 @@
+// isolog/browser: the page side. A QueueHandler on the root logger batches records (one Comlink call
+// per microtask or per N records) to the worker, keeps each batch until the worker says it is
+// durable, and on pagehide/hidden/freeze sends what is not yet durable itself, by beacon.
+import { wrap, type Remote } from 'comlink';
+import { reportInternalError } from '../core/internal-error.js';
+import { getLogger } from '../core/logger.js';
+import type { LogRecord } from '../core/record.js';
+import { QueueHandler } from '../handlers/queue.js';
+import { encodeRecords } from '../transport/otlp.js';
+import { PROTOCOL_VERSION, type ListenerApi, type PipelineStats, type WireRecord, type WorkerInit } from '../worker/protocol.js';
+
+/** Options of startBrowserLogging. */
+export interface BrowserLoggingOptions {
+  /** The OTLP endpoint: `http://host:4318/v1/logs`, or `ws://host:4318/v1/logs` for the WebSocket transport. */
+  collector: string;
+  transport?: 'fetch' | 'websocket';
+  token?: string;
+  /** Where the page serves isolog's worker.js; by default the one beside this module. */
+  workerUrl?: string | URL;
+  /**
+   * A worker the app started itself, as bundlers want it:
+   * `new Worker(new URL('isolog/worker.js', import.meta.url), { type: 'module' })`.
+   */
+  worker?: Worker;
+  /** window `error` and `unhandledrejection` become ERROR records (default true). */
+  captureErrors?: boolean;
+  /** Resource attributes sent with every batch; `service.name`, `service.version`, `session.id`… */
+  resource?: Record<string, unknown>;
+  /** A batch is posted per microtask, or at this many records (default 100). */
+  batchSize?: number;
+  /** Durable-queue caps (defaults: 100,000 records, 20 MB) and the IndexedDB database name. */
+  storage?: { maxRecords?: number; maxBytes?: number; database?: string };
+  /** Per-request limits and the first retry delay. */
+  send?: { maxRecords?: number; maxBytes?: number; retryBaseMs?: number };
+  /** Keys whose values are masked before records leave the page; `false` turns masking off. */
+  redact?: false | { keys?: (string | RegExp)[]; replacement?: string };
+  /** Default timeout of flush() (ms). */
+  flushTimeoutMs?: number;
+}
+
+/** What startBrowserLogging resolves to. */
+export interface BrowserLogging {
+  /** Resolves once every record logged before the call is acknowledged by the collector; rejects after the timeout. */
+  flush(timeoutMs?: number): Promise<void>;
+  stats(): Promise<PipelineStats>;
+  /** Drains (flush, then stops) and ends the worker. */
+  stop(timeoutMs?: number): Promise<void>;
+}
+
+const DEFAULT_REDACT = /authorization|cookie|passw(or)?d|secret|token|api[-_]?key|session[-_]?key|credential/i;
+// keepalive bodies share a 64 KiB budget per page; leave room for headers
+const BEACON_BUDGET = 60 * 1024;
+
+function redactor(option: BrowserLoggingOptions['redact']): ((value: unknown) => unknown) | null {
+  if (option === false) return null;
+  const patterns = option?.keys ?? [DEFAULT_REDACT];
+  const replacement = option?.replacement ?? '[REDACTED]';
+  const matches = (key: string) => patterns.some((p) => (typeof p === 'string' ? p.toLowerCase() === key.toLowerCase() : p.test(key)));
+  const walk = (value: unknown, depth: number): unknown => {
+    if (depth > 8 || typeof value !== 'object' || value === null) return value;
+    if (Array.isArray(value)) return value.map((v) => walk(v, depth + 1));
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(value)) out[key] = matches(key) ? replacement : walk((value as Record<string, unknown>)[key], depth + 1);
+    return out;
+  };
+  return (record) => walk(record, 0);
+}
+
+/** The page's QueueHandler: batches prepared records and hands each batch to the listener. */
+class PageQueueHandler extends QueueHandler {
+  private current: WireRecord[] = [];
+  private scheduled = false;
+  private nextId = 0;
+  /** Batches the listener has not yet confirmed durable, by id. */
+  readonly unconfirmed = new Map<number, WireRecord[]>();
+  private readonly beaconed = new Set<number>();
+  private readonly pending = new Set<Promise<void>>();
+  logged = 0;
+  droppedOnPage = 0;
+
+  constructor(private target: ListenerApi | Remote<ListenerApi>, private readonly batchSize: number,
+    private readonly redact: ((value: unknown) => unknown) | null) {
+    super({ put() {}, get: () => new Promise(() => {}) });
+  }
+
+  setTarget(target: ListenerApi | Remote<ListenerApi>): void {
+    this.target = target;
+  }
+
+  override emit(record: LogRecord): void {
+    try {
+      let prepared = this.prepare(record) as unknown as WireRecord;
+      if (this.redact) prepared = this.redact(prepared) as WireRecord;
+      this.logged++;
+      this.current.push(prepared);
+      if (this.current.length >= this.batchSize) this.post();
+      else if (!this.scheduled) {
+        this.scheduled = true;
+        queueMicrotask(() => this.post());
+      }
+    } catch (err) {
+      this.handleError(record, err);
+    }
+  }
+
+  post(): void {
+    this.scheduled = false;
+    if (this.current.length === 0) return;
+    const batch = this.current;
+    this.current = [];
+    const id = this.nextId++;
+    this.unconfirmed.set(id, batch);
+    const done = Promise.resolve(this.target.put(batch)).then(
+      () => { this.unconfirmed.delete(id); this.beaconed.delete(id); },
+      (err: unknown) => reportInternalError(`isolog: the worker did not store a batch of ${batch.length} records (kept for the pagehide beacon): ${String(err)}`),
+    );
+    this.pending.add(done);
+    void done.finally(() => this.pending.delete(done));
+  }
+
+  /** Posts the current batch and waits until every batch posted so far is durable (or failed). */
+  async drain(): Promise<void> {
+    this.post();
+    await Promise.all([...this.pending]);
+  }
+
+  /** Batches not yet durable and not yet sent by beacon, oldest first; marks them sent. */
+  takeForBeacon(): WireRecord[][] {
+    const out: WireRecord[][] = [];
+    for (const [id, batch] of this.unconfirmed) {
+      if (this.beaconed.has(id)) continue;
+      this.beaconed.add(id);
+      out.push(batch);
+    }
+    if (this.current.length) {
+      out.push(this.current);
+      this.post();
+      for (const id of this.unconfirmed.keys()) this.beaconed.add(id);
+    }
+    return out;
+  }
+}
+
+function beaconUrl(collector: string, token?: string): string {
+  const url = new URL(collector, location.href);
+  if (url.protocol === 'ws:') url.protocol = 'http:';
+  if (url.protocol === 'wss:') url.protocol = 'https:';
+  if (token) url.searchParams.set('token', token);
+  return url.toString();
+}
+
+/** Sends batches by beacon (or fetch keepalive) within the keepalive budget; returns records sent. */
+function sendBeacons(url: string, batches: WireRecord[][], resource: Record<string, unknown>): number {
+  let budget = BEACON_BUDGET;
+  let sent = 0;
+  const records = batches.flat();
+  let i = 0;
+  while (i < records.length && budget > 0) {
+    // grow a chunk until the next record would not fit
+    let chunk: WireRecord[] = [];
+    let body = '';
+    for (let j = i; j < records.length; j++) {
+      const next = JSON.stringify(encodeRecords([...chunk, records[j]], resource));
+      if (next.length > budget && chunk.length > 0) break;
+      if (next.length > budget) { i = j + 1; chunk = []; body = ''; break; }
+      chunk.push(records[j]);
+      body = next;
+    }
+    if (chunk.length === 0) { if (i >= records.length) break; continue; }
+    const blob = new Blob([body], { type: 'text/plain;charset=UTF-8' });
+    const queued = typeof navigator.sendBeacon === 'function' && navigator.sendBeacon(url, blob);
+    if (!queued) {
+      try {
+        void fetch(url, { method: 'POST', body, keepalive: true, credentials: 'omit', headers: { 'content-type': 'text/plain;charset=UTF-8' } }).catch(() => undefined);
+      } catch {
+        break;
+      }
+    }
+    budget -= body.length;
+    sent += chunk.length;
+    i += chunk.length;
+  }
+  return sent;
+}
+
+function sessionId(): string {
+  try {
+    const existing = sessionStorage.getItem('isolog.session');
+    if (existing) return existing;
+    const id = crypto.randomUUID();
+    sessionStorage.setItem('isolog.session', id);
+    return id;
+  } catch {
+    return crypto.randomUUID();
+  }
+}
+
+async function connectWorker(worker: Worker, init: WorkerInit): Promise<Remote<ListenerApi>> {
+  const api = wrap<ListenerApi>(worker);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const failed = new Promise<never>((_, reject) => {
+    worker.addEventListener('error', (e) => reject(new Error(`the worker failed to load: ${e.message || 'error event'}`)), { once: true });
+    timer = setTimeout(() => reject(new Error('the worker did not answer within 10 s')), 10_000);
+  });
+  try {
+    await Promise.race([api.init(init), failed]);
+  } finally {
+    clearTimeout(timer);
+  }
+  return api;
+}
+
+function defaultWorker(url: string | URL | undefined): Worker {
+  if (url) return new Worker(url, { type: 'module', name: 'isolog' });
+  // written out in full so that bundlers (Vite, webpack) see and emit the worker
+  return new Worker(new URL('../worker.js', import.meta.url), { type: 'module', name: 'isolog' });
+}
+
+/**
+ * Ships every record of the page (through the root logger) to a worker that stores it in IndexedDB
+ * and sends it to the collector. Resolves once the worker is ready.
+ * @example const logging = await startBrowserLogging({ collector: 'http://127.0.0.1:4318/v1/logs', resource: { 'service.name': 'shop' } })
+ */
+export async function startBrowserLogging(options: BrowserLoggingOptions): Promise<BrowserLogging> {
+  const resource = { 'session.id': sessionId(), ...options.resource };
+  const init: WorkerInit = {
+    version: PROTOCOL_VERSION,
+    transport: {
+      collector: new URL(options.collector, location.href).toString(),
+      transport: options.transport ?? (/^wss?:/.test(options.collector) ? 'websocket' : 'fetch'),
+      token: options.token,
+      maxRecordsPerRequest: options.send?.maxRecords ?? 1000,
+      maxBytesPerRequest: options.send?.maxBytes ?? 1024 * 1024,
+      retryBaseMs: options.send?.retryBaseMs ?? 1000,
+    },
+    storage: {
+      maxRecords: options.storage?.maxRecords ?? 100_000,
+      maxBytes: options.storage?.maxBytes ?? 20 * 1024 * 1024,
+      database: options.storage?.database ?? 'isolog',
+    },
+    resource,
+  };
+  const root = getLogger();
+  // records logged while the worker starts wait in the handler's batches
+  let ready!: (api: ListenerApi | Remote<ListenerApi>) => void;
+  const apiReady = new Promise<ListenerApi | Remote<ListenerApi>>((r) => { ready = r; });
+  const starting: ListenerApi = {
+    init: async () => ({ version: PROTOCOL_VERSION, durableStorage: false }),
+    put: async (records) => (await apiReady).put(records),
+    flush: async (ms) => (await apiReady).flush(ms),
+    stats: async () => (await apiReady).stats(),
+    stop: async () => (await apiReady).stop(),
+  };
+  const handler = new PageQueueHandler(starting, options.batchSize ?? 100, redactor(options.redact));
+  root.addHandler(handler);
+
+  let worker: Worker | null = null;
+  let api: ListenerApi | Remote<ListenerApi>;
+  try {
+    if (typeof Worker === 'undefined') throw new Error('Web Workers are not available here');
+    worker = options.worker ?? defaultWorker(options.workerUrl);
+    api = await connectWorker(worker, init);
+  } catch (err) {
+    // CSP, an old browser, a worker that cannot load: the page runs the same listener itself
+    reportInternalError(`isolog: no worker (${err instanceof Error ? err.message : String(err)}); the page stores and sends its records itself`);
+    worker?.terminate();
+    worker = null;
+    const { Listener } = await import('../worker/listener.js');
+    const local = new Listener();
+    await local.init(init);
+    api = local;
+  }
+  handler.setTarget(api);
+  ready(api);
+
+  const url = beaconUrl(options.collector, options.token);
+  const onLeave = (): void => { sendBeacons(url, handler.takeForBeacon(), resource); };
+  const onVisibility = (): void => { if (document.visibilityState === 'hidden') onLeave(); };
+  addEventListener('pagehide', onLeave);
+  document.addEventListener('visibilitychange', onVisibility);
+  document.addEventListener('freeze', onLeave);
+
+  const errorLog = getLogger('window');
+  const onError = (e: ErrorEvent): void => errorLog.error('Uncaught %s', e.message, e.error instanceof Error ? e.error : new Error(e.message));
+  const onRejection = (e: PromiseRejectionEvent): void => {
+    const reason = e.reason;
+    errorLog.error('Unhandled promise rejection: %s', reason instanceof Error ? reason.message : String(reason), reason instanceof Error ? reason : new Error(String(reason)));
+  };
+  if (options.captureErrors ?? true) {
+    addEventListener('error', onError);
+    addEventListener('unhandledrejection', onRejection);
+  }
+
+  const flushTimeout = options.flushTimeoutMs ?? 10_000;
+  const flush = async (timeoutMs = flushTimeout): Promise<void> => {
+    const deadline = Date.now() + timeoutMs;
+    await handler.drain();
+    await api.flush(Math.max(0, deadline - Date.now()));
+  };
+  return {
+    flush,
+    async stats(): Promise<PipelineStats> {
+      const s = await api.stats();
+      const dropped = { ...s.dropped };
+      if (handler.droppedOnPage) dropped.page = handler.droppedOnPage;
+      return { ...s, logged: handler.logged, dropped };
+    },
+    async stop(timeoutMs = flushTimeout): Promise<void> {
+      try {
+        await flush(timeoutMs);
+      } finally {
+        root.removeHandler(handler);
+        removeEventListener('pagehide', onLeave);
+        document.removeEventListener('visibilitychange', onVisibility);
+        document.removeEventListener('freeze', onLeave);
+        removeEventListener('error', onError);
+        removeEventListener('unhandledrejection', onRejection);
+        await api.stop();
+        worker?.terminate();
+      }
+    },
+  };
+}

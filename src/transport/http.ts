@@ -1,0 +1,41 @@
+// Sending one OTLP JSON body with fetch: gzip through CompressionStream when it saves bytes.
+
+/** What came back: the status (null for a network error) and Retry-After. */
+export interface SendResult { status: number | null; retryAfter: string | null; error?: string }
+
+const GZIP_FROM = 1024;
+
+async function gzip(text: string): Promise<Uint8Array | null> {
+  if (typeof CompressionStream === 'undefined' || text.length < GZIP_FROM) return null;
+  const stream = new Blob([text]).stream().pipeThrough(new CompressionStream('gzip'));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+/**
+ * POSTs an OTLP JSON body. Never throws: a network failure is `{ status: null }`.
+ * @example const { status } = await postOtlp('http://127.0.0.1:4318/v1/logs', JSON.stringify(request))
+ */
+export async function postOtlp(url: string, body: string, options: { token?: string; timeoutMs?: number } = {}): Promise<SendResult> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  let payload: string | Uint8Array = body;
+  try {
+    const zipped = await gzip(body);
+    if (zipped && zipped.byteLength < body.length) {
+      payload = zipped;
+      headers['content-encoding'] = 'gzip';
+    }
+  } catch {
+    /* send it as it is */
+  }
+  try {
+    const res = await fetch(url, {
+      method: 'POST', headers, body: payload as BodyInit, credentials: 'omit',
+      signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
+    });
+    await res.arrayBuffer().catch(() => undefined);
+    return { status: res.status, retryAfter: res.headers.get('retry-after') };
+  } catch (err) {
+    return { status: null, retryAfter: null, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) };
+  }
+}

@@ -1,0 +1,143 @@
+// The flusher: sends the oldest stored batches as OTLP JSON and deletes them only after a 2xx.
+// One flusher per origin at a time (a Web Lock); the others wait to take over.
+import { encodeRecords } from '../transport/otlp.js';
+import { backoffMs, outcomeOf, retryAfterMs, type Outcome } from '../transport/retry.js';
+import type { SendResult } from '../transport/http.js';
+import type { BatchKey, BatchQueue } from './durable-queue.js';
+import type { PipelineStats, TransportConfig, WireRecord } from './protocol.js';
+
+/** Sends one OTLP JSON body; fetch or WebSocket. */
+export type Send = (body: string) => Promise<SendResult>;
+
+/** Ways the flusher tells its owner what happened. */
+export interface FlusherEvents {
+  /** Batches were acknowledged and deleted. */
+  acknowledged(keys: BatchKey[]): void;
+  /** Something the page should hear about once (a stop, a dropped poison record). */
+  problem(text: string): void;
+}
+
+export class Flusher {
+  private stopped = false;
+  private halted: string | null = null;
+  private wake: (() => void) | null = null;
+  private running: Promise<void> | null = null;
+  private readonly waitForLock = new AbortController();
+
+  constructor(
+    private readonly queue: BatchQueue,
+    private readonly send: Send,
+    private readonly config: TransportConfig,
+    private readonly resource: Record<string, unknown>,
+    private readonly stats: PipelineStats,
+    private readonly events: FlusherEvents,
+    private readonly lockName: string,
+  ) {}
+
+  /** Starts flushing, under the origin's lock when Web Locks exist. */
+  start(): void {
+    const locks = (globalThis.navigator as Navigator | undefined)?.locks;
+    const loop = async (): Promise<void> => {
+      this.stats.flushing = true;
+      try { await this.loop(); } finally { this.stats.flushing = false; }
+    };
+    this.running = locks
+      ? locks.request(this.lockName, { signal: this.waitForLock.signal }, loop).then(() => undefined, (err: unknown) => {
+        // stop() while waiting for the lock aborts the wait; any other failure of Web Locks flushes without it
+        if ((err as Error)?.name !== 'AbortError') return loop();
+      })
+      : loop();
+    if (typeof addEventListener === 'function') addEventListener('online', () => this.kick());
+  }
+
+  /** New data, or the network is back: stop waiting. */
+  kick(): void {
+    const wake = this.wake;
+    this.wake = null;
+    wake?.();
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => { this.wake = null; resolve(); }, ms);
+      this.wake = () => { clearTimeout(timer); resolve(); };
+    });
+  }
+
+  private isOffline(): boolean {
+    const nav = globalThis.navigator as Navigator | undefined;
+    return nav?.onLine === false;
+  }
+
+  private async loop(): Promise<void> {
+    let attempt = 0;
+    while (!this.stopped) {
+      if (this.halted) { await this.sleep(60_000); continue; }
+      const batches = await this.queue.oldest(64).catch(() => []);
+      if (batches.length === 0) {
+        // other tabs write too: look again now and then even without a kick
+        await this.sleep(1000);
+        continue;
+      }
+      const keys: BatchKey[] = [];
+      const records: WireRecord[] = [];
+      let bytes = 0;
+      for (const [key, batch] of batches) {
+        if (keys.length > 0 && (records.length + batch.records.length > this.config.maxRecordsPerRequest || bytes + batch.bytes > this.config.maxBytesPerRequest)) break;
+        keys.push(key);
+        records.push(...batch.records);
+        bytes += batch.bytes;
+      }
+      if (this.isOffline()) {
+        await this.sleep(30_000);
+        continue;
+      }
+      const { outcome, retryAfter } = await this.sendSplitting(records);
+      if (outcome === 'done') {
+        await this.queue.remove(keys);
+        this.stats.acknowledged += records.length;
+        this.events.acknowledged(keys);
+        attempt = 0;
+      } else if (outcome === 'stop') {
+        this.halted = this.stats.lastError ?? 'the collector refused the token';
+        this.events.problem(`isolog: the collector answered ${this.halted}; flushing stopped. Records stay stored until the page is reloaded with a valid token.`);
+      } else {
+        attempt++;
+        this.stats.retries++;
+        await this.sleep(retryAfterMs(retryAfter) ?? backoffMs(attempt, this.config.retryBaseMs));
+      }
+    }
+  }
+
+  /**
+   * Sends records; a 400/413 splits them in halves until the bad record stands alone, and that one
+   * is dropped and counted. A retry or stop anywhere ends the attempt (halves already sent are
+   * sent again later, and the collector drops them as duplicates).
+   */
+  private async sendSplitting(records: WireRecord[]): Promise<{ outcome: Outcome; retryAfter: string | null }> {
+    const body = JSON.stringify(encodeRecords(records, this.resource));
+    this.stats.sent += records.length;
+    const result = await this.send(body);
+    const outcome = outcomeOf(result.status);
+    if (outcome !== 'done') this.stats.lastError = result.status === null ? `network: ${result.error ?? 'no answer'}` : `HTTP ${result.status}`;
+    if (outcome !== 'split') return { outcome, retryAfter: result.retryAfter };
+    if (records.length === 1) {
+      this.stats.dropped.rejected = (this.stats.dropped.rejected ?? 0) + 1;
+      this.events.problem(`isolog: the collector refused a record (HTTP ${result.status}) and it was dropped: ${records[0].name}: ${records[0].msg.slice(0, 200)}`);
+      return { outcome: 'done', retryAfter: null };
+    }
+    const half = Math.ceil(records.length / 2);
+    for (const part of [records.slice(0, half), records.slice(half)]) {
+      const r = await this.sendSplitting(part);
+      if (r.outcome !== 'done') return r;
+    }
+    return { outcome: 'done', retryAfter: null };
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.waitForLock.abort();
+    this.kick();
+    await this.running?.catch(() => undefined);
+  }
+}

@@ -1,0 +1,72 @@
+// The messages between the page (QueueHandler side) and the worker (QueueListener side), through
+// Comlink. Bump PROTOCOL_VERSION on any change; the worker refuses a page of another version.
+
+export const PROTOCOL_VERSION = 1;
+
+/** A record as it crosses to the worker: plain data (see QueueHandler.prepare). */
+export interface WireRecord {
+  [field: string]: unknown;
+  name: string;
+  msg: string;
+  levelno: number;
+  levelname: string;
+  created: number;
+  uid: string;
+  exc_text: string | null;
+  stack_info: string | null;
+}
+
+/** How the worker ships batches. */
+export interface TransportConfig {
+  /** OTLP endpoint: http(s)://host/v1/logs, or ws(s)://host/v1/logs for the WebSocket transport. */
+  collector: string;
+  transport: 'fetch' | 'websocket';
+  token?: string;
+  /** Records per request at most. */
+  maxRecordsPerRequest: number;
+  /** Bytes (JSON, before gzip) per request at most. */
+  maxBytesPerRequest: number;
+  /** First retry delay; doubles up to 60 s. */
+  retryBaseMs: number;
+}
+
+/** Caps of the durable queue; past them the oldest batches are dropped, counted and reported. */
+export interface StorageConfig {
+  maxRecords: number;
+  maxBytes: number;
+  /** IndexedDB database name (one per origin by default). */
+  database: string;
+}
+
+export interface WorkerInit {
+  version: number;
+  transport: TransportConfig;
+  storage: StorageConfig;
+  resource: Record<string, unknown>;
+}
+
+/** Counts, as `stats()` returns them. */
+export interface PipelineStats {
+  logged: number;
+  durable: number;
+  sent: number;
+  acknowledged: number;
+  dropped: Record<string, number>;
+  retries: number;
+  lastError: string | null;
+  /** Whether this worker stores in IndexedDB (false: memory only). */
+  durableStorage: boolean;
+  /** Whether this tab's worker holds the flusher lock now. */
+  flushing: boolean;
+}
+
+/** What the worker exposes to the page. */
+export interface ListenerApi {
+  init(init: WorkerInit): Promise<{ version: number; durableStorage: boolean }>;
+  /** Stores one batch; resolves once it is durable. */
+  put(records: WireRecord[]): Promise<void>;
+  /** Resolves when every record stored before the call has been acknowledged, or rejects after `timeoutMs`. */
+  flush(timeoutMs: number): Promise<void>;
+  stats(): Promise<PipelineStats>;
+  stop(): Promise<void>;
+}

@@ -1,0 +1,133 @@
+// A real collector on 127.0.0.1 behind a proxy that injects faults: refused connections, 5xx, 429
+// with Retry-After, 400 for a poison record. Tests count what the collector stored.
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startCollector, type Collector } from '../../src/collector/index.js';
+
+export const PAGE_ORIGIN = `http://127.0.0.1:${Number(process.env.ISOLOG_TEST_PORT ?? 41730)}`;
+
+export type Fault =
+  | { kind: 'pass' }
+  | { kind: 'status'; status: number; times: number; retryAfter?: string }
+  | { kind: 'poison'; marker: string };
+
+/** The proxy in front of the collector; `down()` refuses connections until `up()`. */
+export class FaultyCollector {
+  fault: Fault = { kind: 'pass' };
+  requests = 0;
+  private server: Server | null = null;
+  private readonly sockets = new Set<Socket>();
+  port = 0;
+
+  constructor(readonly collector: Collector, readonly dir: string) {}
+
+  static async start(): Promise<FaultyCollector> {
+    const dir = mkdtempSync(join(tmpdir(), 'isolog-pipeline-'));
+    const collector = await startCollector({ port: 0, rate: 0, dir, cors: [PAGE_ORIGIN] });
+    const faulty = new FaultyCollector(collector, dir);
+    await faulty.up();
+    return faulty;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}/v1/logs`;
+  }
+
+  get wsUrl(): string {
+    return this.collector.url.replace('http', 'ws') + '/v1/logs';
+  }
+
+  async up(): Promise<void> {
+    this.server = createServer((req, res) => this.onRequest(req, res));
+    this.server.on('connection', (s: Socket) => { this.sockets.add(s); s.on('close', () => this.sockets.delete(s)); });
+    await new Promise<void>((r) => (this.server as Server).listen(this.port, '127.0.0.1', r));
+    this.port = (this.server.address() as AddressInfo).port;
+  }
+
+  /** Stops listening: connections are refused until up(). */
+  async down(): Promise<void> {
+    const server = this.server;
+    this.server = null;
+    for (const s of this.sockets) s.destroy();
+    await new Promise((r) => server?.close(r));
+  }
+
+  private cors(req: IncomingMessage): Record<string, string> {
+    return { 'access-control-allow-origin': String(req.headers.origin ?? '*'), 'access-control-expose-headers': 'retry-after' };
+  }
+
+  private onRequest(req: IncomingMessage, res: ServerResponse): void {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      if (req.method === 'POST') this.requests++;
+      const fault = this.fault;
+      if (req.method === 'POST' && fault.kind === 'status' && fault.times > 0) {
+        fault.times--;
+        res.writeHead(fault.status, { ...this.cors(req), ...(fault.retryAfter ? { 'retry-after': fault.retryAfter } : {}) });
+        return void res.end();
+      }
+      const forward = (): void => {
+        const upstream = request(`${this.collector.url}${req.url}`, { method: req.method, headers: req.headers }, (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        });
+        upstream.on('error', () => { res.writeHead(502, this.cors(req)); res.end(); });
+        upstream.end(body);
+      };
+      if (req.method === 'POST' && fault.kind === 'poison') {
+        void decodeText(body, req.headers['content-encoding']).then((text) => {
+          if (text.includes(fault.marker)) {
+            res.writeHead(400, this.cors(req));
+            return void res.end('{"error":"poison"}');
+          }
+          forward();
+        });
+        return;
+      }
+      forward();
+    });
+  }
+
+  /** Stored records of one run, by the `run` attribute the test page sets. */
+  stored(run: string): Record<string, unknown>[] {
+    const file = join(this.dir, 'isolog.ndjson');
+    if (!existsSync(file)) return [];
+    return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l))
+      .filter((r) => (r.attributes as Record<string, unknown>)?.run === run);
+  }
+
+  /** Every stored record, for checks across runs (warnings from isolog itself included). */
+  all(): Record<string, unknown>[] {
+    const file = join(this.dir, 'isolog.ndjson');
+    if (!existsSync(file)) return [];
+    return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  }
+
+  async close(): Promise<void> {
+    await this.down();
+    await this.collector.close();
+  }
+}
+
+async function decodeText(body: Buffer, encoding: string | string[] | undefined): Promise<string> {
+  if (encoding === 'gzip') {
+    const { gunzipSync } = await import('node:zlib');
+    return gunzipSync(body).toString('utf8');
+  }
+  return body.toString('utf8');
+}
+
+/** The n values a run stored: each must appear once, and all of 0..count-1 must be there. */
+export function lossAndDuplicates(records: Record<string, unknown>[], count: number): { missing: number[]; duplicates: number; uidDuplicates: number } {
+  const ns = records.map((r) => (r.attributes as { n: number }).n);
+  const seen = new Set(ns);
+  const missing: number[] = [];
+  for (let n = 0; n < count; n++) if (!seen.has(n)) missing.push(n);
+  const uids = records.map((r) => r.uid);
+  return { missing, duplicates: ns.length - seen.size, uidDuplicates: uids.length - new Set(uids).size };
+}
