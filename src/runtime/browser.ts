@@ -18,10 +18,13 @@ export interface BrowserLoggingOptions {
   /** Where the page serves isolog's worker.js; by default the one beside this module. */
   workerUrl?: string | URL;
   /**
-   * A worker the app started itself, as bundlers want it:
-   * `new Worker(new URL('isolog/worker.js', import.meta.url), { type: 'module' })`.
+   * Starts the worker, as bundlers want it written in the app:
+   * `() => new Worker(new URL('isolog/worker.js', import.meta.url), { type: 'module' })`.
+   * Called again if the worker dies.
    */
-  worker?: Worker;
+  createWorker?: () => Worker;
+  /** A batch the worker has not stored after this long means the worker died: it is restarted (default 10 s). */
+  putTimeoutMs?: number;
   /** window `error` and `unhandledrejection` become ERROR records (default true). */
   captureErrors?: boolean;
   /** Resource attributes sent with every batch; `service.name`, `service.version`, `session.id`… */
@@ -79,7 +82,8 @@ class PageQueueHandler extends QueueHandler {
   droppedOnPage = 0;
 
   constructor(private target: ListenerApi | Remote<ListenerApi>, private readonly batchSize: number,
-    private readonly redact: ((value: unknown) => unknown) | null) {
+    private readonly redact: ((value: unknown) => unknown) | null, private readonly putTimeoutMs: number,
+    private readonly onStuck: () => void) {
     super({ put() {}, get: () => new Promise(() => {}) });
   }
 
@@ -110,12 +114,29 @@ class PageQueueHandler extends QueueHandler {
     this.current = [];
     const id = this.nextId++;
     this.unconfirmed.set(id, batch);
-    const done = Promise.resolve(this.target.put(batch)).then(
+    this.send(id, batch);
+  }
+
+  private send(id: number, batch: WireRecord[]): void {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const stuck = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`not stored within ${this.putTimeoutMs} ms`)), this.putTimeoutMs);
+    });
+    const done = Promise.race([Promise.resolve(this.target.put(batch)), stuck]).then(
       () => { this.unconfirmed.delete(id); this.beaconed.delete(id); },
-      (err: unknown) => reportInternalError(`isolog: the worker did not store a batch of ${batch.length} records (kept for the pagehide beacon): ${String(err)}`),
-    );
+      (err: unknown) => {
+        // a worker that does not answer has died: it is restarted and gets every unconfirmed batch again
+        if (this.unconfirmed.has(id)) this.onStuck();
+        void err;
+      },
+    ).finally(() => clearTimeout(timer));
     this.pending.add(done);
     void done.finally(() => this.pending.delete(done));
+  }
+
+  /** Hands every batch not yet confirmed to the (new) target again; the collector drops duplicates. */
+  resend(): void {
+    for (const [id, batch] of this.unconfirmed) this.send(id, batch);
   }
 
   /** Posts the current batch and waits until every batch posted so far is durable (or failed). */
@@ -210,8 +231,9 @@ async function connectWorker(worker: Worker, init: WorkerInit): Promise<Remote<L
   return api;
 }
 
-function defaultWorker(url: string | URL | undefined): Worker {
-  if (url) return new Worker(url, { type: 'module', name: 'isolog' });
+function defaultWorker(options: BrowserLoggingOptions): Worker {
+  if (options.createWorker) return options.createWorker();
+  if (options.workerUrl) return new Worker(options.workerUrl, { type: 'module', name: 'isolog' });
   // written out in full so that bundlers (Vite, webpack) see and emit the worker
   return new Worker(new URL('../worker.js', import.meta.url), { type: 'module', name: 'isolog' });
 }
@@ -251,25 +273,42 @@ export async function startBrowserLogging(options: BrowserLoggingOptions): Promi
     stats: async () => (await apiReady).stats(),
     stop: async () => (await apiReady).stop(),
   };
-  const handler = new PageQueueHandler(starting, options.batchSize ?? 100, redactor(options.redact));
-  root.addHandler(handler);
-
   let worker: Worker | null = null;
   let api: ListenerApi | Remote<ListenerApi>;
-  try {
-    if (typeof Worker === 'undefined') throw new Error('Web Workers are not available here');
-    worker = options.worker ?? defaultWorker(options.workerUrl);
-    api = await connectWorker(worker, init);
-  } catch (err) {
-    // CSP, an old browser, a worker that cannot load: the page runs the same listener itself
-    reportInternalError(`isolog: no worker (${err instanceof Error ? err.message : String(err)}); the page stores and sends its records itself`);
-    worker?.terminate();
-    worker = null;
-    const { Listener } = await import('../worker/listener.js');
-    const local = new Listener();
-    await local.init(init);
-    api = local;
-  }
+  let restarting: Promise<void> | null = null;
+  let stopped = false;
+
+  /** A worker if one can start, else the same listener inside the page (IndexedDB still, if it can). */
+  const connect = async (): Promise<ListenerApi | Remote<ListenerApi>> => {
+    try {
+      if (typeof Worker === 'undefined') throw new Error('Web Workers are not available here');
+      worker = defaultWorker(options);
+      return await connectWorker(worker, init);
+    } catch (err) {
+      // CSP, an old browser, a worker that cannot load: the page runs the same listener itself
+      reportInternalError(`isolog: no worker (${err instanceof Error ? err.message : String(err)}); the page stores and sends its records itself`);
+      worker?.terminate();
+      worker = null;
+      const { Listener } = await import('../worker/listener.js');
+      const local = new Listener();
+      await local.init(init);
+      return local;
+    }
+  };
+  const restart = (): void => {
+    if (restarting || stopped) return;
+    restarting = (async () => {
+      reportInternalError('isolog: the worker stopped answering; starting a new one and sending it what was not stored');
+      worker?.terminate();
+      api = await connect();
+      handler.setTarget(api);
+      handler.resend();
+    })().finally(() => { restarting = null; });
+  };
+
+  const handler = new PageQueueHandler(starting, options.batchSize ?? 100, redactor(options.redact), options.putTimeoutMs ?? 10_000, restart);
+  root.addHandler(handler);
+  api = await connect();
   handler.setTarget(api);
   ready(api);
 
@@ -295,6 +334,8 @@ export async function startBrowserLogging(options: BrowserLoggingOptions): Promi
   const flush = async (timeoutMs = flushTimeout): Promise<void> => {
     const deadline = Date.now() + timeoutMs;
     await handler.drain();
+    while (restarting) await restarting;
+    await handler.drain();
     await api.flush(Math.max(0, deadline - Date.now()));
   };
   return {
@@ -306,6 +347,7 @@ export async function startBrowserLogging(options: BrowserLoggingOptions): Promi
       return { ...s, logged: handler.logged, dropped };
     },
     async stop(timeoutMs = flushTimeout): Promise<void> {
+      stopped = true;
       try {
         await flush(timeoutMs);
       } finally {

@@ -8,12 +8,19 @@ import { PROTOCOL_VERSION, type ListenerApi, type PipelineStats, type StorageCon
 
 const keyId = (k: BatchKey): string => k.join(':');
 
-function warningRecord(text: string): WireRecord {
+/** The WARNING that reports a loss; `dropped` lets a later warning carry its count if it is dropped too. */
+function dropWarning(dropped: number, why: string): WireRecord {
   const now = Date.now();
+  const text = `isolog dropped ${dropped} records: ${why}`;
   return {
     name: 'isolog', msg: text, message: text, levelno: 30, levelname: 'WARNING', created: now / 1000,
     uid: `isolog-${now.toString(36)}-${Math.random().toString(36).slice(2, 10)}`, exc_text: null, stack_info: null,
+    dropped,
   };
+}
+
+function isDropWarning(r: WireRecord): boolean {
+  return r.name === 'isolog' && typeof r.dropped === 'number';
 }
 
 /** Implements what the page calls through Comlink. */
@@ -79,8 +86,7 @@ export class Listener implements ListenerApi {
     await this.enforceCaps(records.length, bytes);
     if (this.droppedSinceWarning > 0) {
       const storage = this.storage as StorageConfig;
-      const text = `isolog dropped ${this.droppedSinceWarning} records: the queue was full (caps: ${storage.maxRecords} records, ${storage.maxBytes} bytes)`;
-      records = [warningRecord(text), ...records];
+      records = [dropWarning(this.droppedSinceWarning, `the queue was full (caps: ${storage.maxRecords} records, ${storage.maxBytes} bytes)`), ...records];
       this.droppedSinceWarning = 0;
     }
     let key: BatchKey;
@@ -88,9 +94,11 @@ export class Listener implements ListenerApi {
       key = await queue.append({ records, bytes });
     } catch (err) {
       // QuotaExceededError, or a connection that is closing: free room by dropping the oldest, then try once more
-      const dropped = await this.dropOldest(Math.max(1, Math.ceil(this.estimate.records / 10)), 'quota');
+      await this.dropOldest(Math.max(1, Math.ceil(this.estimate.records / 10)), 'quota');
       this.counts.lastError = `storage: ${String(err)}`;
-      key = await queue.append({ records: dropped > 0 ? [warningRecord(`isolog dropped ${dropped} records: storage was full (${String(err)})`), ...records] : records, bytes });
+      const dropped = this.droppedSinceWarning;
+      this.droppedSinceWarning = 0;
+      key = await queue.append({ records: dropped > 0 ? [dropWarning(dropped, `storage was full (${String(err)})`), ...records] : records, bytes });
     }
     this.stored.set(keyId(key), key);
     this.estimate.records += records.length;
@@ -124,14 +132,18 @@ export class Listener implements ListenerApi {
     await queue.remove(oldest.map(([k]) => k));
     let records = 0;
     for (const [key, batch] of oldest) {
-      records += batch.records.length;
+      for (const r of batch.records) {
+        // a dropped warning hands its count on to the next one; it is not itself a lost record
+        if (isDropWarning(r)) this.droppedSinceWarning += r.dropped as number;
+        else records++;
+      }
       this.estimate.records -= batch.records.length;
       this.estimate.bytes -= batch.bytes;
       this.stored.delete(keyId(key));
     }
     this.counts.dropped[reason] = (this.counts.dropped[reason] ?? 0) + records;
     this.droppedSinceWarning += records;
-    return records;
+    return oldest.reduce((n, [, b]) => n + b.records.length, 0);
   }
 
   private onAcknowledged(keys: BatchKey[]): void {

@@ -5,7 +5,9 @@ import { startBrowserLogging, type BrowserLogging, type BrowserLoggingOptions } 
 declare global {
   interface Window {
     isologTest: {
-      start(options: BrowserLoggingOptions): Promise<void>;
+      start(options: BrowserLoggingOptions, own?: { workerUrl: string }): Promise<void>;
+      killWorker(): void;
+      workersStarted: number;
       log(run: string, from: number, to: number, fields?: Record<string, unknown>): void;
       logValue(run: string, n: number, value: unknown): void;
       flush(ms?: number): Promise<string>;
@@ -17,15 +19,21 @@ declare global {
 }
 
 let logging: BrowserLogging | undefined;
+let ownWorker: Worker | undefined;
 const log = getLogger('test.pipeline');
 const errors: string[] = [];
 
 window.isologTest = {
   errors,
-  async start(options) {
+  async start(options, own) {
     getLogger().setLevel(INFO);
-    logging = await startBrowserLogging({ workerUrl: '/worker.js', ...options });
+    const createWorker = own
+      ? () => { window.isologTest.workersStarted++; return (ownWorker = new Worker(own.workerUrl, { type: 'module' })); }
+      : undefined;
+    logging = await startBrowserLogging({ workerUrl: '/worker.js', createWorker, ...options });
   },
+  killWorker() { ownWorker?.terminate(); },
+  workersStarted: 0,
   log(run, from, to, fields = {}) {
     for (let n = from; n < to; n++) log.info('record %d of run %s', n, run, extra({ run, n, ...fields }));
   },

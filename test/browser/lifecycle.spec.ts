@@ -1,0 +1,147 @@
+import { expect, test, type BrowserContext, type Page } from '@playwright/test';
+import { FaultyCollector, lossAndDuplicates, PAGE_ORIGIN } from './harness.js';
+
+let collector: FaultyCollector;
+test.beforeAll(async () => { collector = await FaultyCollector.start(); });
+test.afterAll(async () => { await collector.close(); });
+test.beforeEach(() => { collector.fault = { kind: 'pass' }; });
+
+let runs = 0;
+const newRun = (name: string) => `${name}-${Date.now().toString(36)}-${runs++}`;
+
+async function open(page: Page, options: Record<string, unknown> = {}): Promise<void> {
+  await page.goto('/pipeline.html');
+  await page.evaluate((o) => window.isologTest.start(o as never), { collector: collector.url, send: { retryBaseMs: 100 }, ...options });
+}
+
+async function expectAll(run: string, count: number, timeout = 30_000): Promise<void> {
+  await expect.poll(() => new Set(collector.stored(run).map((r) => (r.attributes as { n: number }).n)).size, { timeout }).toBe(count);
+  expect(lossAndDuplicates(collector.stored(run), count)).toEqual({ missing: [], duplicates: 0, uidDuplicates: 0 });
+}
+
+async function tabs(context: BrowserContext, n: number): Promise<Page[]> {
+  const pages: Page[] = [];
+  for (let i = 0; i < n; i++) {
+    const page = await context.newPage();
+    await open(page);
+    pages.push(page);
+  }
+  return pages;
+}
+
+test('a reload in the middle of a flush loses nothing', async ({ page }) => {
+  await open(page);
+  const run = newRun('reload');
+  collector.fault = { kind: 'status', status: 503, times: 2 };
+  await page.evaluate((r) => window.isologTest.log(r, 0, 400), run);
+  await page.reload();
+  await open(page);
+  await page.evaluate((r) => window.isologTest.log(r, 400, 500), run);
+  await expectAll(run, 500);
+});
+
+test('the tab closed right after logging 1,000 records: pagehide beacons and the stored queue deliver all', async ({ context }) => {
+  const [page] = await tabs(context, 1);
+  const run = newRun('closed');
+  await page.evaluate((r) => window.isologTest.log(r, 0, 1000), run);
+  await page.close({ runBeforeUnload: false });
+  // the next tab of the origin takes over the stored queue
+  await tabs(context, 1);
+  await expectAll(run, 1000);
+});
+
+for (const count of [2, 5]) {
+  test(`${count} tabs logging at once: every record once, and one flusher at a time`, async ({ context }) => {
+    const pages = await tabs(context, count);
+    const run = newRun(`tabs${count}`);
+    await Promise.all(pages.map((p, i) => p.evaluate(([r, from]) => window.isologTest.log(r as string, from as number, (from as number) + 200), [run, i * 200])));
+    await expectAll(run, count * 200);
+    const flushing = await Promise.all(pages.map((p) => p.evaluate(() => window.isologTest.stats()).then((s) => s.flushing)));
+    expect(flushing.filter(Boolean)).toHaveLength(1);
+  });
+}
+
+test('when the flushing tab closes, another takes over', async ({ context }) => {
+  const pages = await tabs(context, 2);
+  await expect.poll(async () => (await Promise.all(pages.map((p) => p.evaluate(() => window.isologTest.stats()).then((s) => s.flushing)))).filter(Boolean).length).toBe(1);
+  const states = await Promise.all(pages.map((p) => p.evaluate(() => window.isologTest.stats()).then((s) => s.flushing)));
+  const flusher = pages[states.indexOf(true)];
+  const other = pages[states.indexOf(false)];
+  await flusher.close();
+  const run = newRun('takeover');
+  await other.evaluate((r) => window.isologTest.log(r, 0, 100), run);
+  await expectAll(run, 100);
+  expect((await other.evaluate(() => window.isologTest.stats())).flushing).toBe(true);
+});
+
+test('at the storage cap the oldest records are dropped, counted, and reported in a WARNING record', async ({ page }) => {
+  await open(page, { storage: { maxRecords: 100, database: 'isolog-cap' } });
+  const run = newRun('cap');
+  await collector.down();
+  for (let i = 0; i < 6; i++) await page.evaluate(([r, from]) => window.isologTest.log(r as string, from as number, (from as number) + 50), [run, i * 50]);
+  await page.waitForTimeout(300);
+  await collector.up();
+  expect(await page.evaluate(() => window.isologTest.flush(30_000))).toBe('ok');
+  const stats = await page.evaluate(() => window.isologTest.stats());
+  const stored = collector.stored(run);
+  expect(stats.dropped['storage cap']).toBeGreaterThanOrEqual(200);
+  // every record of the run is stored or counted as dropped, never both
+  expect(stored.length + stats.dropped['storage cap']).toBe(300);
+  expect(lossAndDuplicates(stored, 0).duplicates).toBe(0);
+  // and the stored WARNING records say how many went
+  const warnings = collector.all().filter((r) => r.logger === 'isolog' && String(r.message).startsWith('isolog dropped'));
+  expect(warnings.length).toBeGreaterThan(0);
+  expect(warnings[0]).toMatchObject({ levelname: 'WARNING' });
+  expect(String(warnings[0].message)).toMatch(/queue was full \(caps: 100 records/);
+  expect(warnings.reduce((n, w) => n + ((w.attributes as { dropped: number }).dropped), 0)).toBe(stats.dropped['storage cap']);
+});
+
+test('WebSocket transport: a dropped connection with batches unacknowledged loses nothing', async ({ page }) => {
+  await open(page, { collector: collector.wsUrl, transport: 'websocket' });
+  const run = newRun('ws');
+  await page.evaluate((r) => window.isologTest.log(r, 0, 200), run);
+  expect(await page.evaluate(() => window.isologTest.flush(30_000))).toBe('ok');
+  await expectAll(run, 200);
+  // drop every socket the collector holds, mid-stream
+  const closing = page.evaluate((r) => window.isologTest.log(r, 200, 600), run);
+  await collector.collector.close();
+  await closing;
+  const restarted = await (await import('../../src/collector/index.js')).startCollector({ port: collector.collector.port, rate: 0, dir: collector.dir, cors: [PAGE_ORIGIN] });
+  Object.assign(collector, { collector: restarted });
+  expect(await page.evaluate(() => window.isologTest.flush(30_000))).toBe('ok');
+  await expectAll(run, 600);
+});
+
+test('pagehide alone delivers what the worker never stored, by beacon', async ({ context }) => {
+  const page = await context.newPage();
+  await page.goto('/pipeline.html');
+  await page.evaluate((url) => window.isologTest.start({ collector: url } as never, { workerUrl: '/stuck-worker.js' }), collector.url);
+  const run = newRun('beacon');
+  await page.evaluate((r) => window.isologTest.log(r, 0, 100), run);
+  await page.close({ runBeforeUnload: false });
+  await expectAll(run, 100, 10_000);
+});
+
+test('visibilitychange to hidden sends what is not yet durable, and the page goes on logging', async ({ page }) => {
+  await page.goto('/pipeline.html');
+  await page.evaluate((url) => window.isologTest.start({ collector: url } as never, { workerUrl: '/stuck-worker.js' }), collector.url);
+  const run = newRun('hidden');
+  await page.evaluate((r) => window.isologTest.log(r, 0, 40), run);
+  await page.evaluate(() => {
+    Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+    document.dispatchEvent(new Event('visibilitychange'));
+  });
+  await expectAll(run, 40, 10_000);
+});
+
+test('a worker that is terminated is restarted and gets every record it had not stored', async ({ page }) => {
+  await page.goto('/pipeline.html');
+  await page.evaluate((url) => window.isologTest.start({ collector: url, putTimeoutMs: 1000, send: { retryBaseMs: 100 } } as never, { workerUrl: '/worker.js' }), collector.url);
+  const run = newRun('killed');
+  await page.evaluate((r) => window.isologTest.log(r, 0, 100), run);
+  await page.evaluate(() => window.isologTest.killWorker());
+  await page.evaluate((r) => window.isologTest.log(r, 100, 300), run);
+  expect(await page.evaluate(() => window.isologTest.flush(30_000))).toBe('ok');
+  await expectAll(run, 300);
+  expect(await page.evaluate(() => window.isologTest.workersStarted)).toBe(2);
+});

@@ -1,0 +1,11 @@
+// A worker that starts but never stores anything: only the page's pagehide beacon can deliver.
+import { expose } from 'comlink';
+import { PROTOCOL_VERSION } from '../../../src/worker/protocol.js';
+
+expose({
+  init: async () => ({ version: PROTOCOL_VERSION, durableStorage: true }),
+  put: () => new Promise(() => {}),
+  flush: () => new Promise(() => {}),
+  stats: async () => ({ logged: 0, durable: 0, sent: 0, acknowledged: 0, dropped: {}, retries: 0, lastError: null, durableStorage: true, flushing: false }),
+  stop: async () => {},
+});
