@@ -1,4 +1,5 @@
 import { defineConfig } from '@playwright/test';
+import { chromiumLaunchOptions } from './test/browser/chromium-options.js';
 
 const port = Number(process.env.ISOLOG_TEST_PORT ?? 41730);
 
@@ -10,11 +11,7 @@ export default defineConfig({
   reporter: process.env.ISOLOG_PW_JSON ? [['list'], ['json', { outputFile: process.env.ISOLOG_PW_JSON }]] : 'list',
   use: {
     baseURL: `http://127.0.0.1:${port}`,
-    launchOptions: {
-      executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync'],
-    },
+    launchOptions: chromiumLaunchOptions,
   },
   webServer: {
     command: 'node test/browser/server.mjs',

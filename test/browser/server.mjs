@@ -22,6 +22,8 @@ createServer((req, res) => {
   const page = /^\/([\w-]+)\.html$/.exec(url.pathname);
   if (page) {
     res.setHeader('content-type', 'text/html');
+    // ?csp=no-worker: a page whose Content-Security-Policy forbids workers
+    if (url.searchParams.get('csp') === 'no-worker') res.setHeader('content-security-policy', "worker-src 'none'");
     return void res.end(`<!doctype html><meta charset="utf-8"><title>${page[1]}</title><script type="module" src="/${page[1]}.js"></script>`);
   }
   const file = join(out, url.pathname.replace(/^\/+/, '').replace(/\.\./g, ''));

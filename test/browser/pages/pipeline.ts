@@ -1,5 +1,5 @@
 // The page the pipeline tests drive: startBrowserLogging with the worker served at /worker.js.
-import { extra, getLogger, INFO } from '../../../src/index.js';
+import { extra, getLogger, INFO, setInternalErrorSink } from '../../../src/index.js';
 import { startBrowserLogging, type BrowserLogging, type BrowserLoggingOptions } from '../../../src/runtime/browser.js';
 
 declare global {
@@ -22,6 +22,7 @@ let logging: BrowserLogging | undefined;
 let ownWorker: Worker | undefined;
 const log = getLogger('test.pipeline');
 const errors: string[] = [];
+setInternalErrorSink((text) => errors.push(text));
 
 window.isologTest = {
   errors,

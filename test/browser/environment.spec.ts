@@ -1,0 +1,83 @@
+import { chromium, expect, test } from '@playwright/test';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromiumLaunchOptions } from './chromium-options.js';
+import { FaultyCollector, lossAndDuplicates, PAGE_ORIGIN } from './harness.js';
+
+let collector: FaultyCollector;
+test.beforeAll(async () => { collector = await FaultyCollector.start(); });
+test.afterAll(async () => { await collector.close(); });
+
+let runs = 0;
+const newRun = (name: string) => `${name}-${Date.now().toString(36)}-${runs++}`;
+
+async function expectAll(run: string, count: number, timeout = 30_000): Promise<void> {
+  await expect.poll(() => new Set(collector.stored(run).map((r) => (r.attributes as { n: number }).n)).size, { timeout }).toBe(count);
+  expect(lossAndDuplicates(collector.stored(run), count)).toEqual({ missing: [], duplicates: 0, uidDuplicates: 0 });
+}
+
+test('the queue survives a browser restart (persistent profile)', async () => {
+  const profile = mkdtempSync(join(tmpdir(), 'isolog-profile-'));
+  const run = newRun('restart');
+  await collector.down();
+  const first = await chromium.launchPersistentContext(profile, chromiumLaunchOptions);
+  const page = await first.newPage();
+  await page.goto(`${PAGE_ORIGIN}/pipeline.html`);
+  await page.evaluate((url) => window.isologTest.start({ collector: url } as never), collector.url);
+  await page.evaluate((r) => window.isologTest.log(r, 0, 250), run);
+  await expect.poll(() => page.evaluate(() => window.isologTest.stats().then((s) => s.durable))).toBe(250);
+  await first.close();
+  expect(collector.stored(run)).toHaveLength(0);
+
+  await collector.up();
+  const second = await chromium.launchPersistentContext(profile, chromiumLaunchOptions);
+  const again = await second.newPage();
+  await again.goto(`${PAGE_ORIGIN}/pipeline.html`);
+  await again.evaluate((url) => window.isologTest.start({ collector: url } as never), collector.url);
+  await expectAll(run, 250);
+  await second.close();
+});
+
+test('with workers forbidden by CSP the page stores and sends itself, and says so once', async ({ page }) => {
+  await page.goto('/pipeline.html?csp=no-worker');
+  await page.evaluate((url) => window.isologTest.start({ collector: url, send: { retryBaseMs: 100 } } as never), collector.url);
+  const run = newRun('csp');
+  await page.evaluate((r) => window.isologTest.log(r, 0, 150), run);
+  expect(await page.evaluate(() => window.isologTest.flush(30_000))).toBe('ok');
+  await expectAll(run, 150);
+  const errors = await page.evaluate(() => window.isologTest.errors);
+  expect(errors.filter((e) => e.includes('no worker'))).toHaveLength(1);
+  expect(await page.evaluate(() => window.isologTest.stats().then((s) => s.durableStorage))).toBe(true);
+});
+
+test('uncaught errors and unhandled rejections become ERROR records with stacks and causes', async ({ page }) => {
+  await page.goto('/pipeline.html');
+  await page.evaluate((url) => window.isologTest.start({ collector: url } as never), collector.url);
+  const marker = newRun('uncaught');
+  await page.evaluate((m) => {
+    setTimeout(() => { throw new Error(`boom ${m}`, { cause: new RangeError('root cause') }); });
+    void Promise.reject(new TypeError(`rejected ${m}`));
+  }, marker);
+  await page.waitForTimeout(200);
+  expect(await page.evaluate(() => window.isologTest.flush(30_000))).toBe('ok');
+  const records = collector.all().filter((r) => String(r.message).includes(marker));
+  const uncaught = records.find((r) => String(r.message).startsWith('Uncaught'));
+  const rejected = records.find((r) => String(r.message).startsWith('Unhandled promise rejection'));
+  expect(uncaught).toMatchObject({ level: 40, logger: 'window' });
+  expect(String(uncaught?.exception)).toContain('RangeError: root cause');
+  expect(String(uncaught?.exception)).toContain('The above exception was the direct cause');
+  expect(rejected).toMatchObject({ level: 40, logger: 'window' });
+  expect(String(rejected?.exception)).toContain(`TypeError: rejected ${marker}`);
+});
+
+test('values under keys like password, token and authorization are masked before they leave the page', async ({ page }) => {
+  await page.goto('/pipeline.html');
+  await page.evaluate((url) => window.isologTest.start({ collector: url } as never), collector.url);
+  const run = newRun('redact');
+  await page.evaluate((r) => window.isologTest.log(r, 0, 1, { password: 'hunter2', user: 'ann', headers: { Authorization: 'Bearer abc', accept: 'json' }, apiKey: 'k' }), run);
+  expect(await page.evaluate(() => window.isologTest.flush(30_000))).toBe('ok');
+  const [stored] = collector.stored(run);
+  expect(stored.attributes).toMatchObject({ password: '[REDACTED]', user: 'ann', headers: { Authorization: '[REDACTED]', accept: 'json' }, apiKey: '[REDACTED]' });
+  expect(JSON.stringify(collector.stored(run))).not.toContain('hunter2');
+});
