@@ -21,11 +21,16 @@ function randomPrefix(): string {
 
 // one random prefix per process (page, worker, isolate) and a counter make ids unique without a
 // crypto call per record; the prefix is drawn lazily so nothing runs at import time
-let uidPrefix = '';
+let prefix = '';
 
-function nextUid(seq: number): string {
-  if (uidPrefix === '') uidPrefix = randomPrefix() + '-';
-  return uidPrefix + seq.toString(36);
+/** This process's uid prefix; a record's uid is the prefix and its seq in base 36. */
+export function uidPrefix(): string {
+  if (prefix === '') prefix = randomPrefix() + '-';
+  return prefix;
+}
+
+function setUid(record: LogRecord, value: string): void {
+  Object.defineProperty(record, '_uid', { value, writable: true, enumerable: false, configurable: true });
 }
 
 /**
@@ -50,7 +55,7 @@ export class LogRecord {
   msecs: number;
   relativeCreated: number;
   seq: number;
-  uid: string;
+  declare uid: string;
   declare message?: string;
   declare asctime?: string;
   declare filename: string;
@@ -83,7 +88,6 @@ export class LogRecord {
     this.msecs = now % 1000;
     this.relativeCreated = now - startTime;
     this.seq = ++sequence;
-    this.uid = nextUid(this.seq);
     if (pathname !== UNKNOWN_FILE) {
       const base = pathname.slice(pathname.search(/[^/\\]*$/));
       this.filename = base;
@@ -119,6 +123,19 @@ export const runtimeIdentity = LogRecord.prototype as unknown as {
   filename: string; module: string; thread: number; threadName: string;
   process: number; processName: string; taskName: string | null;
 };
+// the uid is made when first read (most records on a page never need it as text); a uid set from
+// elsewhere (makeLogRecord of a record that crossed a queue) is kept as given
+Object.defineProperty(LogRecord.prototype, 'uid', {
+  get(this: LogRecord & { _uid?: string }): string {
+    if (this._uid === undefined) setUid(this, uidPrefix() + this.seq.toString(36));
+    return this._uid as string;
+  },
+  set(this: LogRecord, value: string) {
+    setUid(this, value);
+  },
+  enumerable: false,
+  configurable: true,
+});
 runtimeIdentity.filename = UNKNOWN_FILE;
 runtimeIdentity.module = UNKNOWN_FILE;
 runtimeIdentity.thread = 0;

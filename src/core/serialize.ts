@@ -170,7 +170,7 @@ export function toJsonValue(value: unknown, limits: Partial<SerializeLimits> = {
  * bound, finite numbers, booleans, null, plain arrays and objects within the depth, item and total
  * bounds. Allocates nothing; anything else (or a getter that throws) answers false.
  */
-function isPlainJson(value: unknown, limits: SerializeLimits, depth: number, budget: { left: number }): boolean {
+function plainWithin(value: unknown, limits: SerializeLimits, depth: number, budget: { left: number }): boolean {
   switch (typeof value) {
     case 'string':
       budget.left -= value.length;
@@ -186,7 +186,7 @@ function isPlainJson(value: unknown, limits: SerializeLimits, depth: number, bud
   if (proto === Array.prototype) {
     const list = value as unknown[];
     if (list.length > limits.maxItems) return false;
-    for (let i = 0; i < list.length; i++) if (!isPlainJson(list[i], limits, depth + 1, budget)) return false;
+    for (let i = 0; i < list.length; i++) if (!plainWithin(list[i], limits, depth + 1, budget)) return false;
     return true;
   }
   if (proto !== Object.prototype && proto !== null) return false;
@@ -196,9 +196,18 @@ function isPlainJson(value: unknown, limits: SerializeLimits, depth: number, bud
   if (keys.length > limits.maxItems) return false;
   for (const key of keys) {
     budget.left -= key.length;
-    if (key === '__proto__' || !isPlainJson(obj[key], limits, depth + 1, budget)) return false;
+    if (key === '__proto__' || !plainWithin(obj[key], limits, depth + 1, budget)) return false;
   }
   return budget.left > 0;
+}
+
+/** True when `value` is plain JSON within the default bounds: toJsonValue would return it unchanged. Never throws. */
+export function isPlainJson(value: unknown): boolean {
+  try {
+    return plainWithin(value, DEFAULT_LIMITS, 0, { left: DEFAULT_LIMITS.maxTotal });
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -209,7 +218,7 @@ function isPlainJson(value: unknown, limits: SerializeLimits, depth: number, bud
 export function safeStringify(value: unknown, limits?: Partial<SerializeLimits>): string {
   try {
     const bounds = limits ? { ...DEFAULT_LIMITS, ...limits } : DEFAULT_LIMITS;
-    if (isPlainJson(value, bounds, 0, { left: bounds.maxTotal })) return JSON.stringify(value);
+    if (plainWithin(value, bounds, 0, { left: bounds.maxTotal })) return JSON.stringify(value);
   } catch {
     /* a getter threw: the careful path below reports it */
   }

@@ -7,7 +7,8 @@ import { getLogger } from '../core/logger.js';
 import type { LogRecord } from '../core/record.js';
 import { QueueHandler } from '../handlers/queue.js';
 import { encodeRecords } from '../transport/otlp.js';
-import { PROTOCOL_VERSION, type ListenerApi, type PipelineStats, type WireRecord, type WorkerInit } from '../worker/protocol.js';
+import { PROTOCOL_VERSION, type ListenerApi, type PipelineStats, type RawBatch, type RedactSpec, type WireRecord, type WorkerInit } from '../worker/protocol.js';
+import { encodeRawBatch, prepareBatch, serializeRawBatch } from '../worker/raw-batch.js';
 
 /** Options of startBrowserLogging. */
 export interface BrowserLoggingOptions {
@@ -50,40 +51,34 @@ export interface BrowserLogging {
   stop(timeoutMs?: number): Promise<void>;
 }
 
-const DEFAULT_REDACT = /authorization|cookie|passw(or)?d|secret|token|api[-_]?key|session[-_]?key|credential/i;
+const TIMED_OUT = Symbol('put timed out');
+const DEFAULT_REDACT: RegExp = /authorization|cookie|passw(or)?d|secret|token|api[-_]?key|session[-_]?key|credential/i;
 // keepalive bodies share a 64 KiB budget per page; leave room for headers
 const BEACON_BUDGET = 60 * 1024;
 
-function redactor(option: BrowserLoggingOptions['redact']): ((value: unknown) => unknown) | null {
+function redactSpec(option: BrowserLoggingOptions['redact']): RedactSpec | null {
   if (option === false) return null;
-  const patterns = option?.keys ?? [DEFAULT_REDACT];
-  const replacement = option?.replacement ?? '[REDACTED]';
-  const matches = (key: string) => patterns.some((p) => (typeof p === 'string' ? p.toLowerCase() === key.toLowerCase() : p.test(key)));
-  const walk = (value: unknown, depth: number): unknown => {
-    if (depth > 8 || typeof value !== 'object' || value === null) return value;
-    if (Array.isArray(value)) return value.map((v) => walk(v, depth + 1));
-    const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value)) out[key] = matches(key) ? replacement : walk((value as Record<string, unknown>)[key], depth + 1);
-    return out;
-  };
-  return (record) => walk(record, 0);
+  return { keys: option?.keys ?? [DEFAULT_REDACT], replacement: option?.replacement ?? '[REDACTED]' };
 }
 
-/** The page's QueueHandler: batches prepared records and hands each batch to the listener. */
+/**
+ * The page's QueueHandler. It keeps the records of the current batch as they are; at post time it
+ * lays them out as columns (encodeRawBatch) and makes one Comlink call. Everything else (messages,
+ * JSON safety, masking) is the worker's work.
+ */
 class PageQueueHandler extends QueueHandler {
-  private current: WireRecord[] = [];
+  private current: LogRecord[] = [];
   private scheduled = false;
   private nextId = 0;
   /** Batches the listener has not yet confirmed durable, by id. */
-  readonly unconfirmed = new Map<number, WireRecord[]>();
+  readonly unconfirmed = new Map<number, RawBatch>();
   private readonly beaconed = new Set<number>();
   private readonly pending = new Set<Promise<void>>();
   logged = 0;
   droppedOnPage = 0;
 
   constructor(private target: ListenerApi | Remote<ListenerApi>, private readonly batchSize: number,
-    private readonly redact: ((value: unknown) => unknown) | null, private readonly putTimeoutMs: number,
-    private readonly onStuck: () => void) {
+    private readonly putTimeoutMs: number, private readonly onStuck: () => void) {
     super({ put() {}, get: () => new Promise(() => {}) });
   }
 
@@ -92,42 +87,50 @@ class PageQueueHandler extends QueueHandler {
   }
 
   override emit(record: LogRecord): void {
-    try {
-      let prepared = this.prepare(record) as unknown as WireRecord;
-      if (this.redact) prepared = this.redact(prepared) as WireRecord;
-      this.logged++;
-      this.current.push(prepared);
-      if (this.current.length >= this.batchSize) this.post();
-      else if (!this.scheduled) {
-        this.scheduled = true;
-        queueMicrotask(() => this.post());
-      }
-    } catch (err) {
-      this.handleError(record, err);
+    this.logged++;
+    this.current.push(record);
+    if (this.current.length >= this.batchSize) this.post();
+    else if (!this.scheduled) {
+      this.scheduled = true;
+      queueMicrotask(() => this.post());
     }
   }
 
   post(): void {
     this.scheduled = false;
     if (this.current.length === 0) return;
-    const batch = this.current;
+    const records = this.current;
     this.current = [];
     const id = this.nextId++;
+    let batch: RawBatch;
+    try {
+      batch = encodeRawBatch(records);
+    } catch (err) {
+      this.handleError(records[0], err);
+      return;
+    }
     this.unconfirmed.set(id, batch);
     this.send(id, batch);
   }
 
-  private send(id: number, batch: WireRecord[]): void {
+  private send(id: number, batch: RawBatch): void {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const stuck = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`not stored within ${this.putTimeoutMs} ms`)), this.putTimeoutMs);
+      timer = setTimeout(() => reject(TIMED_OUT), this.putTimeoutMs);
     });
-    const done = Promise.race([Promise.resolve(this.target.put(batch)), stuck]).then(
+    let call: Promise<void>;
+    try {
+      call = Promise.resolve(this.target.put(serializeRawBatch(batch)));
+    } catch (err) {
+      call = Promise.reject(err);
+    }
+    const done = Promise.race([call, stuck]).then(
       () => { this.unconfirmed.delete(id); this.beaconed.delete(id); },
       (err: unknown) => {
+        if (!this.unconfirmed.has(id)) return;
         // a worker that does not answer has died: it is restarted and gets every unconfirmed batch again
-        if (this.unconfirmed.has(id)) this.onStuck();
-        void err;
+        if (err === TIMED_OUT) this.onStuck();
+        else reportInternalError(`isolog: the worker could not store a batch of ${batch.seq.length} records (kept for the pagehide beacon): ${String(err)}`);
       },
     ).finally(() => clearTimeout(timer));
     this.pending.add(done);
@@ -146,17 +149,13 @@ class PageQueueHandler extends QueueHandler {
   }
 
   /** Batches not yet durable and not yet sent by beacon, oldest first; marks them sent. */
-  takeForBeacon(): WireRecord[][] {
-    const out: WireRecord[][] = [];
+  takeForBeacon(): RawBatch[] {
+    this.post();
+    const out: RawBatch[] = [];
     for (const [id, batch] of this.unconfirmed) {
       if (this.beaconed.has(id)) continue;
       this.beaconed.add(id);
       out.push(batch);
-    }
-    if (this.current.length) {
-      out.push(this.current);
-      this.post();
-      for (const id of this.unconfirmed.keys()) this.beaconed.add(id);
     }
     return out;
   }
@@ -261,6 +260,7 @@ export async function startBrowserLogging(options: BrowserLoggingOptions): Promi
       database: options.storage?.database ?? 'isolog',
     },
     resource,
+    redact: redactSpec(options.redact),
   };
   const root = getLogger();
   // records logged while the worker starts wait in the handler's batches
@@ -292,7 +292,7 @@ export async function startBrowserLogging(options: BrowserLoggingOptions): Promi
       const { Listener } = await import('../worker/listener.js');
       const local = new Listener();
       await local.init(init);
-      return local;
+      return local as ListenerApi;
     }
   };
   const restart = (): void => {
@@ -306,14 +306,17 @@ export async function startBrowserLogging(options: BrowserLoggingOptions): Promi
     })().finally(() => { restarting = null; });
   };
 
-  const handler = new PageQueueHandler(starting, options.batchSize ?? 100, redactor(options.redact), options.putTimeoutMs ?? 10_000, restart);
+  const handler = new PageQueueHandler(starting, options.batchSize ?? 100, options.putTimeoutMs ?? 10_000, restart);
   root.addHandler(handler);
   api = await connect();
   handler.setTarget(api);
   ready(api);
 
   const url = beaconUrl(options.collector, options.token);
-  const onLeave = (): void => { sendBeacons(url, handler.takeForBeacon(), resource); };
+  const onLeave = (): void => {
+    const batches = handler.takeForBeacon();
+    if (batches.length) sendBeacons(url, batches.map((b) => prepareBatch(b, init.redact)), resource);
+  };
   const onVisibility = (): void => { if (document.visibilityState === 'hidden') onLeave(); };
   addEventListener('pagehide', onLeave);
   document.addEventListener('visibilitychange', onVisibility);

@@ -4,7 +4,8 @@ import { WebSocketSender } from '../transport/websocket.js';
 import { postOtlp } from '../transport/http.js';
 import { batchBytes, openQueue, type BatchKey, type BatchQueue } from './durable-queue.js';
 import { Flusher } from './flusher.js';
-import { PROTOCOL_VERSION, type ListenerApi, type PipelineStats, type StorageConfig, type WireRecord, type WorkerInit } from './protocol.js';
+import { PROTOCOL_VERSION, type ListenerApi, type PipelineStats, type RawBatch, type RedactSpec, type StorageConfig, type WireRecord, type WorkerInit } from './protocol.js';
+import { prepareBatch } from './raw-batch.js';
 
 const keyId = (k: BatchKey): string => k.join(':');
 
@@ -28,6 +29,7 @@ export class Listener implements ListenerApi {
   private queue: BatchQueue | null = null;
   private flusher: Flusher | null = null;
   private storage: StorageConfig | null = null;
+  private redact: RedactSpec | null = null;
   private closeTransport: (() => void) | null = null;
   private readonly stored = new Map<string, BatchKey>();
   private readonly waiters = new Set<() => void>();
@@ -45,6 +47,7 @@ export class Listener implements ListenerApi {
       throw new Error(`isolog: the page speaks protocol ${init.version}, this worker ${PROTOCOL_VERSION}; serve the worker.js of the same isolog version`);
     }
     this.storage = init.storage;
+    this.redact = init.redact;
     const { queue, problem } = await openQueue(init.storage.database);
     this.queue = queue;
     this.counts.durableStorage = queue.durable;
@@ -73,7 +76,14 @@ export class Listener implements ListenerApi {
     return { version: PROTOCOL_VERSION, durableStorage: queue.durable };
   }
 
-  put(records: WireRecord[]): Promise<void> {
+  put(batch: string): Promise<void> {
+    // the page only gathered the records: messages, JSON safety and masking happen here
+    let records: WireRecord[];
+    try {
+      records = prepareBatch(JSON.parse(batch) as RawBatch, this.redact);
+    } catch (err) {
+      return Promise.reject(new Error(`isolog: a batch from the page could not be read: ${String(err)}`));
+    }
     // appends run one after another, so caps and the drop warning see a consistent count
     const done = this.appendChain.then(() => this.append(records));
     this.appendChain = done.catch(() => undefined);

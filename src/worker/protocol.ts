@@ -1,7 +1,31 @@
 // The messages between the page (QueueHandler side) and the worker (QueueListener side), through
 // Comlink. Bump PROTOCOL_VERSION on any change; the worker refuses a page of another version.
 
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 3;
+
+/**
+ * A batch as the page posts it: one column per field, so the structured clone copies arrays of
+ * strings and numbers rather than one object per record. Messages are merged with their arguments,
+ * values made JSON-safe and masked in the worker (prepareBatch), not on the thread that logs.
+ */
+export interface RawBatch {
+  uidPrefix: string;
+  seq: number[];
+  /** A uid given to a record explicitly (a record from elsewhere), else null: prefix + seq. */
+  uid: (string | null)[];
+  created: number[];
+  levelno: number[];
+  levelname: string[];
+  name: string[];
+  msg: unknown[];
+  args: unknown[];
+  exc: (string | null)[];
+  stack: (string | null)[];
+  extra: (Record<string, unknown> | null)[];
+}
+
+/** Which keys to mask, and with what. */
+export interface RedactSpec { keys: (string | RegExp)[]; replacement: string }
 
 /** A record as it crosses to the worker: plain data (see QueueHandler.prepare). */
 export interface WireRecord {
@@ -43,6 +67,7 @@ export interface WorkerInit {
   transport: TransportConfig;
   storage: StorageConfig;
   resource: Record<string, unknown>;
+  redact: RedactSpec | null;
 }
 
 /** Counts, as `stats()` returns them. */
@@ -63,8 +88,8 @@ export interface PipelineStats {
 /** What the worker exposes to the page. */
 export interface ListenerApi {
   init(init: WorkerInit): Promise<{ version: number; durableStorage: boolean }>;
-  /** Stores one batch; resolves once it is durable. */
-  put(records: WireRecord[]): Promise<void>;
+  /** Stores one batch (a RawBatch as JSON); resolves once it is durable. */
+  put(batch: string): Promise<void>;
   /** Resolves when every record stored before the call has been acknowledged, or rejects after `timeoutMs`. */
   flush(timeoutMs: number): Promise<void>;
   stats(): Promise<PipelineStats>;
