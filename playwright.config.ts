@@ -4,7 +4,8 @@ import { chromiumLaunchOptions } from './test/browser/chromium-options.js';
 const port = Number(process.env.ISOLOG_TEST_PORT ?? 41730);
 
 export default defineConfig({
-  testDir: 'test/browser',
+  testDir: 'test',
+  testIgnore: ['**/unit/**', '**/edge/**'],
   testMatch: '**/*.spec.ts',
   workers: 1,
   timeout: 60_000,

@@ -65,6 +65,7 @@ window.bench = {
         done({ code: 0 });
       },
       shutdown: async () => {},
+      forceFlush: async () => {},
     };
     const provider = new LoggerProvider({ processors: [new BatchLogRecordProcessor({ exporter, maxExportBatchSize: 512, scheduledDelayMillis: 1000, maxQueueSize: 1_000_000 })] });
     const otel = provider.getLogger('bench');

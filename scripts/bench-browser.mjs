@@ -16,7 +16,7 @@ await build({
   stdin: { contents: "import { main } from './src/collector/cli.ts'; process.exitCode = await main(process.argv.slice(2));", resolveDir: root, loader: 'ts' },
   bundle: true, platform: 'node', format: 'esm', packages: 'external', outfile: cli, logLevel: 'warning',
 });
-const page = (await build({ entryPoints: [join(root, 'bench/browser-pipeline.ts')], bundle: true, format: 'esm', platform: 'browser', write: false, minify: true, logLevel: 'warning', define: { 'process.env.NODE_ENV': '"production"' } })).outputFiles[0].text;
+const page = (await build({ entryPoints: [join(root, 'bench/browser-pipeline.ts')], bundle: true, format: 'esm', platform: 'browser', write: false, minify: !process.env.ISOLOG_PROFILE, logLevel: 'warning', define: { 'process.env.NODE_ENV': '"production"' } })).outputFiles[0].text;
 const worker = (await build({ entryPoints: [join(root, 'src/worker/main.ts')], bundle: true, format: 'esm', platform: 'browser', write: false, minify: true, logLevel: 'warning' })).outputFiles[0].text;
 
 const server = createServer((req, res) => {
@@ -53,6 +53,26 @@ await cdp.send('Performance.enable');
 const taskSeconds = async () => (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration').value;
 
 const N = 20_000;
+if (process.env.ISOLOG_PROFILE) {
+  await cdp.send('Profiler.enable');
+  await tab.evaluate(() => window.bench.run('isolog', 5000));
+  await cdp.send('Profiler.start');
+  await tab.evaluate(([c]) => window.bench.run('isolog', c), [N]);
+  const { profile } = await cdp.send('Profiler.stop');
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const self = new Map();
+  const counts = new Map();
+  for (const id of profile.samples) counts.set(id, (counts.get(id) ?? 0) + 1);
+  let total = 0;
+  for (const [id, c] of counts) {
+    const f = byId.get(id).callFrame;
+    const key = `${f.functionName || '(anon)'} ${f.url.split('/').pop()}:${f.lineNumber}:${f.columnNumber}`;
+    self.set(key, (self.get(key) ?? 0) + c);
+    total += c;
+  }
+  for (const [k, c] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`${(c / total * 100).toFixed(1)}% ${k}`);
+  process.exit(0);
+}
 console.log(`# Browser pipeline, Chromium ${browser.version()}: main-thread cost per record (${N.toLocaleString('en')} records a case, median of 5)`);
 console.log('case'.padEnd(44) + 'loop ns/record'.padStart(16) + 'main-thread CPU ns/record'.padStart(28));
 const names = { isolog: 'isolog (QueueHandler -> Comlink -> worker)', baseline: 'hand-built buffer + postMessage(100)', pino: 'pino browser, transmit + post(100)', logtape: 'LogTape, sink + post(100)', otel: 'OpenTelemetry BatchLogRecordProcessor' };

@@ -30,7 +30,7 @@ export interface BrowserLoggingOptions {
   captureErrors?: boolean;
   /** Resource attributes sent with every batch; `service.name`, `service.version`, `session.id`… */
   resource?: Record<string, unknown>;
-  /** A batch is posted per microtask, or at this many records (default 100). */
+  /** A batch is posted per microtask, or at this many records (default 500). */
   batchSize?: number;
   /** Durable-queue caps (defaults: 100,000 records, 20 MB) and the IndexedDB database name. */
   storage?: { maxRecords?: number; maxBytes?: number; database?: string };
@@ -306,7 +306,7 @@ export async function startBrowserLogging(options: BrowserLoggingOptions): Promi
     })().finally(() => { restarting = null; });
   };
 
-  const handler = new PageQueueHandler(starting, options.batchSize ?? 100, options.putTimeoutMs ?? 10_000, restart);
+  const handler = new PageQueueHandler(starting, options.batchSize ?? 500, options.putTimeoutMs ?? 10_000, restart);
   root.addHandler(handler);
   api = await connect();
   handler.setTarget(api);

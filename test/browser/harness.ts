@@ -24,9 +24,9 @@ export class FaultyCollector {
 
   constructor(readonly collector: Collector, readonly dir: string) {}
 
-  static async start(): Promise<FaultyCollector> {
+  static async start(origins: string[] = [PAGE_ORIGIN]): Promise<FaultyCollector> {
     const dir = mkdtempSync(join(tmpdir(), 'isolog-pipeline-'));
-    const collector = await startCollector({ port: 0, rate: 0, dir, cors: [PAGE_ORIGIN] });
+    const collector = await startCollector({ port: 0, rate: 0, dir, cors: origins });
     const faulty = new FaultyCollector(collector, dir);
     await faulty.up();
     return faulty;
