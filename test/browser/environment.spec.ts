@@ -3,19 +3,14 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromiumLaunchOptions } from './chromium-options.js';
-import { FaultyCollector, lossAndDuplicates, PAGE_ORIGIN } from './harness.js';
+import { expectAll as expectAllOf, FaultyCollector, newRun, PAGE_ORIGIN } from './harness.js';
 
 let collector: FaultyCollector;
 test.beforeAll(async () => { collector = await FaultyCollector.start(); });
 test.afterAll(async () => { await collector.close(); });
 
-let runs = 0;
-const newRun = (name: string) => `${name}-${Date.now().toString(36)}-${runs++}`;
 
-async function expectAll(run: string, count: number, timeout = 30_000): Promise<void> {
-  await expect.poll(() => new Set(collector.stored(run).map((r) => (r.attributes as { n: number }).n)).size, { timeout }).toBe(count);
-  expect(lossAndDuplicates(collector.stored(run), count)).toEqual({ missing: [], duplicates: 0, uidDuplicates: 0 });
-}
+const expectAll = (run: string, count: number, timeout?: number) => expectAllOf(collector, run, count, timeout);
 
 test('the queue survives a browser restart (persistent profile)', async () => {
   const profile = mkdtempSync(join(tmpdir(), 'isolog-profile-'));

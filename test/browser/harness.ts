@@ -1,5 +1,6 @@
 // A real collector on 127.0.0.1 behind a proxy that injects faults: refused connections, 5xx, 429
 // with Retry-After, 400 for a poison record. Tests count what the collector stored.
+import { expect, type Page } from '@playwright/test';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -130,4 +131,22 @@ export function lossAndDuplicates(records: Record<string, unknown>[], count: num
   for (let n = 0; n < count; n++) if (!seen.has(n)) missing.push(n);
   const uids = records.map((r) => r.uid);
   return { missing, duplicates: ns.length - seen.size, uidDuplicates: uids.length - new Set(uids).size };
+}
+
+let runs = 0;
+/** A name for one test's records, so counts never mix across tests. */
+export function newRun(name: string): string {
+  return `${name}-${Date.now().toString(36)}-${runs++}`;
+}
+
+/** Opens the pipeline page and starts logging to `collector`, retrying fast. */
+export async function openPipeline(page: Page, collector: FaultyCollector, options: Record<string, unknown> = {}): Promise<void> {
+  await page.goto('/pipeline.html');
+  await page.evaluate((o) => window.isologTest.start(o as never), { collector: collector.url, send: { retryBaseMs: 100 }, ...options });
+}
+
+/** Waits until every record 0..count-1 of `run` is stored, then checks none is stored twice. */
+export async function expectAll(collector: FaultyCollector, run: string, count: number, timeout = 30_000): Promise<void> {
+  await expect.poll(() => new Set(collector.stored(run).map((r) => (r.attributes as { n: number }).n)).size, { timeout }).toBe(count);
+  expect(lossAndDuplicates(collector.stored(run), count)).toEqual({ missing: [], duplicates: 0, uidDuplicates: 0 });
 }

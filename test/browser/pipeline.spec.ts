@@ -1,23 +1,15 @@
 import { expect, test, type Page } from '@playwright/test';
-import { FaultyCollector, lossAndDuplicates } from './harness.js';
+import { expectAll as expectAllOf, FaultyCollector, lossAndDuplicates, newRun, openPipeline } from './harness.js';
 
 let collector: FaultyCollector;
 test.beforeAll(async () => { collector = await FaultyCollector.start(); });
 test.afterAll(async () => { await collector.close(); });
 test.beforeEach(() => { collector.fault = { kind: 'pass' }; });
 
-let runs = 0;
-const newRun = (name: string) => `${name}-${Date.now().toString(36)}-${runs++}`;
 
-async function open(page: Page, options: Record<string, unknown> = {}): Promise<void> {
-  await page.goto('/pipeline.html');
-  await page.evaluate((o) => window.isologTest.start(o as never), { collector: collector.url, send: { retryBaseMs: 100 }, ...options });
-}
+const open = (page: Page, options: Record<string, unknown> = {}) => openPipeline(page, collector, options);
 
-async function expectAll(run: string, count: number, timeout = 30_000): Promise<void> {
-  await expect.poll(() => collector.stored(run).length, { timeout }).toBeGreaterThanOrEqual(count);
-  expect(lossAndDuplicates(collector.stored(run), count)).toEqual({ missing: [], duplicates: 0, uidDuplicates: 0 });
-}
+const expectAll = (run: string, count: number, timeout?: number) => expectAllOf(collector, run, count, timeout);
 
 test('delivers every record once, and flush() resolves after the collector acknowledged them', async ({ page }) => {
   await open(page);
