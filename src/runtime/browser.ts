@@ -6,7 +6,7 @@ import { reportInternalError } from '../core/internal-error.js';
 import { getLogger } from '../core/logger.js';
 import type { LogRecord } from '../core/record.js';
 import { QueueHandler } from '../handlers/queue.js';
-import { encodeRecords } from '../transport/otlp.js';
+import { encodeRecord, encodeRecords } from '../transport/otlp.js';
 import { PROTOCOL_VERSION, type ListenerApi, type PipelineStats, type RawBatch, type RedactSpec, type WireRecord, type WorkerInit } from '../worker/protocol.js';
 import { encodeRawBatch, prepareBatch, serializeRawBatch } from '../worker/raw-batch.js';
 
@@ -75,7 +75,6 @@ class PageQueueHandler extends QueueHandler {
   private readonly beaconed = new Set<number>();
   private readonly pending = new Set<Promise<void>>();
   logged = 0;
-  droppedOnPage = 0;
 
   constructor(private target: ListenerApi | Remote<ListenerApi>, private readonly batchSize: number,
     private readonly putTimeoutMs: number, private readonly onStuck: () => void) {
@@ -169,37 +168,51 @@ function beaconUrl(collector: string, token?: string): string {
   return url.toString();
 }
 
-/** Sends batches by beacon (or fetch keepalive) within the keepalive budget; returns records sent. */
+function postKeepalive(url: string, body: string): boolean {
+  const blob = new Blob([body], { type: 'text/plain;charset=UTF-8' });
+  if (typeof navigator.sendBeacon === 'function' && navigator.sendBeacon(url, blob)) return true;
+  try {
+    void fetch(url, { method: 'POST', body, keepalive: true, credentials: 'omit', headers: { 'content-type': 'text/plain;charset=UTF-8' } }).catch(() => undefined);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Sends records by beacon (or fetch keepalive) within the keepalive budget, oldest first, in as few
+ * requests as fit; returns how many went. Each record is encoded once to measure it.
+ */
 function sendBeacons(url: string, batches: WireRecord[][], resource: Record<string, unknown>): number {
+  const records = batches.flat();
+  // the request's fixed part: the resource and one scope, measured once
+  const overhead = JSON.stringify(encodeRecords([], resource)).length + 64;
   let budget = BEACON_BUDGET;
   let sent = 0;
-  const records = batches.flat();
-  let i = 0;
-  while (i < records.length && budget > 0) {
-    // grow a chunk until the next record would not fit
-    let chunk: WireRecord[] = [];
-    let body = '';
-    for (let j = i; j < records.length; j++) {
-      const next = JSON.stringify(encodeRecords([...chunk, records[j]], resource));
-      if (next.length > budget && chunk.length > 0) break;
-      if (next.length > budget) { i = j + 1; chunk = []; body = ''; break; }
-      chunk.push(records[j]);
-      body = next;
-    }
-    if (chunk.length === 0) { if (i >= records.length) break; continue; }
-    const blob = new Blob([body], { type: 'text/plain;charset=UTF-8' });
-    const queued = typeof navigator.sendBeacon === 'function' && navigator.sendBeacon(url, blob);
-    if (!queued) {
-      try {
-        void fetch(url, { method: 'POST', body, keepalive: true, credentials: 'omit', headers: { 'content-type': 'text/plain;charset=UTF-8' } }).catch(() => undefined);
-      } catch {
-        break;
-      }
-    }
+  let chunk: WireRecord[] = [];
+  let size = overhead;
+  const flush = (): boolean => {
+    if (chunk.length === 0) return true;
+    const body = JSON.stringify(encodeRecords(chunk, resource));
+    if (!postKeepalive(url, body)) return false;
     budget -= body.length;
     sent += chunk.length;
-    i += chunk.length;
+    chunk = [];
+    size = overhead;
+    return true;
+  };
+  for (const record of records) {
+    const bytes = JSON.stringify(encodeRecord(record)).length + 1;
+    // larger than what is left of the budget: skipped here (the worker may still have stored it)
+    if (overhead + bytes > budget) continue;
+    if (size + bytes > budget) {
+      if (!flush()) return sent;
+      if (overhead + bytes > budget) break;
+    }
+    chunk.push(record);
+    size += bytes;
   }
+  flush();
   return sent;
 }
 
@@ -345,9 +358,7 @@ export async function startBrowserLogging(options: BrowserLoggingOptions): Promi
     flush,
     async stats(): Promise<PipelineStats> {
       const s = await api.stats();
-      const dropped = { ...s.dropped };
-      if (handler.droppedOnPage) dropped.page = handler.droppedOnPage;
-      return { ...s, logged: handler.logged, dropped };
+      return { ...s, logged: handler.logged };
     },
     async stop(timeoutMs = flushTimeout): Promise<void> {
       stopped = true;
