@@ -30,7 +30,7 @@ export interface BrowserLoggingOptions {
   captureErrors?: boolean;
   /** Resource attributes sent with every batch; `service.name`, `service.version`, `session.id`… */
   resource?: Record<string, unknown>;
-  /** A batch is posted per microtask, or at this many records (default 500). */
+  /** A batch is posted per microtask, or at this many records (default 100). */
   batchSize?: number;
   /** Durable-queue caps (defaults: 100,000 records, 20 MB) and the IndexedDB database name. */
   storage?: { maxRecords?: number; maxBytes?: number; database?: string };
@@ -119,7 +119,7 @@ class PageQueueHandler extends QueueHandler {
     });
     let call: Promise<void>;
     try {
-      call = Promise.resolve(this.target.put(serializeRawBatch(batch)));
+      call = Promise.resolve(this.target.put(serializeRawBatch(batch), batch.seq.length));
     } catch (err) {
       call = Promise.reject(err);
     }
@@ -147,7 +147,10 @@ class PageQueueHandler extends QueueHandler {
     await Promise.all([...this.pending]);
   }
 
-  /** Batches not yet durable and not yet sent by beacon, oldest first; marks them sent. */
+  /**
+   * Batches not yet durable and not yet sent by beacon, newest first (the worker stores in order, so
+   * the older ones are the likelier to be stored already); marks them sent.
+   */
   takeForBeacon(): RawBatch[] {
     this.post();
     const out: RawBatch[] = [];
@@ -156,7 +159,7 @@ class PageQueueHandler extends QueueHandler {
       this.beaconed.add(id);
       out.push(batch);
     }
-    return out;
+    return out.reverse();
   }
 }
 
@@ -180,8 +183,8 @@ function postKeepalive(url: string, body: string): boolean {
 }
 
 /**
- * Sends records by beacon (or fetch keepalive) within the keepalive budget, oldest first, in as few
- * requests as fit; returns how many went. Each record is encoded once to measure it.
+ * Sends records by beacon (or fetch keepalive) within the keepalive budget, in the order given, in as
+ * few requests as fit; returns how many went. Each record is encoded once to measure it.
  */
 function sendBeacons(url: string, batches: WireRecord[][], resource: Record<string, unknown>): number {
   const records = batches.flat();
@@ -281,7 +284,7 @@ export async function startBrowserLogging(options: BrowserLoggingOptions): Promi
   const apiReady = new Promise<ListenerApi | Remote<ListenerApi>>((r) => { ready = r; });
   const starting: ListenerApi = {
     init: async () => ({ version: PROTOCOL_VERSION, durableStorage: false }),
-    put: async (records) => (await apiReady).put(records),
+    put: async (batch, count) => (await apiReady).put(batch, count),
     flush: async (ms) => (await apiReady).flush(ms),
     stats: async () => (await apiReady).stats(),
     stop: async () => (await apiReady).stop(),
@@ -319,7 +322,9 @@ export async function startBrowserLogging(options: BrowserLoggingOptions): Promi
     })().finally(() => { restarting = null; });
   };
 
-  const handler = new PageQueueHandler(starting, options.batchSize ?? 500, options.putTimeoutMs ?? 10_000, restart);
+  // small batches reach the worker's IndexedDB sooner; what a closing tab has in flight is what the
+  // 64 KiB beacon must carry
+  const handler = new PageQueueHandler(starting, options.batchSize ?? 100, options.putTimeoutMs ?? 10_000, restart);
   root.addHandler(handler);
   api = await connect();
   handler.setTarget(api);

@@ -1,17 +1,21 @@
 // The durable queue: batches in IndexedDB, one transaction and one value per batch, keys ordered by
 // time. Bounded in records and bytes: past the caps the oldest batches go, and the loss is counted.
-import { createStore, delMany, promisifyRequest, set, type UseStore } from 'idb-keyval';
+import { createStore, delMany, promisifyRequest, setMany, type UseStore } from 'idb-keyval';
 import type { WireRecord } from './protocol.js';
 
-/** A stored batch. */
-export interface StoredBatch { records: WireRecord[]; bytes: number }
+/**
+ * A stored batch: the page's batch as it came (`raw`, prepared when it is sent, so that storing it is
+ * one quick write) or records the worker made itself (a drop warning).
+ */
+export interface StoredBatch { raw?: string; records?: WireRecord[]; count: number; bytes: number }
 /** Keys sort by time first: [ms, writer id, sequence]. */
 export type BatchKey = [number, string, number];
 
 /** What a queue does; IndexedDB's is the real one, memory's the fallback when IndexedDB is unavailable. */
 export interface BatchQueue {
   readonly durable: boolean;
-  append(batch: StoredBatch): Promise<BatchKey>;
+  /** Stores batches in one transaction, in order; resolves with their keys. */
+  append(...batches: StoredBatch[]): Promise<BatchKey[]>;
   /** The oldest batches, up to `maxBatches`. */
   oldest(maxBatches: number): Promise<[BatchKey, StoredBatch][]>;
   remove(keys: BatchKey[]): Promise<void>;
@@ -25,11 +29,6 @@ function newWriterId(): string {
   return Math.random().toString(36).slice(2, 10);
 }
 
-/** A batch's size as the caps count it: its JSON length. */
-export function batchBytes(records: WireRecord[]): number {
-  return JSON.stringify(records).length;
-}
-
 /** Batches in IndexedDB through idb-keyval's createStore (its own database). */
 export class IndexedDbQueue implements BatchQueue {
   readonly durable = true;
@@ -41,10 +40,11 @@ export class IndexedDbQueue implements BatchQueue {
     this.store = createStore(database, 'batches');
   }
 
-  async append(batch: StoredBatch): Promise<BatchKey> {
-    const key: BatchKey = [Date.now(), this.writer, this.seq++];
-    await set(key, batch, this.store);
-    return key;
+  async append(...batches: StoredBatch[]): Promise<BatchKey[]> {
+    const now = Date.now();
+    const keys = batches.map((): BatchKey => [now, this.writer, this.seq++]);
+    await setMany(batches.map((b, i) => [keys[i], b]), this.store);
+    return keys;
   }
 
   oldest(maxBatches: number): Promise<[BatchKey, StoredBatch][]> {
@@ -77,7 +77,7 @@ export class IndexedDbQueue implements BatchQueue {
         const c = cursor.result;
         if (!c) return resolve(out);
         const value = c.value as StoredBatch;
-        out.records += value.records.length;
+        out.records += value.count;
         out.bytes += value.bytes;
         out.batches++;
         c.continue();
@@ -93,10 +93,12 @@ export class MemoryBatchQueue implements BatchQueue {
   private readonly batches = new Map<string, [BatchKey, StoredBatch]>();
   private seq = 0;
 
-  async append(batch: StoredBatch): Promise<BatchKey> {
-    const key: BatchKey = [Date.now(), 'memory', this.seq++];
-    this.batches.set(key.join(':'), [key, batch]);
-    return key;
+  async append(...batches: StoredBatch[]): Promise<BatchKey[]> {
+    return batches.map((batch) => {
+      const key: BatchKey = [Date.now(), 'memory', this.seq++];
+      this.batches.set(key.join(':'), [key, batch]);
+      return key;
+    });
   }
 
   async oldest(maxBatches: number): Promise<[BatchKey, StoredBatch][]> {
@@ -114,7 +116,7 @@ export class MemoryBatchQueue implements BatchQueue {
   async totals(): Promise<{ records: number; bytes: number; batches: number }> {
     let records = 0;
     let bytes = 0;
-    for (const [, b] of this.batches.values()) { records += b.records.length; bytes += b.bytes; }
+    for (const [, b] of this.batches.values()) { records += b.count; bytes += b.bytes; }
     return { records, bytes, batches: this.batches.size };
   }
 }

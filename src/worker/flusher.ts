@@ -3,8 +3,9 @@
 import { encodeRecords } from '../transport/otlp.js';
 import { backoffMs, outcomeOf, retryAfterMs, type Outcome } from '../transport/retry.js';
 import type { SendResult } from '../transport/http.js';
-import type { BatchKey, BatchQueue } from './durable-queue.js';
-import type { PipelineStats, TransportConfig, WireRecord } from './protocol.js';
+import type { BatchKey, BatchQueue, StoredBatch } from './durable-queue.js';
+import type { PipelineStats, RawBatch, RedactSpec, TransportConfig, WireRecord } from './protocol.js';
+import { prepareBatch } from './raw-batch.js';
 
 /** Sends one OTLP JSON body; fetch or WebSocket. */
 export type Send = (body: string) => Promise<SendResult>;
@@ -29,6 +30,7 @@ export class Flusher {
     private readonly send: Send,
     private readonly config: TransportConfig,
     private readonly resource: Record<string, unknown>,
+    private readonly redact: RedactSpec | null,
     private readonly stats: PipelineStats,
     private readonly events: FlusherEvents,
     private readonly lockName: string,
@@ -83,9 +85,9 @@ export class Flusher {
       const records: WireRecord[] = [];
       let bytes = 0;
       for (const [key, batch] of batches) {
-        if (keys.length > 0 && (records.length + batch.records.length > this.config.maxRecordsPerRequest || bytes + batch.bytes > this.config.maxBytesPerRequest)) break;
+        if (keys.length > 0 && (records.length + batch.count > this.config.maxRecordsPerRequest || bytes + batch.bytes > this.config.maxBytesPerRequest)) break;
         keys.push(key);
-        records.push(...batch.records);
+        records.push(...this.recordsOf(batch));
         bytes += batch.bytes;
       }
       if (this.isOffline()) {
@@ -109,12 +111,25 @@ export class Flusher {
     }
   }
 
+  /** A stored batch's records: the page's raw batch is read, formatted and masked now. */
+  private recordsOf(batch: StoredBatch): WireRecord[] {
+    if (batch.records) return batch.records;
+    try {
+      return prepareBatch(JSON.parse(batch.raw as string) as RawBatch, this.redact);
+    } catch (err) {
+      this.stats.dropped.unreadable = (this.stats.dropped.unreadable ?? 0) + batch.count;
+      this.events.problem(`isolog: a stored batch of ${batch.count} records could not be read and was dropped: ${String(err)}`);
+      return [];
+    }
+  }
+
   /**
    * Sends records; a 400/413 splits them in halves until the bad record stands alone, and that one
    * is dropped and counted. A retry or stop anywhere ends the attempt (halves already sent are
    * sent again later, and the collector drops them as duplicates).
    */
   private async sendSplitting(records: WireRecord[]): Promise<{ outcome: Outcome; retryAfter: string | null }> {
+    if (records.length === 0) return { outcome: 'done', retryAfter: null };
     const body = JSON.stringify(encodeRecords(records, this.resource));
     this.stats.sent += records.length;
     const result = await this.send(body);

@@ -2,10 +2,9 @@
 // durable in IndexedDB, then acknowledges them; the flusher ships them to the collector.
 import { WebSocketSender } from '../transport/websocket.js';
 import { postOtlp } from '../transport/http.js';
-import { batchBytes, openQueue, type BatchKey, type BatchQueue } from './durable-queue.js';
+import { openQueue, type BatchKey, type BatchQueue, type StoredBatch } from './durable-queue.js';
 import { Flusher } from './flusher.js';
-import { PROTOCOL_VERSION, type ListenerApi, type PipelineStats, type RawBatch, type RedactSpec, type StorageConfig, type WireRecord, type WorkerInit } from './protocol.js';
-import { prepareBatch } from './raw-batch.js';
+import { PROTOCOL_VERSION, type ListenerApi, type PipelineStats, type RedactSpec, type StorageConfig, type WireRecord, type WorkerInit } from './protocol.js';
 
 const keyId = (k: BatchKey): string => k.join(':');
 
@@ -37,7 +36,9 @@ export class Listener implements ListenerApi {
   /** Records and bytes stored, as far as this worker knows (exact after recount). */
   private estimate = { records: 0, bytes: 0 };
   private droppedSinceWarning = 0;
-  private appendChain: Promise<unknown> = Promise.resolve();
+  private readonly waiting: { batch: StoredBatch; resolve: () => void; reject: (err: unknown) => void }[] = [];
+  private writing = false;
+  private readonly idleWaiters: (() => void)[] = [];
   readonly counts: PipelineStats = {
     logged: 0, durable: 0, sent: 0, acknowledged: 0, dropped: {}, retries: 0, lastError: null, durableStorage: false, flushing: false,
   };
@@ -63,7 +64,7 @@ export class Listener implements ListenerApi {
     } else {
       send = (body: string) => postOtlp(t.collector, body, { token: t.token });
     }
-    this.flusher = new Flusher(queue, send, t, init.resource, this.counts, {
+    this.flusher = new Flusher(queue, send, t, init.resource, init.redact, this.counts, {
       acknowledged: (keys) => this.onAcknowledged(keys),
       problem: (text) => { this.counts.lastError = text; },
     }, `isolog-flusher:${init.storage.database}`);
@@ -76,46 +77,77 @@ export class Listener implements ListenerApi {
     return { version: PROTOCOL_VERSION, durableStorage: queue.durable };
   }
 
-  put(batch: string): Promise<void> {
-    // the page only gathered the records: messages, JSON safety and masking happen here
-    let records: WireRecord[];
-    try {
-      records = prepareBatch(JSON.parse(batch) as RawBatch, this.redact);
-    } catch (err) {
-      return Promise.reject(new Error(`isolog: a batch from the page could not be read: ${String(err)}`));
-    }
-    // appends run one after another, so caps and the drop warning see a consistent count
-    const done = this.appendChain.then(() => this.append(records));
-    this.appendChain = done.catch(() => undefined);
-    return done;
+  put(batch: string, count: number): Promise<void> {
+    // stored as it came, in one write, so a closing tab loses as little as possible; it is read,
+    // formatted and masked when the flusher sends it
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ batch: { raw: batch, count, bytes: batch.length }, resolve, reject });
+      void this.writeWaiting();
+    });
   }
 
-  private async append(records: WireRecord[]): Promise<void> {
+  /** One transaction at a time; the batches that arrive meanwhile go together in the next one. */
+  private async writeWaiting(): Promise<void> {
+    if (this.writing) return;
+    this.writing = true;
+    try {
+      while (this.waiting.length > 0) {
+        const group = this.waiting.splice(0);
+        try {
+          await this.append(group.map((g) => g.batch));
+          for (const g of group) g.resolve();
+        } catch (err) {
+          for (const g of group) g.reject(err);
+        }
+      }
+    } finally {
+      this.writing = false;
+      for (const wake of this.idleWaiters.splice(0)) wake();
+    }
+  }
+
+  private async append(batches: StoredBatch[]): Promise<void> {
     const queue = this.requireQueue();
-    const bytes = batchBytes(records);
-    await this.enforceCaps(records.length, bytes);
+    const count = batches.reduce((n, b) => n + b.count, 0);
+    const bytes = batches.reduce((n, b) => n + b.bytes, 0);
+    await this.enforceCaps(count, bytes);
     if (this.droppedSinceWarning > 0) {
       const storage = this.storage as StorageConfig;
-      records = [dropWarning(this.droppedSinceWarning, `the queue was full (caps: ${storage.maxRecords} records, ${storage.maxBytes} bytes)`), ...records];
-      this.droppedSinceWarning = 0;
+      batches = [this.warningBatch(`the queue was full (caps: ${storage.maxRecords} records, ${storage.maxBytes} bytes)`), ...batches];
     }
-    let key: BatchKey;
+    let keys: BatchKey[];
     try {
-      key = await queue.append({ records, bytes });
+      keys = await queue.append(...batches);
     } catch (err) {
       // QuotaExceededError, or a connection that is closing: free room by dropping the oldest, then try once more
       await this.dropOldest(Math.max(1, Math.ceil(this.estimate.records / 10)), 'quota');
       this.counts.lastError = `storage: ${String(err)}`;
-      const dropped = this.droppedSinceWarning;
-      this.droppedSinceWarning = 0;
-      key = await queue.append({ records: dropped > 0 ? [dropWarning(dropped, `storage was full (${String(err)})`), ...records] : records, bytes });
+      batches = [this.warningBatch(`storage was full (${String(err)})`), ...batches.filter((b) => !b.records)];
+      keys = await queue.append(...batches);
     }
+    batches.forEach((b, i) => this.remember(keys[i], b));
+  }
+
+  /** The WARNING that reports the drops since the last one, as a batch of its own. */
+  private warningBatch(why: string): StoredBatch {
+    const warning = dropWarning(this.droppedSinceWarning, why);
+    this.droppedSinceWarning = 0;
+    return { records: [warning], count: 1, bytes: 256 };
+  }
+
+  private remember(key: BatchKey, batch: StoredBatch): void {
     this.stored.set(keyId(key), key);
-    this.estimate.records += records.length;
-    this.estimate.bytes += bytes;
-    this.counts.durable += records.length;
+    this.estimate.records += batch.count;
+    this.estimate.bytes += batch.bytes;
+    this.counts.durable += batch.records ? 0 : batch.count;
     this.flusher?.kick();
     this.channel?.postMessage('stored');
+  }
+
+  /** Resolves once no batch is waiting to be written. */
+  private idle(): Promise<void> {
+    if (!this.writing && this.waiting.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   private requireQueue(): BatchQueue {
@@ -142,18 +174,22 @@ export class Listener implements ListenerApi {
     await queue.remove(oldest.map(([k]) => k));
     let records = 0;
     for (const [key, batch] of oldest) {
-      for (const r of batch.records) {
-        // a dropped warning hands its count on to the next one; it is not itself a lost record
-        if (isDropWarning(r)) this.droppedSinceWarning += r.dropped as number;
-        else records++;
+      if (batch.records) {
+        for (const r of batch.records) {
+          // a dropped warning hands its count on to the next one; it is not itself a lost record
+          if (isDropWarning(r)) this.droppedSinceWarning += r.dropped as number;
+          else records++;
+        }
+      } else {
+        records += batch.count;
       }
-      this.estimate.records -= batch.records.length;
+      this.estimate.records -= batch.count;
       this.estimate.bytes -= batch.bytes;
       this.stored.delete(keyId(key));
     }
     this.counts.dropped[reason] = (this.counts.dropped[reason] ?? 0) + records;
     this.droppedSinceWarning += records;
-    return oldest.reduce((n, [, b]) => n + b.records.length, 0);
+    return oldest.reduce((n, [, b]) => n + b.count, 0);
   }
 
   private onAcknowledged(keys: BatchKey[]): void {
@@ -162,7 +198,7 @@ export class Listener implements ListenerApi {
   }
 
   async flush(timeoutMs: number): Promise<void> {
-    await this.appendChain;
+    await this.idle();
     const queue = this.requireQueue();
     let waiting = [...this.stored.values()];
     const deadline = Date.now() + timeoutMs;

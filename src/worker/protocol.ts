@@ -1,7 +1,7 @@
 // The messages between the page (QueueHandler side) and the worker (QueueListener side), through
 // Comlink. Bump PROTOCOL_VERSION on any change; the worker refuses a page of another version.
 
-export const PROTOCOL_VERSION = 3;
+export const PROTOCOL_VERSION = 4;
 
 /**
  * A batch as the page posts it: one column per field, so the structured clone copies arrays of
@@ -88,8 +88,8 @@ export interface PipelineStats {
 /** What the worker exposes to the page. */
 export interface ListenerApi {
   init(init: WorkerInit): Promise<{ version: number; durableStorage: boolean }>;
-  /** Stores one batch (a RawBatch as JSON); resolves once it is durable. */
-  put(batch: string): Promise<void>;
+  /** Stores one batch (a RawBatch as JSON, of `count` records); resolves once it is durable. */
+  put(batch: string, count: number): Promise<void>;
   /** Resolves when every record stored before the call has been acknowledged, or rejects after `timeoutMs`. */
   flush(timeoutMs: number): Promise<void>;
   stats(): Promise<PipelineStats>;
