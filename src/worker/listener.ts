@@ -108,9 +108,7 @@ export class Listener implements ListenerApi {
 
   private async append(batches: StoredBatch[]): Promise<void> {
     const queue = this.requireQueue();
-    const count = batches.reduce((n, b) => n + b.count, 0);
-    const bytes = batches.reduce((n, b) => n + b.bytes, 0);
-    await this.enforceCaps(count, bytes);
+    batches = await this.enforceCaps(batches);
     if (this.droppedSinceWarning > 0) {
       const storage = this.storage as StorageConfig;
       batches = [this.warningBatch(`the queue was full (caps: ${storage.maxRecords} records, ${storage.maxBytes} bytes)`), ...batches];
@@ -155,15 +153,27 @@ export class Listener implements ListenerApi {
     return this.queue;
   }
 
-  private async enforceCaps(records: number, bytes: number): Promise<void> {
+  /**
+   * Makes room for `batches` under the caps, dropping the oldest stored batches first and, when even
+   * that is not enough, the oldest of these; returns what is left to store. Every drop is counted.
+   */
+  private async enforceCaps(batches: StoredBatch[]): Promise<StoredBatch[]> {
     const storage = this.storage as StorageConfig;
-    if (this.estimate.records + records <= storage.maxRecords && this.estimate.bytes + bytes <= storage.maxBytes) return;
+    const over = (list: StoredBatch[]) =>
+      this.estimate.records + list.reduce((n, b) => n + b.count, 0) > storage.maxRecords ||
+      this.estimate.bytes + list.reduce((n, b) => n + b.bytes, 0) > storage.maxBytes;
+    if (!over(batches)) return batches;
     // the estimate misses what other tabs' flushers removed: count again before dropping anything
     const totals = await this.requireQueue().totals();
     this.estimate = { records: totals.records, bytes: totals.bytes };
-    while (this.estimate.records + records > storage.maxRecords || this.estimate.bytes + bytes > storage.maxBytes) {
-      if ((await this.dropOldest(1, 'storage cap')) === 0) break;
+    while (over(batches)) {
+      if ((await this.dropOldest(1, 'storage cap')) > 0) continue;
+      if (batches.length <= 1) break;
+      const dropped = batches.shift() as StoredBatch;
+      this.counts.dropped['storage cap'] = (this.counts.dropped['storage cap'] ?? 0) + dropped.count;
+      this.droppedSinceWarning += dropped.count;
     }
+    return batches;
   }
 
   /** Drops the oldest `batches` batches; returns how many records went. */
