@@ -12,7 +12,9 @@ export { Formatter, BufferingFormatter, defaultFormatter, type FormatterOptions 
 export { PercentStyle, StrFormatStyle, StringTemplateStyle, type FormatStyle, type StyleName } from './core/format-style.js';
 export { JsonFormatter, type JsonFormatterOptions } from './core/json-formatter.js';
 export { LoggerAdapter } from './core/adapter.js';
-export { basicConfig, configure, shutdown, registerHandlerClass, ConfigError, type BasicConfigOptions, type DictConfig, type HandlerFactory } from './core/config.js';
+export { configure, registerHandlerClass, ConfigError, type DictConfig, type HandlerFactory } from './core/config.js';
+export { basicConfig, type BasicConfigOptions } from './core/basic-config.js';
+export { shutdown } from './core/shutdown.js';
 export { setInternalErrorSink, reportInternalError, settings, type InternalErrorSink } from './core/internal-error.js';
 export { toJsonValue, safeStringify, type SerializeLimits, type JsonValue } from './core/serialize.js';
 export { formatError } from './core/exception.js';

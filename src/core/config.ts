@@ -1,11 +1,11 @@
-// basicConfig, configure (Python's dictConfig schema) and shutdown.
+// configure (Python's dictConfig schema) and the registry of handler classes it builds from.
+import { flushAndClose } from './shutdown.js';
 import type { FilterLike } from './filter.js';
 import { Filter } from './filter.js';
 import { Formatter } from './formatter.js';
 import { allHandlers, Handler } from './handler.js';
 import { STYLES, type StyleName } from './format-style.js';
 import { checkLevel, levelNames } from './level.js';
-import { describeError, reportInternalError } from './internal-error.js';
 import { getLogger, lastResort, Logger, manager, root } from './logger.js';
 import { JsonFormatter } from './json-formatter.js';
 import { ConsoleHandler } from '../handlers/console.js';
@@ -35,6 +35,11 @@ export interface HandlerFactory {
 }
 
 const handlerClasses = new Map<string, HandlerFactory>();
+
+/** The factory registered under `name`, if any (basicConfig looks up 'FileHandler'). */
+export function handlerClass(name: string): HandlerFactory | undefined {
+  return handlerClasses.get(shortName(name));
+}
 const namedHandlers = new Map<string, Handler>();
 
 function shortName(name: string): string {
@@ -121,91 +126,6 @@ registerHandlerClass('QueueHandler', define(['queue', 'listener', 'handlers', 'r
   }
   return handler;
 }));
-
-function reportShutdownError(err: unknown): void {
-  reportInternalError(`--- Logging error ---\nshutdown: ${describeError(err)}\n`);
-}
-
-/** Flushes then closes one handler; synchronous handlers are done when it returns. Never throws. */
-function flushAndClose(h: Handler): Promise<void> | undefined {
-  try {
-    const flushed = h.flush();
-    if (flushed instanceof Promise) {
-      return flushed.then(() => h.close()).then(undefined, reportShutdownError);
-    }
-    const closed = h.close();
-    if (closed instanceof Promise) return closed.then(undefined, reportShutdownError);
-  } catch (err) {
-    reportShutdownError(err);
-  }
-  return undefined;
-}
-
-/**
- * Flushes and closes every handler (newest first), as Python's `logging.shutdown`. Resolves once
- * handlers that flush asynchronously have finished. Never throws; failures are reported.
- * @example await shutdown()
- */
-export async function shutdown(handlerList: Handler[] = allHandlers()): Promise<void> {
-  for (const h of [...handlerList].reverse()) await flushAndClose(h);
-}
-
-/** Options of basicConfig, as Python's keyword arguments. */
-export interface BasicConfigOptions {
-  level?: number | string;
-  format?: string;
-  datefmt?: string;
-  style?: StyleName;
-  stream?: TextStream;
-  handlers?: Handler[];
-  force?: boolean;
-  filename?: string;
-  filemode?: string;
-}
-
-/**
- * Python's `logging.basicConfig`: if the root logger has no handlers (or `force`), adds one writing
- * `format` (default `%(levelname)s:%(name)s:%(message)s`) to `stream` (default stderr).
- * @example basicConfig({ level: DEBUG, format: '%(asctime)s %(levelname)-8s %(message)s' })
- */
-export function basicConfig(options: BasicConfigOptions = {}): void {
-  const { force = false, handlers, stream, filename, filemode, datefmt, style = '%', format, level, ...rest } = options;
-  if (force) {
-    for (const h of [...root.handlers]) {
-      root.removeHandler(h);
-      void h.close();
-    }
-  }
-  if (root.handlers.length > 0) return;
-  if (handlers === undefined) {
-    if ('stream' in options && 'filename' in options) throw new ConfigError("'stream' and 'filename' should not be specified together");
-  } else if ('stream' in options || 'filename' in options) {
-    throw new ConfigError("'stream' or 'filename' should not be specified together with 'handlers'");
-  }
-  if (!(style in STYLES)) throw new ConfigError(`Style must be one of: ${Object.keys(STYLES).join(',')}`);
-  let list = handlers;
-  if (!list) {
-    if (filename) {
-      const fileFactory = handlerClasses.get('FileHandler');
-      if (!fileFactory) throw new ConfigError("basicConfig: 'filename' needs a FileHandler; import 'isolog/node' first, or pass a stream");
-      list = [fileFactory({ filename, mode: filemode ?? 'a' }, { resolveHandler: noHandler, path: 'basicConfig' })];
-    } else {
-      list = [new StreamHandler(stream)];
-    }
-  }
-  const unknown = Object.keys(rest);
-  if (unknown.length) throw new ConfigError(`Unrecognised argument(s): ${unknown.join(', ')}`);
-  const formatter = new Formatter(format ?? STYLES[style][2], datefmt, style);
-  for (const h of list) {
-    if (!h.formatter) h.setFormatter(formatter);
-    root.addHandler(h);
-  }
-  if (level !== undefined) root.setLevel(level);
-}
-
-function noHandler(name: string): Handler {
-  throw new ConfigError(`no handler named "${name}"`);
-}
 
 /** The dictConfig schema, version 1. */
 export interface DictConfig {
