@@ -12,7 +12,7 @@ export const PAGE_ORIGIN = `http://127.0.0.1:${Number(process.env.ISOLOG_TEST_PO
 
 export type Fault =
   | { kind: 'pass' }
-  | { kind: 'status'; status: number; times: number; retryAfter?: string }
+  | { kind: 'status'; status: number; times: number; retryAfter?: string; match?: string }
   | { kind: 'poison'; marker: string };
 
 /** The proxy in front of the collector; `down()` refuses connections until `up()`. */
@@ -66,12 +66,6 @@ export class FaultyCollector {
     req.on('end', () => {
       const body = Buffer.concat(chunks);
       if (req.method === 'POST') this.requests++;
-      const fault = this.fault;
-      if (req.method === 'POST' && fault.kind === 'status' && fault.times > 0) {
-        fault.times--;
-        res.writeHead(fault.status, { ...this.cors(req), ...(fault.retryAfter ? { 'retry-after': fault.retryAfter } : {}) });
-        return void res.end();
-      }
       const forward = (): void => {
         const upstream = request(`${this.collector.url}${req.url}`, { method: req.method, headers: req.headers }, (answer) => {
           res.writeHead(answer.statusCode ?? 502, answer.headers);
@@ -80,6 +74,18 @@ export class FaultyCollector {
         upstream.on('error', () => { res.writeHead(502, this.cors(req)); res.end(); });
         upstream.end(body);
       };
+      const fault = this.fault;
+      if (req.method === 'POST' && fault.kind === 'status' && fault.times > 0) {
+        void decodeText(body, req.headers['content-encoding']).then((text) => {
+          // a fault scoped to one test's run leaves other pages' requests (a closing tab's beacon) alone
+          if (fault.match && !text.includes(fault.match)) return forward();
+          if (fault.times <= 0) return forward();
+          fault.times--;
+          res.writeHead(fault.status, { ...this.cors(req), ...(fault.retryAfter ? { 'retry-after': fault.retryAfter } : {}) });
+          res.end();
+        });
+        return;
+      }
       if (req.method === 'POST' && fault.kind === 'poison') {
         void decodeText(body, req.headers['content-encoding']).then((text) => {
           if (text.includes(fault.marker)) {

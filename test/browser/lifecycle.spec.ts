@@ -24,7 +24,7 @@ async function tabs(context: BrowserContext, n: number): Promise<Page[]> {
 test('a reload in the middle of a flush loses nothing', async ({ page }) => {
   await open(page);
   const run = newRun('reload');
-  collector.fault = { kind: 'status', status: 503, times: 2 };
+  collector.fault = { kind: 'status', status: 503, times: 2, match: run };
   await page.evaluate((r) => window.isologTest.log(r, 0, 400), run);
   await page.reload();
   await open(page);

@@ -37,7 +37,7 @@ test('drops nothing while the collector refuses connections, then comes up', asy
 test('drops nothing when the collector answers 503 several times, then 200', async ({ page }) => {
   await open(page);
   const run = newRun('503');
-  collector.fault = { kind: 'status', status: 503, times: 3 };
+  collector.fault = { kind: 'status', status: 503, times: 3, match: run };
   await page.evaluate((r) => window.isologTest.log(r, 0, 200), run);
   expect(await page.evaluate(() => window.isologTest.flush(30_000))).toBe('ok');
   await expectAll(run, 200);
@@ -47,7 +47,7 @@ test('drops nothing when the collector answers 503 several times, then 200', asy
 test('waits as long as 429 Retry-After says, then delivers', async ({ page }) => {
   await open(page);
   const run = newRun('429');
-  collector.fault = { kind: 'status', status: 429, times: 1, retryAfter: '2' };
+  collector.fault = { kind: 'status', status: 429, times: 1, retryAfter: '2', match: run };
   const started = Date.now();
   await page.evaluate((r) => window.isologTest.log(r, 0, 50), run);
   expect(await page.evaluate(() => window.isologTest.flush(30_000))).toBe('ok');
