@@ -71,12 +71,13 @@ class ThrownMarker {
   constructor(readonly error: unknown) {}
 }
 
-function domNodeRepr(node: { nodeType: number; nodeName: string; id?: string; className?: unknown }): string {
-  if (node.nodeType !== 1) return `<${String(node.nodeName).toLowerCase()}>`;
-  let tag = '<' + String(node.nodeName).toLowerCase();
-  if (node.id) tag += '#' + node.id;
-  if (typeof node.className === 'string' && node.className) tag += '.' + node.className.trim().split(/\s+/).join('.');
-  return tag + '>';
+/** A DOM node as a selector-like label: `div#main.a.b`, or the node name (`#text`) for other nodes. */
+export function domNodeLabel(node: { nodeType: number; nodeName: string; id?: unknown; className?: unknown }): string {
+  let label = String(node.nodeName).toLowerCase();
+  if (node.nodeType !== 1) return label;
+  if (typeof node.id === 'string' && node.id) label += '#' + node.id;
+  if (typeof node.className === 'string' && node.className) label += '.' + node.className.trim().split(/\s+/).join('.');
+  return label;
 }
 
 export function isDomNode(value: object): value is { nodeType: number; nodeName: string } {
@@ -147,7 +148,7 @@ function reprInner(value: unknown, seen: object[]): string {
     if (obj instanceof Date) return Number.isNaN(obj.getTime()) ? 'Invalid Date' : obj.toISOString();
     if (obj instanceof RegExp) return String(obj);
     if (obj instanceof ArrayBuffer) return `<ArrayBuffer ${obj.byteLength} bytes>`;
-    if (isDomNode(obj)) return domNodeRepr(obj);
+    if (isDomNode(obj)) return `<${domNodeLabel(obj)}>`;
     if (obj instanceof Promise) return '<Promise>';
     return containerRepr(obj, seen);
   } catch (err) {

@@ -1,6 +1,6 @@
 // Safe serialization: any JS value to a JSON-compatible value (and so to text, or across a
 // structured clone). Every handler that turns values into JSON goes through here. Never throws.
-import { isDomNode } from './repr.js';
+import { domNodeLabel, isDomNode } from './repr.js';
 
 /** Bounds for one serialization. */
 export interface SerializeLimits {
@@ -118,10 +118,7 @@ function walk(value: unknown, state: State, depth: number): JsonValue {
       if (list.length > n) out.push(`[${list.length - n} more]`);
       return out;
     }
-    if (isDomNode(obj)) {
-      const el = obj as { nodeName: string; id?: string; className?: unknown };
-      return `[${String(el.nodeName).toLowerCase()}${el.id ? '#' + el.id : ''}${typeof el.className === 'string' && el.className ? '.' + el.className.trim().split(/\s+/).join('.') : ''}]`;
-    }
+    if (isDomNode(obj)) return `[${domNodeLabel(obj)}]`;
     if (obj instanceof Promise || obj instanceof WeakMap || obj instanceof WeakSet) return `[${obj.constructor.name}]`;
     if (Array.isArray(obj)) return list(obj, state);
     if (obj instanceof Set) return list([...obj], state);

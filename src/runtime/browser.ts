@@ -4,8 +4,8 @@
 import { wrap, type Remote } from 'comlink';
 import { reportInternalError } from '../core/internal-error.js';
 import { getLogger } from '../core/logger.js';
+import { Handler } from '../core/handler.js';
 import type { LogRecord } from '../core/record.js';
-import { QueueHandler } from '../handlers/queue.js';
 import { encodeRecord, encodeRecords } from '../transport/otlp.js';
 import { PROTOCOL_VERSION, type ListenerApi, type PipelineStats, type RawBatch, type RedactSpec, type WireRecord, type WorkerInit } from '../worker/protocol.js';
 import { encodeRawBatch, prepareBatch, serializeRawBatch } from '../worker/raw-batch.js';
@@ -62,11 +62,12 @@ function redactSpec(option: BrowserLoggingOptions['redact']): RedactSpec | null 
 }
 
 /**
- * The page's QueueHandler. It keeps the records of the current batch as they are; at post time it
- * lays them out as columns (encodeRawBatch) and makes one Comlink call. Everything else (messages,
- * JSON safety, masking) is the worker's work.
+ * The page's queue handler (Python's QueueHandler, with the worker as its queue). It keeps the
+ * records of the current batch as they are; at post time it lays them out as columns
+ * (encodeRawBatch) and makes one Comlink call. Everything else (messages, JSON safety, masking) is
+ * the worker's work.
  */
-class PageQueueHandler extends QueueHandler {
+class PageQueueHandler extends Handler {
   private current: LogRecord[] = [];
   private scheduled = false;
   private nextId = 0;
@@ -78,7 +79,7 @@ class PageQueueHandler extends QueueHandler {
 
   constructor(private target: ListenerApi | Remote<ListenerApi>, private readonly batchSize: number,
     private readonly putTimeoutMs: number, private readonly onStuck: () => void) {
-    super({ put() {}, get: () => new Promise(() => {}) });
+    super();
   }
 
   setTarget(target: ListenerApi | Remote<ListenerApi>): void {

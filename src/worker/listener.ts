@@ -216,7 +216,8 @@ export class Listener implements ListenerApi {
     while (waiting.length > 0) {
       // another tab may be the flusher: what it acknowledged is gone from the store
       waiting = await queue.remaining(waiting);
-      for (const k of [...this.stored.values()]) if (!waiting.some((w) => keyId(w) === keyId(k))) this.stored.delete(keyId(k));
+      const still = new Set(waiting.map(keyId));
+      for (const id of [...this.stored.keys()]) if (!still.has(id)) this.stored.delete(id);
       if (waiting.length === 0) break;
       const left = deadline - Date.now();
       if (left <= 0) {

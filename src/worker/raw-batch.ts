@@ -1,7 +1,7 @@
 // The page's side of a batch (encodeRawBatch: cheap, on the thread that logs) and the worker's
 // (prepareBatch: messages merged with their arguments, values made JSON-safe, secrets masked).
 import { formatError } from '../core/exception.js';
-import { LogRecord, STANDARD_FIELDS, uidPrefix } from '../core/record.js';
+import { extraFields, LogRecord, uidPrefix } from '../core/record.js';
 import { pyRepr } from '../core/repr.js';
 import { isPlainJson, toJsonValue } from '../core/serialize.js';
 import type { RawBatch, RedactSpec, WireRecord } from './protocol.js';
@@ -9,13 +9,9 @@ import type { RawBatch, RedactSpec, WireRecord } from './protocol.js';
 let constructorKeys = -1;
 
 function extraOf(record: LogRecord): Record<string, unknown> | null {
-  // a record holds its constructor's fields; more keys mean extra fields (or a formatter's message)
+  // a record holds its constructor's fields; only one with more keys can have extra fields
   if (constructorKeys < 0) constructorKeys = Object.keys(new LogRecord('', 0, '(unknown file)', 0, '', null, null)).length;
-  const keys = Object.keys(record);
-  if (keys.length <= constructorKeys) return null;
-  let out: Record<string, unknown> | null = null;
-  for (const key of keys) if (!STANDARD_FIELDS.has(key)) (out ??= {})[key] = record[key];
-  return out;
+  return Object.keys(record).length <= constructorKeys ? null : extraFields(record) ?? null;
 }
 
 /** Arguments the worker can format exactly as the page would: strings, finite numbers, booleans, null. */
