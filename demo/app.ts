@@ -1,34 +1,14 @@
-// The demo page: isolog's core in the browser. Records go to DevTools through ConsoleHandler and, in
-// OTLP JSON, to the collector. (Until isolog/browser's worker pipeline lands, a small handler here
-// posts each microtask's records itself.)
-import { ConsoleHandler, extra, Formatter, getLogger, Handler, INFO, QueueHandler, type LogRecord, type PreparedRecord } from '../src/index.js';
-import { encodeRecords } from '../src/transport/otlp.js';
+// The demo page: records go to DevTools through ConsoleHandler and, through isolog/browser's worker
+// (IndexedDB, then OTLP), to the collector.
+import { ConsoleHandler, extra, Formatter, getLogger, INFO } from '../src/index.js';
+import { startBrowserLogging } from '../src/runtime/browser.js';
 
 declare const __COLLECTOR__: string;
-
-/** Batches the records of one microtask and POSTs them to the collector. */
-class CollectorPost extends Handler {
-  private batch: PreparedRecord[] = [];
-  private readonly prepare = new QueueHandler({ put() {}, get: () => new Promise(() => {}) });
-
-  emit(record: LogRecord): void {
-    if (this.batch.length === 0) queueMicrotask(() => this.send());
-    this.batch.push(this.prepare.prepare(record));
-  }
-
-  private send(): void {
-    const body = JSON.stringify(encodeRecords(this.batch, { 'service.name': 'isolog-demo' }));
-    this.batch = [];
-    fetch(__COLLECTOR__, { method: 'POST', headers: { 'content-type': 'application/json' }, body, keepalive: true })
-      .catch((err: unknown) => console.warn('collector unreachable:', err));
-  }
-}
 
 const root = getLogger();
 const toConsole = new ConsoleHandler();
 toConsole.setFormatter(new Formatter('%(asctime)s %(name)-10s %(levelname)-8s %(message)s', '%H:%M:%S'));
 root.addHandler(toConsole);
-root.addHandler(new CollectorPost());
 root.setLevel(INFO);
 
 const log = getLogger('demo.ui');
@@ -43,4 +23,6 @@ document.querySelector('#log')?.addEventListener('click', () => {
 document.querySelector('#fail')?.addEventListener('click', () => {
   log.error('checkout failed', new Error('card declined', { cause: new Error('HTTP 402') }));
 });
+
+await startBrowserLogging({ collector: __COLLECTOR__, workerUrl: '/worker.js', resource: { 'service.name': 'isolog-demo' } });
 log.info('demo loaded');

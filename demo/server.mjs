@@ -1,22 +1,25 @@
-// The demo app: bundles demo/app.ts and serves it on 127.0.0.1 (PORT, default 5173).
+// The demo app: bundles demo/app.ts and isolog's worker and serves them on 127.0.0.1 (PORT, default 5173).
 import { build } from 'esbuild';
 import { createServer } from 'node:http';
 
 /** Serves the demo page; `collector` is the OTLP endpoint the page ships its records to. */
 export async function startDemo({ port = Number(process.env.PORT ?? 5173), collector = 'http://127.0.0.1:4318/v1/logs' } = {}) {
   const bundle = await build({
-    entryPoints: [new URL('./app.ts', import.meta.url).pathname], bundle: true, format: 'esm', write: false,
+    entryPoints: [new URL('./app.ts', import.meta.url).pathname], bundle: true, format: 'esm', target: 'es2022', write: false,
     logLevel: 'warning', define: { __COLLECTOR__: JSON.stringify(collector) },
   });
   const script = bundle.outputFiles[0].text;
+  const worker = (await build({
+    entryPoints: [new URL('../src/worker/main.ts', import.meta.url).pathname], bundle: true, format: 'esm', write: false, logLevel: 'warning',
+  })).outputFiles[0].text;
   const page = `<!doctype html><meta charset="utf-8"><title>isolog demo</title>
 <h1>isolog demo</h1><p>Records go to the console and to the collector at <code>${collector}</code>.</p>
 <button id="log">Log something</button> <button id="fail">Log an error</button><p id="out"></p>
 <script type="module" src="/app.js"></script>`;
   const server = createServer((req, res) => {
-    if (req.url === '/app.js') {
+    if (req.url === '/app.js' || req.url === '/worker.js') {
       res.setHeader('content-type', 'text/javascript');
-      return void res.end(script);
+      return void res.end(req.url === '/app.js' ? script : worker);
     }
     res.setHeader('content-type', 'text/html');
     res.end(page);
