@@ -116,16 +116,24 @@ export class LogRecord {
 
   /** The message with its arguments merged by Python's `%` rules. Throws on a mismatch, as Python does. */
   getMessage(): string {
-    const msg = pyStr(this.msg);
-    const args = this.args;
-    if (args === null || args === undefined) return msg;
-    if (Array.isArray(args) ? args.length === 0 : !hasKeys(args)) return msg;
-    return percentFormat(msg, args);
+    return formatMessage(this.msg, this.args);
   }
 
   toString(): string {
     return `<LogRecord: ${this.name}, ${this.levelno}, ${this.pathname}, ${this.lineno}, "${pyStr(this.msg)}">`;
   }
+}
+
+/**
+ * Python's getMessage for a message and its arguments as a record holds them: without arguments the
+ * message is printed as it is, `%` and all. Throws on a mismatch, as Python does.
+ * @example formatMessage('%d items', [3]) // '3 items'
+ */
+export function formatMessage(msg: unknown, args: LogArgs | null | undefined): string {
+  const text = pyStr(msg);
+  if (args === null || args === undefined) return text;
+  if (Array.isArray(args) ? args.length === 0 : !hasKeys(args)) return text;
+  return percentFormat(text, args);
 }
 
 function hasKeys(obj: object): boolean {

@@ -1,5 +1,5 @@
-// isolog/browser: the page side. A QueueHandler on the root logger batches records (one Comlink call
-// per microtask or per N records) to the worker, keeps each batch until the worker says it is
+// isolog/browser: the page side. A QueueHandler on the root logger batches records (per microtask, at
+// most N to a batch, one Comlink call per batch) to the worker, keeps each batch until the worker says it is
 // durable, and on pagehide/hidden/freeze sends what is not yet durable itself, by beacon.
 import { wrap, type Remote } from 'comlink';
 import { reportInternalError } from '../core/internal-error.js';
@@ -7,8 +7,8 @@ import { getLogger } from '../core/logger.js';
 import { Handler } from '../core/handler.js';
 import type { LogRecord } from '../core/record.js';
 import { encodeRecord, encodeRecords } from '../transport/otlp.js';
-import { PROTOCOL_VERSION, type ListenerApi, type PipelineStats, type RawBatch, type RedactSpec, type WireRecord, type WorkerInit } from '../worker/protocol.js';
-import { encodeRawBatch, prepareBatch, serializeRawBatch } from '../worker/raw-batch.js';
+import { PROTOCOL_VERSION, type ListenerApi, type PipelineStats, type WireRecord, type WorkerInit } from '../worker/protocol.js';
+import { decodeBatch, encodeBatch, masker, type Masker, type RedactSpec } from '../worker/raw-batch.js';
 
 /** Options of startBrowserLogging. */
 export interface BrowserLoggingOptions {
@@ -51,7 +51,6 @@ export interface BrowserLogging {
   stop(timeoutMs?: number): Promise<void>;
 }
 
-const TIMED_OUT = Symbol('put timed out');
 const DEFAULT_REDACT: RegExp = /authorization|cookie|passw(or)?d|secret|token|api[-_]?key|session[-_]?key|credential/i;
 // keepalive bodies share a 64 KiB budget per page; leave room for headers
 const BEACON_BUDGET = 60 * 1024;
@@ -61,24 +60,36 @@ function redactSpec(option: BrowserLoggingOptions['redact']): RedactSpec | null 
   return { keys: option?.keys ?? [DEFAULT_REDACT], replacement: option?.replacement ?? '[REDACTED]' };
 }
 
+/** A batch posted to the worker and not yet confirmed durable. */
+interface PendingBatch {
+  body: string;
+  count: number;
+  sentAt: number;
+  beaconed: boolean;
+  /** Resolves once the worker has answered (stored, or failed) the last time the batch was sent. */
+  answered: Promise<void>;
+  answer: () => void;
+}
+
 /**
- * The page's queue handler (Python's QueueHandler, with the worker as its queue). It keeps the
- * records of the current batch as they are; at post time it lays them out as columns
- * (encodeRawBatch) and makes one Comlink call. Everything else (messages, JSON safety, masking) is
- * the worker's work.
+ * The page's queue handler (Python's QueueHandler, with the worker as its queue). A logging call
+ * only pushes its record; at the end of the task (a microtask) the records are encoded, at most
+ * `batchSize` to a batch, as one string of columns, one Comlink call per batch. Each batch's
+ * string is kept until the worker confirms it durable.
  */
 class PageQueueHandler extends Handler {
   private current: LogRecord[] = [];
+  /** Batches that reached batchSize in this task, waiting for the microtask. */
+  private full: LogRecord[][] = [];
   private scheduled = false;
   private nextId = 0;
-  /** Batches the listener has not yet confirmed durable, by id. */
-  readonly unconfirmed = new Map<number, RawBatch>();
-  private readonly beaconed = new Set<number>();
-  private readonly pending = new Set<Promise<void>>();
+  /** Batches the listener has not yet confirmed durable, by id, oldest first. */
+  readonly unconfirmed = new Map<number, PendingBatch>();
+  private watchdog: ReturnType<typeof setTimeout> | undefined;
   logged = 0;
 
   constructor(private target: ListenerApi | Remote<ListenerApi>, private readonly batchSize: number,
-    private readonly putTimeoutMs: number, private readonly onStuck: () => void) {
+    private readonly putTimeoutMs: number, private readonly mask: Masker | null, private readonly onStuck: () => void) {
     super();
   }
 
@@ -88,53 +99,80 @@ class PageQueueHandler extends Handler {
 
   override emit(record: LogRecord): void {
     this.logged++;
-    this.current.push(record);
-    if (this.current.length >= this.batchSize) this.post();
-    else if (!this.scheduled) {
+    const current = this.current;
+    current.push(record);
+    if (current.length >= this.batchSize) {
+      this.full.push(current);
+      this.current = [];
+    }
+    if (!this.scheduled) {
       this.scheduled = true;
       queueMicrotask(() => this.post());
     }
   }
 
+  /** Encodes and posts every batch waiting. */
   post(): void {
     this.scheduled = false;
-    if (this.current.length === 0) return;
-    const records = this.current;
+    const batches = this.full;
+    if (this.current.length > 0) batches.push(this.current);
+    if (batches.length === 0) return;
+    this.full = [];
     this.current = [];
-    const id = this.nextId++;
-    let batch: RawBatch;
-    try {
-      batch = encodeRawBatch(records);
-    } catch (err) {
-      this.handleError(records[0], err);
-      return;
+    for (const records of batches) {
+      let body: string;
+      try {
+        body = encodeBatch(records, this.mask);
+      } catch (err) {
+        this.handleError(records[0], err);
+        continue;
+      }
+      const id = this.nextId++;
+      let answer!: () => void;
+      const answered = new Promise<void>((resolve) => { answer = resolve; });
+      const batch: PendingBatch = { body, count: records.length, sentAt: 0, beaconed: false, answered, answer };
+      this.unconfirmed.set(id, batch);
+      this.send(id, batch);
     }
-    this.unconfirmed.set(id, batch);
-    this.send(id, batch);
   }
 
-  private send(id: number, batch: RawBatch): void {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const stuck = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(TIMED_OUT), this.putTimeoutMs);
-    });
+  private send(id: number, batch: PendingBatch): void {
+    batch.sentAt = Date.now();
+    this.armWatchdog(this.putTimeoutMs);
     let call: Promise<void>;
     try {
-      call = Promise.resolve(this.target.put(serializeRawBatch(batch), batch.seq.length));
+      call = Promise.resolve(this.target.put(batch.body, batch.count));
     } catch (err) {
       call = Promise.reject(err);
     }
-    const done = Promise.race([call, stuck]).then(
-      () => { this.unconfirmed.delete(id); this.beaconed.delete(id); },
-      (err: unknown) => {
-        if (!this.unconfirmed.has(id)) return;
-        // a worker that does not answer has died: it is restarted and gets every unconfirmed batch again
-        if (err === TIMED_OUT) this.onStuck();
-        else reportInternalError(`isolog: the worker could not store a batch of ${batch.seq.length} records (kept for the pagehide beacon): ${String(err)}`);
+    // a dead worker never answers: the watchdog restarts it and this batch is sent again
+    call.then(
+      () => {
+        this.unconfirmed.delete(id);
+        batch.answer();
       },
-    ).finally(() => clearTimeout(timer));
-    this.pending.add(done);
-    void done.finally(() => this.pending.delete(done));
+      (err: unknown) => {
+        if (this.unconfirmed.has(id)) reportInternalError(`isolog: the worker could not store a batch of ${batch.count} records (kept for the pagehide beacon): ${String(err)}`);
+        batch.answer();
+      },
+    );
+  }
+
+  /**
+   * One timer for every batch in flight: a batch the worker has not confirmed within putTimeoutMs
+   * means it has died (it is restarted and gets every unconfirmed batch again).
+   */
+  private armWatchdog(delay: number): void {
+    if (this.watchdog !== undefined) return;
+    this.watchdog = setTimeout(() => {
+      this.watchdog = undefined;
+      let oldest = Infinity;
+      for (const batch of this.unconfirmed.values()) oldest = Math.min(oldest, batch.sentAt);
+      if (oldest === Infinity) return;
+      const waited = Date.now() - oldest;
+      if (waited >= this.putTimeoutMs) this.onStuck();
+      else this.armWatchdog(this.putTimeoutMs - waited);
+    }, delay);
   }
 
   /** Hands every batch not yet confirmed to the (new) target again; the collector drops duplicates. */
@@ -142,25 +180,31 @@ class PageQueueHandler extends Handler {
     for (const [id, batch] of this.unconfirmed) this.send(id, batch);
   }
 
-  /** Posts the current batch and waits until every batch posted so far is durable (or failed). */
+  /** Posts what is waiting and waits until every batch posted so far is durable (or failed). */
   async drain(): Promise<void> {
     this.post();
-    await Promise.all([...this.pending]);
+    await Promise.all([...this.unconfirmed.values()].map((b) => b.answered));
   }
 
   /**
    * Batches not yet durable and not yet sent by beacon, newest first (the worker stores in order, so
    * the older ones are the likelier to be stored already); marks them sent.
    */
-  takeForBeacon(): RawBatch[] {
+  takeForBeacon(): string[] {
     this.post();
-    const out: RawBatch[] = [];
-    for (const [id, batch] of this.unconfirmed) {
-      if (this.beaconed.has(id)) continue;
-      this.beaconed.add(id);
-      out.push(batch);
+    const out: string[] = [];
+    for (const batch of this.unconfirmed.values()) {
+      if (batch.beaconed) continue;
+      batch.beaconed = true;
+      out.push(batch.body);
     }
     return out.reverse();
+  }
+
+  override close(): void {
+    clearTimeout(this.watchdog);
+    this.watchdog = undefined;
+    super.close();
   }
 }
 
@@ -277,8 +321,8 @@ export async function startBrowserLogging(options: BrowserLoggingOptions): Promi
       database: options.storage?.database ?? 'isolog',
     },
     resource,
-    redact: redactSpec(options.redact),
   };
+  const redact = redactSpec(options.redact);
   const root = getLogger();
   // records logged while the worker starts wait in the handler's batches
   let ready!: (api: ListenerApi | Remote<ListenerApi>) => void;
@@ -325,7 +369,7 @@ export async function startBrowserLogging(options: BrowserLoggingOptions): Promi
 
   // small batches reach the worker's IndexedDB sooner; what a closing tab has in flight is what the
   // 64 KiB beacon must carry
-  const handler = new PageQueueHandler(starting, options.batchSize ?? 100, options.putTimeoutMs ?? 10_000, restart);
+  const handler = new PageQueueHandler(starting, options.batchSize ?? 100, options.putTimeoutMs ?? 10_000, redact && masker(redact), restart);
   root.addHandler(handler);
   api = await connect();
   handler.setTarget(api);
@@ -334,7 +378,7 @@ export async function startBrowserLogging(options: BrowserLoggingOptions): Promi
   const url = beaconUrl(options.collector, options.token);
   const onLeave = (): void => {
     const batches = handler.takeForBeacon();
-    if (batches.length) sendBeacons(url, batches.map((b) => prepareBatch(b, init.redact)), resource);
+    if (batches.length) sendBeacons(url, batches.map(decodeBatch), resource);
   };
   const onVisibility = (): void => { if (document.visibilityState === 'hidden') onLeave(); };
   addEventListener('pagehide', onLeave);
@@ -372,6 +416,7 @@ export async function startBrowserLogging(options: BrowserLoggingOptions): Promi
         await flush(timeoutMs);
       } finally {
         root.removeHandler(handler);
+        handler.close();
         removeEventListener('pagehide', onLeave);
         document.removeEventListener('visibilitychange', onVisibility);
         document.removeEventListener('freeze', onLeave);

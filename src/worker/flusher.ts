@@ -4,8 +4,8 @@ import { encodeRecords } from '../transport/otlp.js';
 import { backoffMs, outcomeOf, retryAfterMs, type Outcome } from '../transport/retry.js';
 import type { SendResult } from '../transport/http.js';
 import type { BatchKey, BatchQueue, StoredBatch } from './durable-queue.js';
-import type { PipelineStats, RawBatch, RedactSpec, TransportConfig, WireRecord } from './protocol.js';
-import { prepareBatch } from './raw-batch.js';
+import type { PipelineStats, TransportConfig, WireRecord } from './protocol.js';
+import { decodeBatch } from './raw-batch.js';
 
 /** Sends one OTLP JSON body; fetch or WebSocket. */
 export type Send = (body: string) => Promise<SendResult>;
@@ -30,7 +30,6 @@ export class Flusher {
     private readonly send: Send,
     private readonly config: TransportConfig,
     private readonly resource: Record<string, unknown>,
-    private readonly redact: RedactSpec | null,
     private readonly stats: PipelineStats,
     private readonly events: FlusherEvents,
     private readonly lockName: string,
@@ -111,11 +110,11 @@ export class Flusher {
     }
   }
 
-  /** A stored batch's records: the page's raw batch is read, formatted and masked now. */
+  /** A stored batch's records: the page's raw batch is read and its messages formatted now. */
   private recordsOf(batch: StoredBatch): WireRecord[] {
     if (batch.records) return batch.records;
     try {
-      return prepareBatch(JSON.parse(batch.raw as string) as RawBatch, this.redact);
+      return decodeBatch(batch.raw as string);
     } catch (err) {
       this.stats.dropped.unreadable = (this.stats.dropped.unreadable ?? 0) + batch.count;
       this.events.problem(`isolog: a stored batch of ${batch.count} records could not be read and was dropped: ${String(err)}`);

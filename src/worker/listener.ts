@@ -4,7 +4,7 @@ import { WebSocketSender } from '../transport/websocket.js';
 import { postOtlp } from '../transport/http.js';
 import { openQueue, type BatchKey, type BatchQueue, type StoredBatch } from './durable-queue.js';
 import { Flusher } from './flusher.js';
-import { PROTOCOL_VERSION, type ListenerApi, type PipelineStats, type RedactSpec, type StorageConfig, type WireRecord, type WorkerInit } from './protocol.js';
+import { PROTOCOL_VERSION, type ListenerApi, type PipelineStats, type StorageConfig, type WireRecord, type WorkerInit } from './protocol.js';
 
 const keyId = (k: BatchKey): string => k.join(':');
 
@@ -28,7 +28,6 @@ export class Listener implements ListenerApi {
   private queue: BatchQueue | null = null;
   private flusher: Flusher | null = null;
   private storage: StorageConfig | null = null;
-  private redact: RedactSpec | null = null;
   private closeTransport: (() => void) | null = null;
   private readonly stored = new Map<string, BatchKey>();
   private readonly waiters = new Set<() => void>();
@@ -48,7 +47,6 @@ export class Listener implements ListenerApi {
       throw new Error(`isolog: the page speaks protocol ${init.version}, this worker ${PROTOCOL_VERSION}; serve the worker.js of the same isolog version`);
     }
     this.storage = init.storage;
-    this.redact = init.redact;
     const { queue, problem } = await openQueue(init.storage.database);
     this.queue = queue;
     this.counts.durableStorage = queue.durable;
@@ -64,7 +62,7 @@ export class Listener implements ListenerApi {
     } else {
       send = (body: string) => postOtlp(t.collector, body, { token: t.token });
     }
-    this.flusher = new Flusher(queue, send, t, init.resource, init.redact, this.counts, {
+    this.flusher = new Flusher(queue, send, t, init.resource, this.counts, {
       acknowledged: (keys) => this.onAcknowledged(keys),
       problem: (text) => { this.counts.lastError = text; },
     }, `isolog-flusher:${init.storage.database}`);
@@ -78,8 +76,8 @@ export class Listener implements ListenerApi {
   }
 
   put(batch: string, count: number): Promise<void> {
-    // stored as it came, in one write, so a closing tab loses as little as possible; it is read,
-    // formatted and masked when the flusher sends it
+    // stored as it came (masked on the page), in one write, so a closing tab loses as little as
+    // possible; it is read and formatted when the flusher sends it
     return new Promise((resolve, reject) => {
       this.waiting.push({ batch: { raw: batch, count, bytes: batch.length }, resolve, reject });
       void this.writeWaiting();

@@ -1,31 +1,52 @@
 // The messages between the page (QueueHandler side) and the worker (QueueListener side), through
 // Comlink. Bump PROTOCOL_VERSION on any change; the worker refuses a page of another version.
 
-export const PROTOCOL_VERSION = 4;
+export const PROTOCOL_VERSION = 5;
 
 /**
- * A batch as the page posts it: one column per field, so the structured clone copies arrays of
- * strings and numbers rather than one object per record. Messages are merged with their arguments,
- * values made JSON-safe and masked in the worker (prepareBatch), not on the thread that logs.
+ * A batch as the page lays it out before posting it as one JSON string (a structured clone copies a
+ * string as memory; it walks objects and even typed arrays at far greater cost): columns of numbers,
+ * repeated logger names and message templates written once, mostly-empty fields only where set.
+ * The worker stores the string as it came and reads it back with decodeBatch when it sends. Values
+ * are already JSON-safe and masked.
  */
 export interface RawBatch {
+  /** The page's uid prefix: a record's uid is the prefix and its seq in base 36. */
   uidPrefix: string;
-  seq: number[];
-  /** A uid given to a record explicitly (a record from elsewhere), else null: prefix + seq. */
-  uid: (string | null)[];
+  /** seq of the first record; the others follow by one unless seqOffsets says otherwise. */
+  seqStart: number;
+  /** Each record's seq minus seqStart, present only when they do not follow by one. */
+  seqOffsets?: number[];
+  /** `created` of the first record, in whole ms since the epoch. */
+  createdStart: number;
+  /** Each record's `created` in whole ms, minus the previous record's (mostly 0 or 1). */
   created: number[];
-  levelno: number[];
-  levelname: string[];
-  name: string[];
-  msg: unknown[];
-  args: unknown[];
-  exc: (string | null)[];
-  stack: (string | null)[];
-  extra: (Record<string, unknown> | null)[];
+  /** The distinct logger names and messages (templates, or messages the page formatted). */
+  names: string[];
+  messages: string[];
+  /**
+   * The distinct call sites of the batch as [levelno, index in names, index in messages, argc]:
+   * argc is how many of `argv` the message takes (Python's `%` merges them in the worker), 0 when
+   * the message is final, -1 when its one argument is a mapping, in `mappings`.
+   */
+  sites: [number, number, number, number][];
+  /** Each record's index in sites: records from one call site come in runs. */
+  site: number[];
+  /** levelname by levelno, for the levels in the batch. */
+  levelnames: Record<number, string>;
+  /** Every record's positional arguments in a row: strings, finite numbers, booleans, null. */
+  argv: unknown[];
+  mappings?: Record<number, Record<string, unknown>>;
+  /** Extra fields by key: the values, one per record that has the key. */
+  extra: Record<string, unknown[]>;
+  /** For a key that not every record has: the indexes of the records that do. */
+  extraAt?: Record<string, number[]>;
+  /** By record index, only where set: exception text, stack, a uid given explicitly, a levelname that differs. */
+  exc?: Record<number, string>;
+  stack?: Record<number, string>;
+  uid?: Record<number, string>;
+  levelname?: Record<number, string>;
 }
-
-/** Which keys to mask, and with what. */
-export interface RedactSpec { keys: (string | RegExp)[]; replacement: string }
 
 /** A record as it crosses to the worker: plain data (see QueueHandler.prepare). */
 export interface WireRecord {
@@ -67,7 +88,6 @@ export interface WorkerInit {
   transport: TransportConfig;
   storage: StorageConfig;
   resource: Record<string, unknown>;
-  redact: RedactSpec | null;
 }
 
 /** Counts, as `stats()` returns them. */
@@ -88,7 +108,7 @@ export interface PipelineStats {
 /** What the worker exposes to the page. */
 export interface ListenerApi {
   init(init: WorkerInit): Promise<{ version: number; durableStorage: boolean }>;
-  /** Stores one batch (a RawBatch as JSON, of `count` records); resolves once it is durable. */
+  /** Stores one batch (a RawBatch as JSON, of `count` records, already masked); resolves once it is durable. */
   put(batch: string, count: number): Promise<void>;
   /** Resolves when every record stored before the call has been acknowledged, or rejects after `timeoutMs`. */
   flush(timeoutMs: number): Promise<void>;

@@ -1,119 +1,252 @@
-// The page's side of a batch (encodeRawBatch: cheap, on the thread that logs) and the worker's
-// (prepareBatch: messages merged with their arguments, values made JSON-safe, secrets masked).
+// A batch between page and worker. The page's half (encodeBatch) runs on the thread that logs, so it
+// is made for speed: one pass over the records, one JSON string. The worker's half (decodeBatch)
+// merges messages with their arguments when the batch is sent.
 import { formatError } from '../core/exception.js';
-import { extraFields, LogRecord, uidPrefix } from '../core/record.js';
+import { formatMessage, LogRecord, STANDARD_FIELDS, uidPrefix, UNKNOWN_FILE, type LogArgs } from '../core/record.js';
 import { pyRepr } from '../core/repr.js';
-import { isPlainJson, toJsonValue } from '../core/serialize.js';
-import type { RawBatch, RedactSpec, WireRecord } from './protocol.js';
+import { DEFAULT_LIMITS, isPlainJson, toJsonValue } from '../core/serialize.js';
+import type { RawBatch, WireRecord } from './protocol.js';
 
-let constructorKeys = -1;
+/** Which keys to mask, and with what. */
+export interface RedactSpec { keys: (string | RegExp)[]; replacement: string }
 
-function extraOf(record: LogRecord): Record<string, unknown> | null {
-  // a record holds its constructor's fields; only one with more keys can have extra fields
-  if (constructorKeys < 0) constructorKeys = Object.keys(new LogRecord('', 0, '(unknown file)', 0, '', null, null)).length;
-  return Object.keys(record).length <= constructorKeys ? null : extraFields(record) ?? null;
-}
-
-/** Arguments the worker can format exactly as the page would: strings, finite numbers, booleans, null. */
-function plainArgs(args: unknown): boolean {
-  if (args === null || args === undefined) return true;
-  if (!Array.isArray(args)) return isPlainJson(args);
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    const t = typeof a;
-    if (!(t === 'string' || t === 'boolean' || a === null || (t === 'number' && Number.isFinite(a)))) return false;
-  }
-  return true;
+/** Masks values under secret keys. */
+export interface Masker {
+  /** Whether a key's value is masked (each key is judged once). */
+  isSecret(key: string): boolean;
+  /** The value with what is under secret keys replaced; the value itself when nothing matched. */
+  mask(value: unknown): unknown;
+  readonly replacement: string;
 }
 
 /**
- * Records as columns of plain JSON, ready to post as one string. The common record travels as it
- * is and is formatted in the worker; one whose arguments or fields JSON cannot carry exactly is
- * formatted (and made safe) here, so the worker prints what Python would.
+ * A masker for plain objects and arrays (anything else is left as it is). A value is copied only
+ * along the path to what it masks.
+ * @example masker({ keys: [/password/i], replacement: '[REDACTED]' }).mask({ password: 'x' })
  */
-export function encodeRawBatch(records: LogRecord[]): RawBatch {
-  const n = records.length;
-  const batch: RawBatch = {
-    uidPrefix: uidPrefix(), seq: new Array(n), uid: new Array(n), created: new Array(n), levelno: new Array(n),
-    levelname: new Array(n), name: new Array(n), msg: new Array(n), args: new Array(n), exc: new Array(n),
-    stack: new Array(n), extra: new Array(n),
-  };
-  for (let i = 0; i < n; i++) {
-    const r = records[i];
-    batch.seq[i] = r.seq;
-    batch.uid[i] = (r as { _uid?: string })._uid ?? null;
-    batch.created[i] = r.created;
-    batch.levelno[i] = r.levelno;
-    batch.levelname[i] = r.levelname;
-    batch.name[i] = r.name;
-    if (typeof r.msg === 'string' && plainArgs(r.args)) {
-      batch.msg[i] = r.msg;
-      batch.args[i] = r.args;
-    } else {
-      batch.msg[i] = messageOf(r);
-      batch.args[i] = null;
+export function masker(spec: RedactSpec): Masker {
+  const verdicts = new Map<string, boolean>();
+  const lowered = spec.keys.map((p) => (typeof p === 'string' ? p.toLowerCase() : p));
+  const isSecret = (key: string): boolean => {
+    let verdict = verdicts.get(key);
+    if (verdict === undefined) {
+      verdict = lowered.some((p) => (typeof p === 'string' ? p === key.toLowerCase() : ((p.lastIndex = 0), p.test(key))));
+      // keys are usually few; a flood of distinct ones is judged each time rather than remembered
+      if (verdicts.size < 1000) verdicts.set(key, verdict);
     }
-    batch.exc[i] = r.exc_text ?? (r.exc_info ? formatError(r.exc_info) : null);
-    batch.stack[i] = r.stack_info;
-    const extra = extraOf(r);
-    batch.extra[i] = extra === null || isPlainJson(extra) ? extra : (toJsonValue(extra) as Record<string, unknown>);
-  }
-  return batch;
-}
-
-/** The batch as one string: cloning a string costs a copy, cloning objects costs far more. */
-export function serializeRawBatch(batch: RawBatch): string {
-  return JSON.stringify(batch);
-}
-
-function masker(spec: RedactSpec): (value: unknown) => unknown {
-  const matches = (key: string) => spec.keys.some((p) => (typeof p === 'string' ? p.toLowerCase() === key.toLowerCase() : p.test(key)));
+    return verdict;
+  };
   const ancestors: object[] = [];
   const mask = (value: unknown): unknown => {
-    if (typeof value !== 'object' || value === null || ancestors.length > 16) return value;
-    // a cycle is left for toJsonValue to mark, not unrolled into copies
-    if (ancestors.includes(value)) return '[Circular]';
+    if (typeof value !== 'object' || value === null || ancestors.length > 16 || ancestors.includes(value)) return value;
     const proto = Object.getPrototypeOf(value);
-    if (proto !== Object.prototype && proto !== Array.prototype && proto !== null) return value;
+    const isArray = proto === Array.prototype;
+    if (!isArray && proto !== Object.prototype && proto !== null) return value;
     ancestors.push(value);
     try {
-      if (Array.isArray(value)) return value.map((v) => mask(v));
-      const out: Record<string, unknown> = {};
-      for (const key of Object.keys(value)) out[key] = matches(key) ? spec.replacement : mask((value as Record<string, unknown>)[key]);
-      return out;
+      let out: Record<string, unknown> | unknown[] | null = null;
+      const source = value as Record<string, unknown>;
+      for (const key of Object.keys(source)) {
+        const before = source[key];
+        const after = !isArray && isSecret(key) ? spec.replacement : mask(before);
+        if (after === before) continue;
+        out ??= isArray ? (source as unknown as unknown[]).slice() : { ...source };
+        (out as Record<string, unknown>)[key] = after;
+      }
+      return out ?? value;
     } finally {
       ancestors.pop();
     }
   };
-  return (value) => mask(value);
+  return { isSecret, mask, replacement: spec.replacement };
+}
+
+/** A value a column carries as it is: what JSON and a structured clone both keep exactly. */
+function plainValue(value: unknown): boolean {
+  const t = typeof value;
+  return t === 'string' ? (value as string).length <= DEFAULT_LIMITS.maxString
+    : t === 'number' ? Number.isFinite(value) : t === 'boolean' || value === null;
+}
+
+/** Positional arguments the worker can format exactly as the page would. */
+function plainArgs(args: readonly unknown[]): boolean {
+  for (let i = 0; i < args.length; i++) if (!plainValue(args[i])) return false;
+  return true;
 }
 
 /** Python's getMessage; a mismatch is kept in the text, never thrown. */
-function messageOf(record: LogRecord): string {
+function messageOf(msg: unknown, args: LogArgs | null): string {
   try {
-    return record.getMessage();
+    return formatMessage(msg, args);
   } catch (err) {
-    return `${String(record.msg)} [logging error: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}; arguments: ${pyRepr(record.args)}]`;
+    return `${String(msg)} [logging error: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}; arguments: ${pyRepr(args)}]`;
   }
 }
 
-/** The worker's half: each record as plain, JSON-safe data, extra fields masked by `redact`. */
-export function prepareBatch(batch: RawBatch, redact: RedactSpec | null): WireRecord[] {
-  const mask = redact ? masker(redact) : null;
-  const out: WireRecord[] = [];
-  for (let i = 0; i < batch.seq.length; i++) {
-    const message = messageOf(new LogRecord(batch.name[i], batch.levelno[i], '(unknown file)', 0, batch.msg[i], (batch.args[i] ?? null) as never, null));
-    const record: WireRecord = {
-      name: batch.name[i], msg: message, message, levelno: batch.levelno[i], levelname: batch.levelname[i],
-      created: batch.created[i], uid: batch.uid[i] ?? batch.uidPrefix + batch.seq[i].toString(36),
-      exc_text: batch.exc[i], stack_info: batch.stack[i],
-    };
-    const extra = batch.extra[i];
-    if (extra) {
-      const safe = toJsonValue(mask ? mask(extra) : extra) as Record<string, unknown>;
-      for (const key of Object.keys(safe)) if (!(key in record)) record[key] = safe[key];
+// The constructor's fields come first on every record, in a fixed order (class fields); what a call's
+// extra, an adapter or a filter adds comes after them
+let constructorFields = -1;
+
+/** How many fields the constructor gives a record: the extra fields come after them. */
+function constructorFieldCount(): number {
+  if (constructorFields < 0) constructorFields = Object.keys(new LogRecord('', 0, UNKNOWN_FILE, 0, '', null, null)).length;
+  return constructorFields;
+}
+
+function indexIn(list: string[], index: Map<string, number>, value: string): number {
+  let at = index.get(value);
+  if (at === undefined) {
+    at = list.push(value) - 1;
+    index.set(value, at);
+  }
+  return at;
+}
+
+/** A column of extra values being filled: the values, and the records they belong to. */
+interface Column { values: unknown[]; at: number[] }
+
+/**
+ * The page's half: records as one JSON string of columns (see RawBatch). A message whose arguments
+ * a column cannot carry exactly is formatted here, so the worker prints what Python would; extra
+ * fields are made JSON-safe; values under secret keys are masked here, before they leave the page.
+ */
+export function encodeBatch(records: LogRecord[], masking: Masker | null): string {
+  const n = records.length;
+  const fields = constructorFieldCount();
+  const prefix = uidPrefix();
+  const seqStart = records[0].seq;
+  // whole ms: integers are what JSON writes fastest, and Date.now() gives nothing finer
+  const createdStart = Math.round(records[0].created * 1000);
+  const batch: RawBatch = {
+    uidPrefix: prefix, seqStart, createdStart, created: new Array(n), names: [], messages: [], sites: [],
+    site: new Array(n), levelnames: {}, argv: [], extra: {},
+  };
+  const columns = new Map<string, Column>();
+  const nameIndex = new Map<string, number>();
+  const messageIndex = new Map<string, number>();
+  const siteIndex = new Map<string, number>();
+  // records from one call site come in runs: the previous name, message, site and extra key are checked first
+  let lastName: string | null = null;
+  let lastNameAt = 0;
+  let lastMessage: string | null = null;
+  let lastMessageAt = 0;
+  let lastSite: [number, number, number, number] = [NaN, 0, 0, 0];
+  let lastSiteAt = 0;
+  let lastCreated = createdStart;
+  let lastKey: string | null = null;
+  let lastColumn: Column = { values: [], at: [] };
+  for (let i = 0; i < n; i++) {
+    const r = records[i];
+    if (r.seq !== seqStart + i && !batch.seqOffsets) batch.seqOffsets = Array.from({ length: i }, (_, k) => k);
+    if (batch.seqOffsets) batch.seqOffsets.push(r.seq - seqStart);
+    const created = Math.round(r.created * 1000);
+    batch.created[i] = created - lastCreated;
+    lastCreated = created;
+    const levelname = batch.levelnames[r.levelno];
+    if (levelname === undefined) batch.levelnames[r.levelno] = r.levelname;
+    else if (levelname !== r.levelname) (batch.levelname ??= {})[i] = r.levelname;
+    if (r.name !== lastName) {
+      lastName = r.name;
+      lastNameAt = indexIn(batch.names, nameIndex, r.name);
     }
-    out.push(record);
+
+    let message: string;
+    let argc = 0;
+    const args = r.args;
+    if (typeof r.msg !== 'string') message = messageOf(r.msg, masking && args ? (masking.mask(args) as LogArgs) : args);
+    else if (args === null || args === undefined) message = r.msg;
+    else if (Array.isArray(args)) {
+      if (plainArgs(args)) {
+        message = r.msg;
+        argc = args.length;
+        for (let a = 0; a < argc; a++) batch.argv.push(args[a]);
+      } else {
+        message = messageOf(r.msg, masking ? (masking.mask(args) as LogArgs) : args);
+      }
+    } else if (isPlainJson(args)) {
+      message = r.msg;
+      argc = -1;
+      (batch.mappings ??= {})[i] = (masking ? masking.mask(args) : args) as Record<string, unknown>;
+    } else {
+      message = messageOf(r.msg, masking ? (masking.mask(args) as LogArgs) : args);
+    }
+    if (message !== lastMessage) {
+      lastMessage = message;
+      lastMessageAt = indexIn(batch.messages, messageIndex, message);
+    }
+    if (r.levelno !== lastSite[0] || lastNameAt !== lastSite[1] || lastMessageAt !== lastSite[2] || argc !== lastSite[3]) {
+      lastSite = [r.levelno, lastNameAt, lastMessageAt, argc];
+      const key = lastSite.join(' ');
+      let at = siteIndex.get(key);
+      if (at === undefined) {
+        at = batch.sites.push(lastSite) - 1;
+        siteIndex.set(key, at);
+      }
+      lastSiteAt = at;
+    }
+    batch.site[i] = lastSiteAt;
+
+    const exc = r.exc_text ?? (r.exc_info ? formatError(r.exc_info) : null);
+    if (exc !== null) (batch.exc ??= {})[i] = exc;
+    if (r.stack_info !== null) (batch.stack ??= {})[i] = r.stack_info;
+    const uid = (r as { _uid?: string })._uid;
+    if (uid !== undefined && uid !== prefix + r.seq.toString(36)) (batch.uid ??= {})[i] = uid;
+
+    const keys = Object.keys(r);
+    if (keys.length <= fields) continue;
+    // a record whose fields were deleted and set again does not keep that order: every key is read
+    for (let k = keys[fields - 1] === 'seq' ? fields : 0; k < keys.length; k++) {
+      const key = keys[k];
+      const value = r[key];
+      if (value === undefined || STANDARD_FIELDS.has(key)) continue;
+      if (key !== lastKey) {
+        lastKey = key;
+        let column = columns.get(key);
+        if (column === undefined) columns.set(key, (column = { values: [], at: [] }));
+        lastColumn = column;
+      }
+      lastColumn.at.push(i);
+      lastColumn.values.push(masking && masking.isSecret(key) ? masking.replacement
+        : plainValue(value) ? value : masking ? masking.mask(toJsonValue(value)) : toJsonValue(value));
+    }
+  }
+  for (const [key, column] of columns) {
+    // Object.defineProperty: a key like __proto__ stays a plain key of the batch
+    Object.defineProperty(batch.extra, key, { value: column.values, enumerable: true, writable: true, configurable: true });
+    if (column.at.length < n) Object.defineProperty(batch.extraAt ??= {}, key, { value: column.at, enumerable: true, writable: true, configurable: true });
+  }
+  return JSON.stringify(batch);
+}
+
+/** The worker's half: each record of a batch as plain, JSON-safe data, its message merged. */
+export function decodeBatch(text: string): WireRecord[] {
+  const b = JSON.parse(text) as RawBatch;
+  const n = b.site.length;
+  const out: WireRecord[] = new Array(n);
+  let next = 0;
+  let created = b.createdStart;
+  for (let i = 0; i < n; i++) {
+    const [levelno, nameAt, messageAt, argc] = b.sites[b.site[i]];
+    const template = b.messages[messageAt];
+    let message = template;
+    if (argc === -1) message = messageOf(template, (b.mappings as Record<number, Record<string, unknown>>)[i]);
+    else if (argc > 0) message = messageOf(template, b.argv.slice(next, (next += argc)));
+    const seq = b.seqStart + (b.seqOffsets ? b.seqOffsets[i] : i);
+    created += b.created[i];
+    out[i] = {
+      name: b.names[nameAt], msg: message, message, levelno, levelname: b.levelname?.[i] ?? b.levelnames[levelno],
+      created: created / 1000, uid: b.uid?.[i] ?? b.uidPrefix + seq.toString(36),
+      exc_text: b.exc?.[i] ?? null, stack_info: b.stack?.[i] ?? null,
+    };
+  }
+  for (const key of Object.keys(b.extra)) {
+    const values = b.extra[key];
+    const at = b.extraAt && Object.hasOwn(b.extraAt, key) ? b.extraAt[key] : null;
+    for (let v = 0; v < values.length; v++) {
+      const record = out[at ? at[v] : v];
+      // a field named like a record's own (or like __proto__) never replaces it
+      if (record !== undefined && !(key in record)) record[key] = values[v];
+    }
   }
   return out;
 }

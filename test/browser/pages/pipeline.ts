@@ -10,6 +10,9 @@ declare global {
       workersStarted: number;
       log(run: string, from: number, to: number, fields?: Record<string, unknown>): void;
       logValue(run: string, n: number, value: unknown): void;
+      logArgs(msg: string, ...args: unknown[]): void;
+      /** Every value stored in the worker's IndexedDB queue, as text. */
+      storedText(database?: string): Promise<string>;
       flush(ms?: number): Promise<string>;
       stats(): ReturnType<BrowserLogging['stats']>;
       stop(): Promise<void>;
@@ -40,6 +43,25 @@ window.isologTest = {
   },
   logValue(run, n, value) {
     log.warning('value %d', n, extra({ run, n, value }));
+  },
+  logArgs(msg, ...args) {
+    log.info(msg, ...args);
+  },
+  async storedText(database = 'isolog') {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const open = indexedDB.open(database);
+      open.onsuccess = () => resolve(open.result);
+      open.onerror = () => reject(open.error);
+    });
+    try {
+      const all = db.transaction('batches').objectStore('batches').getAll();
+      return await new Promise<string>((resolve, reject) => {
+        all.onsuccess = () => resolve(JSON.stringify(all.result));
+        all.onerror = () => reject(all.error);
+      });
+    } finally {
+      db.close();
+    }
   },
   async flush(ms = 20_000) {
     try {

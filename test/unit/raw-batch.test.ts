@@ -1,0 +1,133 @@
+// The page-to-worker batch: what encodeBatch writes on the page, decodeBatch reads back in the worker.
+import { describe, expect, it } from 'vitest';
+import { extra, getLogger, INFO, LogRecord, makeLogRecord, WARNING } from '../../src/index.js';
+import { toJsonValue } from '../../src/core/serialize.js';
+import type { RawBatch } from '../../src/worker/protocol.js';
+import { decodeBatch, encodeBatch, masker } from '../../src/worker/raw-batch.js';
+
+function record(name: string, level: number, msg: unknown, args: unknown[], fields: Record<string, unknown> = {}): LogRecord {
+  const r = new LogRecord(name, level, '(unknown file)', 0, msg, args, null);
+  Object.assign(r, fields);
+  return r;
+}
+
+const redact = masker({ keys: [/password|token|secret/i, 'Authorization'], replacement: '[REDACTED]' });
+
+describe('page-to-worker batches', () => {
+  it('carry every field through, with messages merged in the worker', () => {
+    const records = [
+      record('app', INFO, 'request %d took %.1f ms', [1, 2.25]),
+      record('app.db', WARNING, 'slow: %(table)s', [{ table: 'users' }], { rows: 3 }),
+      record('app', INFO, 'request %d took %.1f ms', [2, 3.5]),
+      record('app', INFO, 'no args, 100% literal', []),
+    ];
+    const decoded = decodeBatch(encodeBatch(records, null));
+    expect(decoded.map((r) => [r.name, r.levelno, r.levelname, r.message])).toEqual([
+      ['app', 20, 'INFO', 'request 1 took 2.2 ms'],
+      ['app.db', 30, 'WARNING', 'slow: users'],
+      ['app', 20, 'INFO', 'request 2 took 3.5 ms'],
+      ['app', 20, 'INFO', 'no args, 100% literal'],
+    ]);
+    expect(decoded.map((r) => r.uid)).toEqual(records.map((r) => r.uid));
+    decoded.forEach((r, i) => expect(r.created).toBe(Math.round(records[i].created * 1000) / 1000));
+    expect(decoded[1].rows).toBe(3);
+    expect(decoded[0].exc_text).toBeNull();
+  });
+
+  it('write each logger name and message template once, and numbers as columns', () => {
+    const records = Array.from({ length: 50 }, (_, i) => record('app.http', INFO, 'GET /items/%d', [i], { route: '/items' }));
+    const text = encodeBatch(records, null);
+    const batch = JSON.parse(text) as RawBatch;
+    expect(batch.names).toEqual(['app.http']);
+    expect(batch.messages).toEqual(['GET /items/%d']);
+    expect(batch.argv).toEqual(records.map((_, i) => i));
+    expect(batch.seqOffsets).toBeUndefined();
+    expect(batch.extra.route).toHaveLength(50);
+    expect(batch.extraAt).toBeUndefined();
+    expect(decodeBatch(text)[49]).toMatchObject({ message: 'GET /items/49', route: '/items' });
+  });
+
+  it("keep each record's own extra fields when records in a batch differ", () => {
+    const decoded = decodeBatch(encodeBatch([
+      record('x', INFO, 'a', [], { user: 'ann' }),
+      record('x', INFO, 'b', []),
+      record('x', INFO, 'c', [], { user: null, n: 0, ok: false }),
+    ], null));
+    expect(decoded.map((r) => [r.user, r.n, r.ok])).toEqual([['ann', undefined, undefined], [undefined, undefined, undefined], [null, 0, false]]);
+    expect('user' in decoded[1]).toBe(false);
+  });
+
+  it('never let a field named __proto__ or like a record field change the record', () => {
+    const r = record('x', INFO, 'a', []);
+    Object.defineProperty(r, '__proto__', { value: { polluted: true }, enumerable: true });
+    r.constructor = 'field';
+    const [decoded] = decodeBatch(encodeBatch([r], null));
+    expect(Object.getPrototypeOf(decoded)).toBe(Object.prototype);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(decoded.name).toBe('x');
+  });
+
+  it('keep seq gaps, explicit uids, renamed levels, exceptions and stacks', () => {
+    const a = record('x', INFO, 'a', []);
+    record('x', INFO, 'skipped', []);
+    const b = makeLogRecord({ name: 'remote', levelno: 25, levelname: 'NOTICE', msg: 'from elsewhere', uid: 'given-uid-1', created: 1.5 });
+    const c = record('x', INFO, 'renamed', [], { levelname: 'INFORMATION', exc_text: 'Traceback...', stack_info: 'Stack (most recent call last)' });
+    const decoded = decodeBatch(encodeBatch([a, b, c], null));
+    expect(decoded.map((r) => r.uid)).toEqual([a.uid, 'given-uid-1', c.uid]);
+    expect(decoded.map((r) => r.levelname)).toEqual(['INFO', 'NOTICE', 'INFORMATION']);
+    expect(decoded[1].created).toBe(1.5);
+    expect(decoded[2].exc_text).toBe('Traceback...');
+    expect(decoded[2].stack_info).toBe('Stack (most recent call last)');
+  });
+
+  it('format on the page what JSON cannot carry exactly, and keep a mismatch in the text', () => {
+    const cyclic: Record<string, unknown> = { a: 1 };
+    cyclic.self = cyclic;
+    const decoded = decodeBatch(encodeBatch([
+      record('x', INFO, 'big %s', [10n ** 20n]),
+      record('x', INFO, 'obj %r', [new Map([['k', 1]])]),
+      record('x', INFO, 'missing %s %s', ['one']),
+      record('x', INFO, 'cyclic %s', [cyclic]),
+      record('x', INFO, 'fields', [], { when: new Date(0), big: 5n, self: cyclic }),
+    ], null));
+    expect(decoded[0].message).toBe('big 100000000000000000000');
+    expect(decoded[1].message).toBe("obj {'k': 1}");
+    expect(decoded[2].message).toContain('missing %s %s [logging error: TypeError: not enough arguments for format string');
+    expect(decoded[3].message).toBe("cyclic {'a': 1, 'self': {...}}");
+    expect(decoded[4].when).toBe('1970-01-01T00:00:00.000Z');
+    expect(decoded[4].big).toBe(toJsonValue(5n));
+    expect(decoded[4].self).toEqual(toJsonValue(cyclic));
+    expect(() => JSON.stringify(decoded)).not.toThrow();
+  });
+
+  it('mask secret keys in extra fields, mapping arguments and objects formatted on the page', () => {
+    const decoded = decodeBatch(encodeBatch([
+      record('x', INFO, 'user %(user)s pw %(password)s', [{ user: 'ann', password: 'hunter2' }]),
+      record('x', INFO, 'form %s', [{ token: 'hunter3', list: [{ Secret: 'hunter4' }] }]),
+      record('x', INFO, 'fields', [], { headers: { authorization: 'Bearer x', accept: 'json' }, password: 'hunter5' }),
+    ], redact));
+    expect(decoded[0].message).toBe('user ann pw [REDACTED]');
+    expect(decoded[1].message).toBe("form {'token': '[REDACTED]', 'list': [{'Secret': '[REDACTED]'}]}");
+    expect(decoded[2].headers).toEqual({ authorization: '[REDACTED]', accept: 'json' });
+    expect(decoded[2].password).toBe('[REDACTED]');
+  });
+
+  it('leave values without secrets as they are, without copying them', () => {
+    const value = { user: 'ann', tags: ['a', 'b'], nested: { depth: 1 } };
+    expect(redact.mask(value)).toBe(value);
+    const masked = redact.mask({ keep: value, password: 'x' }) as Record<string, unknown>;
+    expect(masked.keep).toBe(value);
+  });
+
+  it('carry the fields a call gives with extra() and a filter adds', () => {
+    const log = getLogger('raw-batch.extra');
+    const seen: LogRecord[] = [];
+    log.propagate = false;
+    log.addFilter((r) => { r.ip = '10.0.0.1'; return true; });
+    log.addHandler({ level: 0, handle: (r: LogRecord) => { seen.push(r); return true; } } as never);
+    log.setLevel(INFO);
+    log.info('hi %s', 'you', extra({ route: '/api' }));
+    const [decoded] = decodeBatch(encodeBatch(seen, null));
+    expect(decoded).toMatchObject({ message: 'hi you', route: '/api', ip: '10.0.0.1' });
+  });
+});
