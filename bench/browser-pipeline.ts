@@ -32,9 +32,10 @@ function bufferAndPost<T>(size = 100): [(item: T) => void, () => void] {
 
 window.bench = {
   async setup(collector) {
-    (globalThis as any).INLINE = location.search.includes('inline');
     getLogger().setLevel(INFO);
-    logging = await startBrowserLogging({ collector, workerUrl: '/worker.js', batchSize: Number(new URLSearchParams(location.search).get('batch') ?? 100), storage: { maxRecords: 2_000_000, maxBytes: 1024 ** 3 } });
+    // ?batch=N (ISOLOG_BATCH=N) tries another batch size
+    const batchSize = Number(new URLSearchParams(location.search).get('batch')) || undefined;
+    logging = await startBrowserLogging({ collector, workerUrl: '/worker.js', batchSize, storage: { maxRecords: 2_000_000, maxBytes: 1024 ** 3 } });
     const log = getLogger('bench.app');
     cases.isolog = (i) => log.info('request %d handled', i, extra({ route: '/api' }));
     settles.isolog = async () => { await logging.flush(120_000); };

@@ -43,7 +43,7 @@ const browser = await chromium.launch({
 const tab = await browser.newPage();
 tab.on('console', (m) => { if (m.type() === 'error') console.error('page:', m.text()); });
 tab.on('pageerror', (e) => console.error('page error:', String(e)));
-await tab.goto(`${origin}/?batch=${process.env.ISOLOG_BATCH ?? 100}${process.env.INLINE ? "&inline" : ""}`);
+await tab.goto(`${origin}/${process.env.ISOLOG_BATCH ? `?batch=${process.env.ISOLOG_BATCH}` : ""}`);
 await tab.waitForFunction(() => window.bench !== undefined);
 process.stderr.write('bench: page loaded\n');
 await tab.evaluate((c) => window.bench.setup(c), collector);

@@ -30,7 +30,7 @@ export interface BrowserLoggingOptions {
   captureErrors?: boolean;
   /** Resource attributes sent with every batch; `service.name`, `service.version`, `session.id`… */
   resource?: Record<string, unknown>;
-  /** A batch is posted per microtask, or at this many records (default 100). */
+  /** Records are posted at the end of each task (a microtask), at most this many to a batch (default 1,000). */
   batchSize?: number;
   /** Durable-queue caps (defaults: 100,000 records, 20 MB) and the IndexedDB database name. */
   storage?: { maxRecords?: number; maxBytes?: number; database?: string };
@@ -367,9 +367,9 @@ export async function startBrowserLogging(options: BrowserLoggingOptions): Promi
     })().finally(() => { restarting = null; });
   };
 
-  // small batches reach the worker's IndexedDB sooner; what a closing tab has in flight is what the
-  // 64 KiB beacon must carry
-  const handler = new PageQueueHandler(starting, options.batchSize ?? 100, options.putTimeoutMs ?? 10_000, redact && masker(redact), restart);
+  // a batch is the records of one task, so most are small; the cap splits a long burst, and each
+  // Comlink call (and its ack) costs the main thread several µs, so it is not set lower
+  const handler = new PageQueueHandler(starting, options.batchSize ?? 1000, options.putTimeoutMs ?? 10_000, redact && masker(redact), restart);
   root.addHandler(handler);
   api = await connect();
   handler.setTarget(api);

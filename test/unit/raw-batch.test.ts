@@ -60,7 +60,7 @@ describe('page-to-worker batches', () => {
   it('never let a field named __proto__ or like a record field change the record', () => {
     const r = record('x', INFO, 'a', []);
     Object.defineProperty(r, '__proto__', { value: { polluted: true }, enumerable: true });
-    r.constructor = 'field';
+    Object.assign(r, { constructor: 'field' });
     const [decoded] = decodeBatch(encodeBatch([r], null));
     expect(Object.getPrototypeOf(decoded)).toBe(Object.prototype);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
