@@ -1,8 +1,8 @@
 // Formatter: a record to text, with Python's three styles, asctime and exception text.
-import { formatError } from './exception.js';
 import { STYLES, type FormatStyle, type StyleName } from './format-style.js';
 import type { Mapping } from './percent-format.js';
 import { percentFormat } from './percent-format.js';
+import { appendDetails, exceptionText } from './plain-format.js';
 import { PythonError } from './python-error.js';
 import type { LogRecord } from './record.js';
 import { localtime, strftime, type TimeParts } from './strftime.js';
@@ -49,7 +49,7 @@ export class Formatter {
 
   /** The text of an error, its causes and members. Override to change how exceptions read. */
   formatException(excInfo: unknown): string {
-    return formatError(excInfo).replace(/\n$/, '');
+    return exceptionText(excInfo);
   }
 
   formatStack(stackInfo: string): string {
@@ -68,17 +68,7 @@ export class Formatter {
   format(record: LogRecord): string {
     record.message = record.getMessage();
     if (this.usesTime()) record.asctime = this.formatTime(record, this.datefmt);
-    let s = this.formatMessage(record);
-    if (record.exc_info && !record.exc_text) record.exc_text = this.formatException(record.exc_info);
-    if (record.exc_text) {
-      if (!s.endsWith('\n')) s += '\n';
-      s += record.exc_text;
-    }
-    if (record.stack_info) {
-      if (!s.endsWith('\n')) s += '\n';
-      s += this.formatStack(record.stack_info);
-    }
-    return s;
+    return appendDetails(this.formatMessage(record), record, (e) => this.formatException(e), (st) => this.formatStack(st));
   }
 }
 

@@ -1,8 +1,9 @@
 // Handler: where records go. Emitting never throws into the app; failures go to handleError.
 import { Filterer } from './filter.js';
-import { defaultFormatter, type Formatter } from './formatter.js';
+import type { Formatter } from './formatter.js';
 import { checkLevel, NOTSET } from './level.js';
 import { describeError, reportInternalError } from './internal-error.js';
+import { formatPlain } from './plain-format.js';
 import { pyRepr, stringRepr } from './repr.js';
 import type { LogRecord } from './record.js';
 
@@ -53,8 +54,9 @@ export abstract class Handler extends Filterer {
     this.formatter = formatter;
   }
 
+  /** The formatter's text of the record; without one, Python's default `%(message)s` and the exception. */
   format(record: LogRecord): string {
-    return (this.formatter ?? defaultFormatter).format(record);
+    return this.formatter ? this.formatter.format(record) : formatPlain(record);
   }
 
   /** Filters, then emits. Returns the record that was emitted, or false when a filter dropped it. */
