@@ -231,3 +231,22 @@ export function percentFormat(fmt: string, args: readonly unknown[] | Mapping): 
   }
   return out;
 }
+
+/** Whether a mapping argument has any key (Python: an empty dict is no argument at all). */
+export function hasKeys(obj: object): boolean {
+  if (obj instanceof Map) return obj.size > 0;
+  for (const _ in obj) return true;
+  return false;
+}
+
+/**
+ * Python's getMessage for a message and its arguments as a record holds them: without arguments the
+ * message is printed as it is, `%` and all. Throws on a mismatch, as Python does.
+ * @example formatMessage('%d items', [3]) // '3 items'
+ */
+export function formatMessage(msg: unknown, args: readonly unknown[] | Mapping | null | undefined): string {
+  const text = pyStr(msg);
+  if (args === null || args === undefined) return text;
+  if (Array.isArray(args) ? args.length === 0 : !hasKeys(args)) return text;
+  return percentFormat(text, args);
+}

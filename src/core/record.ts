@@ -1,6 +1,6 @@
 // LogRecord: one logging event, with Python's fields, a sequence number and a cheap unique id.
 import { getLevelName } from './level.js';
-import { isMapping, percentFormat, type Mapping } from './percent-format.js';
+import { formatMessage, hasKeys, isMapping, type Mapping } from './percent-format.js';
 import { pyStr } from './repr.js';
 
 /** Arguments of a logging call: the positional tuple, or one mapping for `%(key)s`. */
@@ -122,24 +122,6 @@ export class LogRecord {
   toString(): string {
     return `<LogRecord: ${this.name}, ${this.levelno}, ${this.pathname}, ${this.lineno}, "${pyStr(this.msg)}">`;
   }
-}
-
-/**
- * Python's getMessage for a message and its arguments as a record holds them: without arguments the
- * message is printed as it is, `%` and all. Throws on a mismatch, as Python does.
- * @example formatMessage('%d items', [3]) // '3 items'
- */
-export function formatMessage(msg: unknown, args: LogArgs | null | undefined): string {
-  const text = pyStr(msg);
-  if (args === null || args === undefined) return text;
-  if (Array.isArray(args) ? args.length === 0 : !hasKeys(args)) return text;
-  return percentFormat(text, args);
-}
-
-function hasKeys(obj: object): boolean {
-  if (obj instanceof Map) return obj.size > 0;
-  for (const _ in obj) return true;
-  return false;
 }
 
 export const UNKNOWN_FILE = '(unknown file)';

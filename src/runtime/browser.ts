@@ -5,10 +5,12 @@ import { wrap, type Remote } from 'comlink';
 import { reportInternalError } from '../core/internal-error.js';
 import { getLogger } from '../core/logger.js';
 import { Handler } from '../core/handler.js';
+import { toJsonValue } from '../core/serialize.js';
 import type { LogRecord } from '../core/record.js';
 import { encodeRecord, encodeRecords } from '../transport/otlp.js';
 import { PROTOCOL_VERSION, type ListenerApi, type PipelineStats, type WireRecord, type WorkerInit } from '../worker/protocol.js';
-import { decodeBatch, encodeBatch, masker, type Masker, type RedactSpec } from '../worker/raw-batch.js';
+import { decodeBatch } from '../worker/raw-batch.js';
+import { encodeBatch, masker, type Masker, type RedactSpec } from './page-batch.js';
 
 /** Options of startBrowserLogging. */
 export interface BrowserLoggingOptions {
@@ -304,7 +306,8 @@ function defaultWorker(options: BrowserLoggingOptions): Worker {
  * @example const logging = await startBrowserLogging({ collector: 'http://127.0.0.1:4318/v1/logs', resource: { 'service.name': 'shop' } })
  */
 export async function startBrowserLogging(options: BrowserLoggingOptions): Promise<BrowserLogging> {
-  const resource = { 'session.id': sessionId(), ...options.resource };
+  // JSON-safe once here: the worker and the beacons encode it as it is
+  const resource = toJsonValue({ 'session.id': sessionId(), ...options.resource }) as Record<string, unknown>;
   const init: WorkerInit = {
     version: PROTOCOL_VERSION,
     transport: {

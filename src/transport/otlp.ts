@@ -1,7 +1,6 @@
 // OTLP/HTTP JSON logs (ExportLogsServiceRequest): the wire format between isolog's clients, its
 // collector and any OpenTelemetry backend. Encoding from isolog records, decoding with validation.
 import { getLevelName } from '../core/level.js';
-import { toJsonValue } from '../core/serialize.js';
 
 /** OTLP AnyValue in its JSON mapping. */
 export type AnyValue =
@@ -47,17 +46,20 @@ export function levelFromSeverity(number: unknown, text: unknown): number {
   return band === 0 ? 5 : band * 10 + Math.round(offset * 2.5);
 }
 
-/** A JS value as an OTLP AnyValue (made JSON-safe first). */
-export function toAnyValue(value: unknown, depth = 0): AnyValue {
-  const v = depth === 0 ? toJsonValue(value) : value;
+/**
+ * A JSON value as an OTLP AnyValue. The records isolog encodes are JSON-safe already (the page made
+ * them so); anything else goes through toJsonValue first.
+ */
+export function toAnyValue(v: unknown): AnyValue {
   switch (typeof v) {
     case 'string': return { stringValue: v };
     case 'boolean': return { boolValue: v };
     case 'number': return Number.isSafeInteger(v) ? { intValue: v } : { doubleValue: v };
   }
   if (v === null || v === undefined) return {};
-  if (Array.isArray(v)) return { arrayValue: { values: v.map((x) => toAnyValue(x, depth + 1)) } };
-  return { kvlistValue: { values: Object.entries(v as object).map(([key, x]) => ({ key, value: toAnyValue(x, depth + 1) })) } };
+  if (typeof v !== 'object') return { stringValue: String(v) };
+  if (Array.isArray(v)) return { arrayValue: { values: v.map((x) => toAnyValue(x)) } };
+  return { kvlistValue: { values: Object.entries(v as object).map(([key, x]) => ({ key, value: toAnyValue(x) })) } };
 }
 
 /** Key-value list for attributes. */

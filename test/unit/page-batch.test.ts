@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { extra, getLogger, INFO, LogRecord, makeLogRecord, WARNING } from '../../src/index.js';
 import { toJsonValue } from '../../src/core/serialize.js';
 import type { RawBatch } from '../../src/worker/protocol.js';
-import { decodeBatch, encodeBatch, masker } from '../../src/worker/raw-batch.js';
+import { encodeBatch, masker } from '../../src/runtime/page-batch.js';
+import { decodeBatch } from '../../src/worker/raw-batch.js';
 
 function record(name: string, level: number, msg: unknown, args: unknown[], fields: Record<string, unknown> = {}): LogRecord {
   const r = new LogRecord(name, level, '(unknown file)', 0, msg, args, null);
