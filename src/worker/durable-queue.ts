@@ -8,6 +8,14 @@ import type { WireRecord } from './protocol.js';
  * one quick write) or records the worker made itself (a drop warning).
  */
 export interface StoredBatch { raw?: string; records?: WireRecord[]; count: number; bytes: number }
+/** How much one read may take, in records and bytes. */
+export interface ReadLimits { records: number; bytes: number }
+
+/** Whether a batch still fits after `taken` ones of `records` records and `bytes` bytes. */
+function fits(taken: number, records: number, bytes: number, batch: StoredBatch, limits?: ReadLimits): boolean {
+  return taken === 0 || !limits || (records + batch.count <= limits.records && bytes + batch.bytes <= limits.bytes);
+}
+
 /** Keys sort by time first: [ms, writer id, sequence]. */
 export type BatchKey = [number, string, number];
 
@@ -16,8 +24,8 @@ export interface BatchQueue {
   readonly durable: boolean;
   /** Stores batches in one transaction, in order; resolves with their keys. */
   append(...batches: StoredBatch[]): Promise<BatchKey[]>;
-  /** The oldest batches, up to `maxBatches`. */
-  oldest(maxBatches: number): Promise<[BatchKey, StoredBatch][]>;
+  /** The oldest batches: up to `maxBatches`, and no more than `limits` records and bytes (but at least one batch). */
+  oldest(maxBatches: number, limits?: ReadLimits): Promise<[BatchKey, StoredBatch][]>;
   remove(keys: BatchKey[]): Promise<void>;
   /** Which of `keys` are still stored. */
   remaining(keys: BatchKey[]): Promise<BatchKey[]>;
@@ -47,14 +55,25 @@ export class IndexedDbQueue implements BatchQueue {
     return keys;
   }
 
-  oldest(maxBatches: number): Promise<[BatchKey, StoredBatch][]> {
-    return this.store('readonly', async (store) => {
-      const [keys, values] = await Promise.all([
-        promisifyRequest(store.getAllKeys(null, maxBatches)),
-        promisifyRequest(store.getAll(null, maxBatches)),
-      ]);
-      return keys.map((k, i) => [k as BatchKey, values[i] as StoredBatch]);
-    });
+  oldest(maxBatches: number, limits?: ReadLimits): Promise<[BatchKey, StoredBatch][]> {
+    // a cursor, so that a read stops at the limits instead of loading many large batches
+    return this.store('readonly', (store) => new Promise((resolve, reject) => {
+      const out: [BatchKey, StoredBatch][] = [];
+      let records = 0;
+      let bytes = 0;
+      const cursor = store.openCursor();
+      cursor.onsuccess = () => {
+        const c = cursor.result;
+        if (!c || out.length >= maxBatches) return resolve(out);
+        const batch = c.value as StoredBatch;
+        if (!fits(out.length, records, bytes, batch, limits)) return resolve(out);
+        out.push([c.primaryKey as BatchKey, batch]);
+        records += batch.count;
+        bytes += batch.bytes;
+        c.continue();
+      };
+      cursor.onerror = () => reject(cursor.error);
+    }));
   }
 
   remove(keys: BatchKey[]): Promise<void> {
@@ -101,8 +120,17 @@ export class MemoryBatchQueue implements BatchQueue {
     });
   }
 
-  async oldest(maxBatches: number): Promise<[BatchKey, StoredBatch][]> {
-    return [...this.batches.values()].slice(0, maxBatches);
+  async oldest(maxBatches: number, limits?: ReadLimits): Promise<[BatchKey, StoredBatch][]> {
+    const out: [BatchKey, StoredBatch][] = [];
+    let records = 0;
+    let bytes = 0;
+    for (const entry of this.batches.values()) {
+      if (out.length >= maxBatches || !fits(out.length, records, bytes, entry[1], limits)) break;
+      out.push(entry);
+      records += entry[1].count;
+      bytes += entry[1].bytes;
+    }
+    return out;
   }
 
   async remove(keys: BatchKey[]): Promise<void> {

@@ -59,6 +59,8 @@ export class Flusher {
   }
 
   private sleep(ms: number): Promise<void> {
+    // stop() may come while the loop reads: it must not then wait out a sleep
+    if (this.stopped) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(() => { this.wake = null; resolve(); }, ms);
       this.wake = () => { clearTimeout(timer); resolve(); };
@@ -72,24 +74,22 @@ export class Flusher {
 
   private async loop(): Promise<void> {
     let attempt = 0;
+    // what the last attempt read, kept for the retry so that it is not read and decoded again
+    let kept: { keys: BatchKey[]; records: WireRecord[] } | null = null;
     while (!this.stopped) {
       if (this.halted) { await this.sleep(60_000); continue; }
-      const batches = await this.queue.oldest(64).catch(() => []);
-      if (batches.length === 0) {
+      // the kept batches are sent again only if all are still stored (the cap may have dropped one)
+      if (kept && (await this.queue.remaining(kept.keys).catch(() => [])).length !== kept.keys.length) kept = null;
+      const batch: { keys: BatchKey[]; records: WireRecord[] } = kept ?? await this.read();
+      const { keys, records } = batch;
+      kept = null;
+      if (keys.length === 0) {
         // other tabs write too: look again now and then even without a kick
         await this.sleep(1000);
         continue;
       }
-      const keys: BatchKey[] = [];
-      const records: WireRecord[] = [];
-      let bytes = 0;
-      for (const [key, batch] of batches) {
-        if (keys.length > 0 && (records.length + batch.count > this.config.maxRecordsPerRequest || bytes + batch.bytes > this.config.maxBytesPerRequest)) break;
-        keys.push(key);
-        records.push(...this.recordsOf(batch));
-        bytes += batch.bytes;
-      }
       if (this.isOffline()) {
+        kept = batch;
         await this.sleep(30_000);
         continue;
       }
@@ -103,11 +103,24 @@ export class Flusher {
         this.halted = this.stats.lastError ?? 'the collector refused the token';
         this.events.problem(`isolog: the collector answered ${this.halted}; flushing stopped. Records stay stored until the page is reloaded with a valid token.`);
       } else {
+        kept = batch;
         attempt++;
         this.stats.retries++;
         await this.sleep(retryAfterMs(retryAfter) ?? backoffMs(attempt, this.config.retryBaseMs));
       }
     }
+  }
+
+  /** The oldest batches, as many as one request may carry, and their records. */
+  private async read(): Promise<{ keys: BatchKey[]; records: WireRecord[] }> {
+    const batches = await this.queue.oldest(1000, { records: this.config.maxRecordsPerRequest, bytes: this.config.maxBytesPerRequest }).catch(() => []);
+    const keys: BatchKey[] = [];
+    const records: WireRecord[] = [];
+    for (const [key, batch] of batches) {
+      keys.push(key);
+      for (const record of this.recordsOf(batch)) records.push(record);
+    }
+    return { keys, records };
   }
 
   /** A stored batch's records: the page's raw batch is read and its messages formatted now. */

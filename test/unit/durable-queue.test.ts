@@ -1,0 +1,65 @@
+// The worker's durable queue (IndexedDB through fake-indexeddb, and the in-memory fallback) and the
+// flusher's reading and retrying over it.
+import 'fake-indexeddb/auto';
+import { describe, expect, it } from 'vitest';
+import { IndexedDbQueue, MemoryBatchQueue, type BatchQueue, type StoredBatch } from '../../src/worker/durable-queue.js';
+import { Flusher } from '../../src/worker/flusher.js';
+import type { PipelineStats } from '../../src/worker/protocol.js';
+import { encodeBatch } from '../../src/runtime/page-batch.js';
+import { INFO, LogRecord } from '../../src/index.js';
+
+const batch = (count: number, bytes = count * 100): StoredBatch => ({ raw: 'x', count, bytes });
+let databases = 0;
+
+for (const [kind, make] of [
+  ['IndexedDB', () => new IndexedDbQueue(`isolog-test-${databases++}`)],
+  ['memory', () => new MemoryBatchQueue()],
+] as [string, () => BatchQueue][]) {
+  describe(`the ${kind} queue`, () => {
+    it('reads the oldest batches first, and no more than the limits allow (but always one)', async () => {
+      const queue = make();
+      const keys = await queue.append(batch(400), batch(400), batch(400), batch(5000));
+      expect((await queue.oldest(10)).map(([k]) => k)).toEqual(keys);
+      expect((await queue.oldest(10, { records: 1000, bytes: 1e9 })).map(([k]) => k)).toEqual(keys.slice(0, 2));
+      expect((await queue.oldest(10, { records: 1e9, bytes: 130_000 })).map(([k]) => k)).toEqual(keys.slice(0, 3));
+      expect((await queue.oldest(2)).map(([k]) => k)).toEqual(keys.slice(0, 2));
+      await queue.remove(keys.slice(0, 3));
+      // a batch larger than the limits on its own is still read, alone
+      expect((await queue.oldest(10, { records: 1000, bytes: 1000 })).map(([k]) => k)).toEqual(keys.slice(3));
+      expect(await queue.remaining(keys)).toEqual(keys.slice(3));
+      expect(await queue.totals()).toEqual({ records: 5000, bytes: 500_000, batches: 1 });
+    });
+  });
+}
+
+describe('the flusher over the queue', () => {
+  it('sends a retried request again without reading and decoding it again, and counts an unreadable batch once', async () => {
+    const queue = new MemoryBatchQueue();
+    const records = [1, 2, 3].map((i) => new LogRecord('app', INFO, '(unknown file)', 0, 'n=%d', [i], null));
+    await queue.append({ raw: 'not json', count: 7, bytes: 8 }, { raw: encodeBatch(records, null), count: 3, bytes: 100 });
+    const stats: PipelineStats = { logged: 0, durable: 0, sent: 0, acknowledged: 0, dropped: {}, retries: 0, lastError: null, durableStorage: false, flushing: false };
+    const bodies: string[] = [];
+    let reads = 0;
+    const oldest = queue.oldest.bind(queue);
+    queue.oldest = (...args) => { reads++; return oldest(...args); };
+    let readsWhenAcknowledged = 0;
+    let acknowledged = (): void => {};
+    const done = new Promise<void>((resolve) => { acknowledged = () => { readsWhenAcknowledged = reads; resolve(); }; });
+    const flusher = new Flusher(queue, async (body) => {
+      bodies.push(body);
+      return { status: bodies.length <= 2 ? 503 : 200, retryAfter: null };
+    }, { collector: 'http://127.0.0.1:1/v1/logs', transport: 'fetch', maxRecordsPerRequest: 1000, maxBytesPerRequest: 1e6, retryBaseMs: 1 },
+    {}, stats, { acknowledged, problem: () => {} }, 'isolog-test-lock');
+    flusher.start();
+    await done;
+    await flusher.stop();
+    expect(bodies).toHaveLength(3);
+    expect(new Set(bodies).size).toBe(1);
+    expect(bodies[0]).toContain('n=3');
+    expect(readsWhenAcknowledged).toBe(1);
+    expect(stats.dropped.unreadable).toBe(7);
+    expect(stats.retries).toBe(2);
+    expect(stats.acknowledged).toBe(3);
+    expect(await queue.totals()).toEqual({ records: 0, bytes: 0, batches: 0 });
+  });
+});
