@@ -217,7 +217,8 @@ export class Logger extends Filterer {
 
   /**
    * Builds and handles a record. The last argument may be `kwargs()`/`extra()`; an Error left over
-   * after the `%` conversions becomes the record's exc_info (`log.error('failed', err)`).
+   * after the `%` conversions becomes the record's exc_info (`log.error('failed', err)`). `args` is
+   * the call's own rest array and becomes the record's: it is shortened in place, not copied.
    */
   _log(level: number, msg: unknown, args: unknown[], stackSkip = 0): void {
     let options: LogOptions | undefined;
@@ -227,12 +228,12 @@ export class Logger extends Filterer {
       const last = args[n - 1];
       if (last instanceof LogOptions) {
         options = last;
-        args = args.slice(0, --n);
+        args.length = --n;
         excInfo = options.exc_info ?? null;
       }
       if (n > 0 && !excInfo && args[n - 1] instanceof Error && conversionsIn(msg) < n) {
         excInfo = args[n - 1];
-        args = args.slice(0, --n);
+        args.length = --n;
       }
     }
     if (excInfo === true) excInfo = null; // JS has no "current exception" to look up
