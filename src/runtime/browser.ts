@@ -66,6 +66,7 @@ function redactSpec(option: BrowserLoggingOptions['redact']): RedactSpec | null 
 interface PendingBatch {
   body: string;
   count: number;
+  /** When it was last sent, while the worker has not answered; 0 once it has (stored, or failed). */
   sentAt: number;
   beaconed: boolean;
   /** Resolves once the worker has answered (stored, or failed) the last time the batch was sent. */
@@ -151,10 +152,13 @@ class PageQueueHandler extends Handler {
     call.then(
       () => {
         this.unconfirmed.delete(id);
+        batch.sentAt = 0;
         batch.answer();
       },
       (err: unknown) => {
+        // a worker that answers is alive: the batch stays for the beacon and a restart, not for the watchdog
         if (this.unconfirmed.has(id)) reportInternalError(`isolog: the worker could not store a batch of ${batch.count} records (kept for the pagehide beacon): ${String(err)}`);
+        batch.sentAt = 0;
         batch.answer();
       },
     );
@@ -169,7 +173,7 @@ class PageQueueHandler extends Handler {
     this.watchdog = setTimeout(() => {
       this.watchdog = undefined;
       let oldest = Infinity;
-      for (const batch of this.unconfirmed.values()) oldest = Math.min(oldest, batch.sentAt);
+      for (const batch of this.unconfirmed.values()) if (batch.sentAt > 0) oldest = Math.min(oldest, batch.sentAt);
       if (oldest === Infinity) return;
       const waited = Date.now() - oldest;
       if (waited >= this.putTimeoutMs) this.onStuck();

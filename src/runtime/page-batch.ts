@@ -93,6 +93,15 @@ function indexIn(list: string[], index: Map<string, number>, value: string): num
   return at;
 }
 
+/**
+ * A record's `created` in whole ms (integers are what JSON writes fastest, and Date.now() gives
+ * nothing finer); `fallback` when a filter has put something else than a time there.
+ */
+function msOf(record: LogRecord, fallback: number): number {
+  const ms = Math.round(record.created * 1000);
+  return Number.isFinite(ms) ? ms : fallback;
+}
+
 /** A column of extra values being filled: the values, and the records they belong to. */
 interface Column { values: unknown[]; at: number[] }
 
@@ -106,8 +115,7 @@ export function encodeBatch(records: LogRecord[], masking: Masker | null): strin
   const fields = constructorFieldCount();
   const prefix = uidPrefix();
   const seqStart = records[0].seq;
-  // whole ms: integers are what JSON writes fastest, and Date.now() gives nothing finer
-  const createdStart = Math.round(records[0].created * 1000);
+  const createdStart = msOf(records[0], Date.now());
   const batch: RawBatch = {
     uidPrefix: prefix, seqStart, createdStart, created: new Array(n), names: [], messages: [], sites: [],
     site: new Array(n), levelnames: {}, argv: [], extra: {},
@@ -130,7 +138,7 @@ export function encodeBatch(records: LogRecord[], masking: Masker | null): strin
     const r = records[i];
     if (r.seq !== seqStart + i && !batch.seqOffsets) batch.seqOffsets = Array.from({ length: i }, (_, k) => k);
     if (batch.seqOffsets) batch.seqOffsets.push(r.seq - seqStart);
-    const created = Math.round(r.created * 1000);
+    const created = msOf(r, lastCreated);
     batch.created[i] = created - lastCreated;
     lastCreated = created;
     const levelname = batch.levelnames[r.levelno];

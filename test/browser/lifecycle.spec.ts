@@ -114,6 +114,20 @@ test('pagehide alone delivers what the worker never stored, by beacon', async ({
   await expectAll(run, 100, 10_000);
 });
 
+test('a worker that answers but cannot store is not restarted over and over; its batches go by beacon', async ({ context }) => {
+  const page = await context.newPage();
+  await page.goto('/pipeline.html');
+  await page.evaluate((url) => window.isologTest.start({ collector: url, putTimeoutMs: 300 } as never, { workerUrl: '/refusing-worker.js' }), collector.url);
+  const run = newRun('refused');
+  await page.evaluate((r) => window.isologTest.log(r, 0, 50), run);
+  await expect.poll(() => page.evaluate(() => window.isologTest.errors.filter((e) => e.includes('could not store')).length)).toBeGreaterThan(0);
+  // several put timeouts later, still the first worker
+  await page.waitForTimeout(1200);
+  expect(await page.evaluate(() => window.isologTest.workersStarted)).toBe(1);
+  await page.close({ runBeforeUnload: false });
+  await expectAll(run, 50, 10_000);
+});
+
 test('visibilitychange to hidden sends what is not yet durable, and the page goes on logging', async ({ page }) => {
   await page.goto('/pipeline.html');
   await page.evaluate((url) => window.isologTest.start({ collector: url } as never, { workerUrl: '/stuck-worker.js' }), collector.url);

@@ -73,9 +73,11 @@ describe('page-to-worker batches', () => {
     record('x', INFO, 'skipped', []);
     const b = makeLogRecord({ name: 'remote', levelno: 25, levelname: 'NOTICE', msg: 'from elsewhere', uid: 'given-uid-1', created: 1.5 });
     const c = record('x', INFO, 'renamed', [], { levelname: 'INFORMATION', exc_text: 'Traceback...', stack_info: 'Stack (most recent call last)' });
-    const decoded = decodeBatch(encodeBatch([a, b, c], null));
-    expect(decoded.map((r) => r.uid)).toEqual([a.uid, 'given-uid-1', c.uid]);
-    expect(decoded.map((r) => r.levelname)).toEqual(['INFO', 'NOTICE', 'INFORMATION']);
+    const d = record('x', INFO, 'a filter broke my time', [], { created: 'yesterday' });
+    const decoded = decodeBatch(encodeBatch([a, b, c, d], null));
+    expect(decoded[3].created).toBe(decoded[2].created);
+    expect(decoded.map((r) => r.uid)).toEqual([a.uid, 'given-uid-1', c.uid, d.uid]);
+    expect(decoded.map((r) => r.levelname)).toEqual(['INFO', 'NOTICE', 'INFORMATION', 'INFO']);
     expect(decoded[1].created).toBe(1.5);
     expect(decoded[2].exc_text).toBe('Traceback...');
     expect(decoded[2].stack_info).toBe('Stack (most recent call last)');

@@ -1,0 +1,11 @@
+// A worker that is alive but cannot store anything (as with a full disk): every put is refused.
+import { expose } from 'comlink';
+import { PROTOCOL_VERSION } from '../../../src/worker/protocol.js';
+
+expose({
+  init: async () => ({ version: PROTOCOL_VERSION, durableStorage: true }),
+  put: async () => { throw new DOMException('the disk is full', 'QuotaExceededError'); },
+  flush: async () => {},
+  stats: async () => ({ logged: 0, durable: 0, sent: 0, acknowledged: 0, dropped: {}, retries: 0, lastError: null, durableStorage: true, flushing: false }),
+  stop: async () => {},
+});
