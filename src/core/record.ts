@@ -181,10 +181,26 @@ export const STANDARD_FIELDS: ReadonlySet<string> = new Set([
   'thread', 'threadName', 'process', 'processName', 'taskName', 'message', 'asctime',
 ]);
 
+// The constructor sets its fields first, in one order (class fields); what extra(), an adapter or a
+// filter adds comes after them among a record's keys
+let constructorFields = -1;
+
+/** Where a record's extra fields may begin among its `Object.keys()`. */
+export function extraFieldsStart(keys: readonly string[]): number {
+  if (constructorFields < 0) {
+    constructorFields = Object.keys(new LogRecord('', 0, UNKNOWN_FILE, 0, '', null, null)).length;
+    sequence--; // the probe takes no number from the sequence
+  }
+  // a record whose fields were deleted and set again does not keep that order: every key is read
+  return keys[constructorFields - 1] === 'seq' ? constructorFields : 0;
+}
+
 /** The extra fields of a record (what `extra`, an adapter or a filter added), or undefined when none. */
 export function extraFields(record: LogRecord): Record<string, unknown> | undefined {
   let out: Record<string, unknown> | undefined;
-  for (const key of Object.keys(record)) {
+  const keys = Object.keys(record);
+  for (let i = extraFieldsStart(keys); i < keys.length; i++) {
+    const key = keys[i];
     if (STANDARD_FIELDS.has(key)) continue;
     (out ??= {})[key] = record[key];
   }

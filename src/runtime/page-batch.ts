@@ -2,7 +2,7 @@
 // is made for speed: one pass over the records, one JSON string of columns (see RawBatch). The
 // worker's half is src/worker/raw-batch.ts.
 import { formatError } from '../core/exception.js';
-import { LogRecord, STANDARD_FIELDS, uidPrefix, UNKNOWN_FILE, type LogArgs } from '../core/record.js';
+import { extraFieldsStart, STANDARD_FIELDS, uidPrefix, type LogArgs, type LogRecord } from '../core/record.js';
 import { DEFAULT_LIMITS, isPlainJson, toJsonValue } from '../core/serialize.js';
 import type { RawBatch } from '../worker/protocol.js';
 import { messageOf } from '../worker/raw-batch.js';
@@ -74,14 +74,8 @@ function plainArgs(args: readonly unknown[]): boolean {
   return true;
 }
 
-// The constructor's fields come first on every record, in a fixed order (class fields); what a call's
-// extra, an adapter or a filter adds comes after them
-let constructorFields = -1;
-
-/** How many fields the constructor gives a record: the extra fields come after them. */
-function constructorFieldCount(): number {
-  if (constructorFields < 0) constructorFields = Object.keys(new LogRecord('', 0, UNKNOWN_FILE, 0, '', null, null)).length;
-  return constructorFields;
+function maskedBy(masking: Masker | null, value: unknown): unknown {
+  return masking ? masking.mask(value) : value;
 }
 
 function indexIn(list: string[], index: Map<string, number>, value: string): number {
@@ -112,7 +106,6 @@ interface Column { values: unknown[]; at: number[] }
  */
 export function encodeBatch(records: LogRecord[], masking: Masker | null): string {
   const n = records.length;
-  const fields = constructorFieldCount();
   const prefix = uidPrefix();
   const seqStart = records[0].seq;
   const createdStart = msOf(records[0], Date.now());
@@ -149,26 +142,26 @@ export function encodeBatch(records: LogRecord[], masking: Masker | null): strin
       lastNameAt = indexIn(batch.names, nameIndex, r.name);
     }
 
-    let message: string;
+    // a string message with arguments JSON carries exactly goes as it is and the worker merges them;
+    // anything else is formatted here
+    let message: string | null = null;
     let argc = 0;
     const args = r.args;
-    if (typeof r.msg !== 'string') message = messageOf(r.msg, masking && args ? (masking.mask(args) as LogArgs) : args);
-    else if (args === null || args === undefined) message = r.msg;
-    else if (Array.isArray(args)) {
-      if (plainArgs(args)) {
+    if (typeof r.msg === 'string') {
+      if (args === null || args === undefined) message = r.msg;
+      else if (Array.isArray(args)) {
+        if (plainArgs(args)) {
+          message = r.msg;
+          argc = args.length;
+          for (let a = 0; a < argc; a++) batch.argv.push(args[a]);
+        }
+      } else if (isPlainJson(args)) {
         message = r.msg;
-        argc = args.length;
-        for (let a = 0; a < argc; a++) batch.argv.push(args[a]);
-      } else {
-        message = messageOf(r.msg, masking ? (masking.mask(args) as LogArgs) : args);
+        argc = -1;
+        (batch.mappings ??= {})[i] = maskedBy(masking, args) as Record<string, unknown>;
       }
-    } else if (isPlainJson(args)) {
-      message = r.msg;
-      argc = -1;
-      (batch.mappings ??= {})[i] = (masking ? masking.mask(args) : args) as Record<string, unknown>;
-    } else {
-      message = messageOf(r.msg, masking ? (masking.mask(args) as LogArgs) : args);
     }
+    if (message === null) message = messageOf(r.msg, args && (maskedBy(masking, args) as LogArgs));
     if (message !== lastMessage) {
       lastMessage = message;
       lastMessageAt = indexIn(batch.messages, messageIndex, message);
@@ -192,9 +185,7 @@ export function encodeBatch(records: LogRecord[], masking: Masker | null): strin
     if (uid !== undefined && uid !== prefix + r.seq.toString(36)) (batch.uid ??= {})[i] = uid;
 
     const keys = Object.keys(r);
-    if (keys.length <= fields) continue;
-    // a record whose fields were deleted and set again does not keep that order: every key is read
-    for (let k = keys[fields - 1] === 'seq' ? fields : 0; k < keys.length; k++) {
+    for (let k = extraFieldsStart(keys); k < keys.length; k++) {
       const key = keys[k];
       const value = r[key];
       if (value === undefined || STANDARD_FIELDS.has(key)) continue;
@@ -206,7 +197,7 @@ export function encodeBatch(records: LogRecord[], masking: Masker | null): strin
       }
       lastColumn.at.push(i);
       lastColumn.values.push(masking && masking.isSecret(key) ? masking.replacement
-        : plainValue(value) ? value : masking ? masking.mask(toJsonValue(value)) : toJsonValue(value));
+        : plainValue(value) ? value : maskedBy(masking, toJsonValue(value)));
     }
   }
   for (const [key, column] of columns) {
