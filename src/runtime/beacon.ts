@@ -1,0 +1,64 @@
+// What a leaving page sends itself: the batches the worker has not yet stored, as OTLP JSON by
+// sendBeacon (or fetch keepalive), within the keepalive budget. The collector drops duplicates by uid.
+import { encodeRecord, encodeRecords } from '../transport/otlp.js';
+import type { WireRecord } from '../worker/protocol.js';
+
+// keepalive bodies share a 64 KiB budget per page; leave room for headers
+const BEACON_BUDGET = 60 * 1024;
+
+/** The collector's URL for beacons: http(s) even for a WebSocket collector, the token in the query (a beacon sends no headers). */
+export function beaconUrl(collector: string, token?: string): string {
+  const url = new URL(collector, location.href);
+  if (url.protocol === 'ws:') url.protocol = 'http:';
+  if (url.protocol === 'wss:') url.protocol = 'https:';
+  if (token) url.searchParams.set('token', token);
+  return url.toString();
+}
+
+function postKeepalive(url: string, body: string): boolean {
+  const blob = new Blob([body], { type: 'text/plain;charset=UTF-8' });
+  if (typeof navigator.sendBeacon === 'function' && navigator.sendBeacon(url, blob)) return true;
+  try {
+    void fetch(url, { method: 'POST', body, keepalive: true, credentials: 'omit', headers: { 'content-type': 'text/plain;charset=UTF-8' } }).catch(() => undefined);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Sends records by beacon (or fetch keepalive) within the keepalive budget, in the order given, in as
+ * few requests as fit; returns how many went. Each record is encoded once to measure it.
+ */
+export function sendBeacons(url: string, batches: WireRecord[][], resource: Record<string, unknown>): number {
+  const records = batches.flat();
+  // the request's fixed part: the resource and one scope, measured once
+  const overhead = JSON.stringify(encodeRecords([], resource)).length + 64;
+  let budget = BEACON_BUDGET;
+  let sent = 0;
+  let chunk: WireRecord[] = [];
+  let size = overhead;
+  const flush = (): boolean => {
+    if (chunk.length === 0) return true;
+    const body = JSON.stringify(encodeRecords(chunk, resource));
+    if (!postKeepalive(url, body)) return false;
+    budget -= body.length;
+    sent += chunk.length;
+    chunk = [];
+    size = overhead;
+    return true;
+  };
+  for (const record of records) {
+    const bytes = JSON.stringify(encodeRecord(record)).length + 1;
+    // larger than what is left of the budget: skipped here (the worker may still have stored it)
+    if (overhead + bytes > budget) continue;
+    if (size + bytes > budget) {
+      if (!flush()) return sent;
+      if (overhead + bytes > budget) break;
+    }
+    chunk.push(record);
+    size += bytes;
+  }
+  flush();
+  return sent;
+}
