@@ -3,40 +3,36 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromiumLaunchOptions } from './chromium-options.js';
-import { expectAll as expectAllOf, FaultyCollector, newRun, PAGE_ORIGIN } from './harness.js';
+import { newRun, PAGE_ORIGIN, pipelineSuite } from './harness.js';
 
-let collector: FaultyCollector;
-test.beforeAll(async () => { collector = await FaultyCollector.start(); });
-test.afterAll(async () => { await collector.close(); });
-
-
-const expectAll = (run: string, count: number, timeout?: number) => expectAllOf(collector, run, count, timeout);
+const suite = pipelineSuite();
+const { expectAll } = suite;
 
 test('the queue survives a browser restart (persistent profile)', async () => {
   const profile = mkdtempSync(join(tmpdir(), 'isolog-profile-'));
   const run = newRun('restart');
-  await collector.down();
+  await suite.collector.down();
   const first = await chromium.launchPersistentContext(profile, chromiumLaunchOptions);
   const page = await first.newPage();
   await page.goto(`${PAGE_ORIGIN}/pipeline.html`);
-  await page.evaluate((url) => window.isologTest.start({ collector: url } as never), collector.url);
+  await page.evaluate((url) => window.isologTest.start({ collector: url } as never), suite.collector.url);
   await page.evaluate((r) => window.isologTest.log(r, 0, 250), run);
   await expect.poll(() => page.evaluate(() => window.isologTest.stats().then((s) => s.durable))).toBe(250);
   await first.close();
-  expect(collector.stored(run)).toHaveLength(0);
+  expect(suite.collector.stored(run)).toHaveLength(0);
 
-  await collector.up();
+  await suite.collector.up();
   const second = await chromium.launchPersistentContext(profile, chromiumLaunchOptions);
   const again = await second.newPage();
   await again.goto(`${PAGE_ORIGIN}/pipeline.html`);
-  await again.evaluate((url) => window.isologTest.start({ collector: url } as never), collector.url);
+  await again.evaluate((url) => window.isologTest.start({ collector: url } as never), suite.collector.url);
   await expectAll(run, 250);
   await second.close();
 });
 
 test('with workers forbidden by CSP the page stores and sends itself, and says so once', async ({ page }) => {
   await page.goto('/pipeline.html?csp=no-worker');
-  await page.evaluate((url) => window.isologTest.start({ collector: url, send: { retryBaseMs: 100 } } as never), collector.url);
+  await page.evaluate((url) => window.isologTest.start({ collector: url, send: { retryBaseMs: 100 } } as never), suite.collector.url);
   const run = newRun('csp');
   await page.evaluate((r) => window.isologTest.log(r, 0, 150), run);
   expect(await page.evaluate(() => window.isologTest.flush(30_000))).toBe('ok');
@@ -48,7 +44,7 @@ test('with workers forbidden by CSP the page stores and sends itself, and says s
 
 test('uncaught errors and unhandled rejections become ERROR records with stacks and causes', async ({ page }) => {
   await page.goto('/pipeline.html');
-  await page.evaluate((url) => window.isologTest.start({ collector: url } as never), collector.url);
+  await page.evaluate((url) => window.isologTest.start({ collector: url } as never), suite.collector.url);
   const marker = newRun('uncaught');
   await page.evaluate((m) => {
     setTimeout(() => { throw new Error(`boom ${m}`, { cause: new RangeError('root cause') }); });
@@ -56,7 +52,7 @@ test('uncaught errors and unhandled rejections become ERROR records with stacks 
   }, marker);
   await page.waitForTimeout(200);
   expect(await page.evaluate(() => window.isologTest.flush(30_000))).toBe('ok');
-  const records = collector.all().filter((r) => String(r.message).includes(marker));
+  const records = suite.collector.all().filter((r) => String(r.message).includes(marker));
   const uncaught = records.find((r) => String(r.message).startsWith('Uncaught'));
   const rejected = records.find((r) => String(r.message).startsWith('Unhandled promise rejection'));
   expect(uncaught).toMatchObject({ level: 40, logger: 'window' });
@@ -68,9 +64,9 @@ test('uncaught errors and unhandled rejections become ERROR records with stacks 
 
 test('values under keys like password, token and authorization are masked before they leave the page', async ({ page }) => {
   await page.goto('/pipeline.html');
-  await page.evaluate((url) => window.isologTest.start({ collector: url, storage: { database: 'isolog-redact' } } as never), collector.url);
+  await page.evaluate((url) => window.isologTest.start({ collector: url, storage: { database: 'isolog-redact' } } as never), suite.collector.url);
   // the collector is down, so the batches stay in IndexedDB, where the test reads them
-  await collector.down();
+  await suite.collector.down();
   const run = newRun('redact');
   await page.evaluate((r) => {
     window.isologTest.log(r, 0, 1, { password: 'hunter2', user: 'ann', headers: { Authorization: 'Bearer abc', accept: 'json' }, apiKey: 'k' });
@@ -81,9 +77,9 @@ test('values under keys like password, token and authorization are masked before
   const atRest = await page.evaluate(() => window.isologTest.storedText('isolog-redact'));
   expect(atRest).toContain(run);
   expect(atRest).not.toMatch(/hunter|Bearer abc/);
-  await collector.up();
+  await suite.collector.up();
   expect(await page.evaluate(() => window.isologTest.flush(30_000))).toBe('ok');
-  const stored = collector.all().filter((r) => String(r.message).includes(run));
+  const stored = suite.collector.all().filter((r) => String(r.message).includes(run));
   expect(stored).toHaveLength(3);
   expect(stored.find((r) => r.attributes && (r.attributes as { n?: number }).n === 0)?.attributes).toMatchObject({ password: '[REDACTED]', user: 'ann', headers: { Authorization: '[REDACTED]', accept: 'json' }, apiKey: '[REDACTED]' });
   const messages = stored.map((r) => String(r.message));

@@ -1,6 +1,6 @@
 // A real collector on 127.0.0.1 behind a proxy that injects faults: refused connections, 5xx, 429
 // with Retry-After, 400 for a poison record. Tests count what the collector stored.
-import { expect, type Page } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -155,4 +155,28 @@ export async function openPipeline(page: Page, collector: FaultyCollector, optio
 export async function expectAll(collector: FaultyCollector, run: string, count: number, timeout = 30_000): Promise<void> {
   await expect.poll(() => new Set(collector.stored(run).map((r) => (r.attributes as { n: number }).n)).size, { timeout }).toBe(count);
   expect(lossAndDuplicates(collector.stored(run), count)).toEqual({ missing: [], duplicates: 0, uidDuplicates: 0 });
+}
+
+/**
+ * The spec file's collector behind the fault proxy: started before its tests, faults cleared before
+ * each, closed after; `open` and `expectAll` work against it.
+ */
+export function pipelineSuite(): {
+  readonly collector: FaultyCollector;
+  open(page: Page, options?: Record<string, unknown>): Promise<void>;
+  expectAll(run: string, count: number, timeout?: number): Promise<void>;
+} {
+  let collector: FaultyCollector | undefined;
+  const started = (): FaultyCollector => {
+    if (!collector) throw new Error('the collector starts in beforeAll: use it inside a test');
+    return collector;
+  };
+  test.beforeAll(async () => { collector = await FaultyCollector.start(); });
+  test.afterAll(async () => { await collector?.close(); });
+  test.beforeEach(() => { started().fault = { kind: 'pass' }; });
+  return {
+    get collector() { return started(); },
+    open: (page, options = {}) => openPipeline(page, started(), options),
+    expectAll: (run, count, timeout) => expectAll(started(), run, count, timeout),
+  };
 }

@@ -1,15 +1,8 @@
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
-import { expectAll as expectAllOf, FaultyCollector, lossAndDuplicates, newRun, openPipeline, PAGE_ORIGIN } from './harness.js';
+import { lossAndDuplicates, newRun, PAGE_ORIGIN, pipelineSuite } from './harness.js';
 
-let collector: FaultyCollector;
-test.beforeAll(async () => { collector = await FaultyCollector.start(); });
-test.afterAll(async () => { await collector.close(); });
-test.beforeEach(() => { collector.fault = { kind: 'pass' }; });
-
-
-const open = (page: Page, options: Record<string, unknown> = {}) => openPipeline(page, collector, options);
-
-const expectAll = (run: string, count: number, timeout?: number) => expectAllOf(collector, run, count, timeout);
+const suite = pipelineSuite();
+const { open, expectAll } = suite;
 
 async function tabs(context: BrowserContext, n: number): Promise<Page[]> {
   const pages: Page[] = [];
@@ -24,7 +17,7 @@ async function tabs(context: BrowserContext, n: number): Promise<Page[]> {
 test('a reload in the middle of a flush loses nothing', async ({ page }) => {
   await open(page);
   const run = newRun('reload');
-  collector.fault = { kind: 'status', status: 503, times: 2, match: run };
+  suite.collector.fault = { kind: 'status', status: 503, times: 2, match: run };
   await page.evaluate((r) => window.isologTest.log(r, 0, 400), run);
   await page.reload();
   await open(page);
@@ -69,19 +62,19 @@ test('when the flushing tab closes, another takes over', async ({ context }) => 
 test('at the storage cap the oldest records are dropped, counted, and reported in a WARNING record', async ({ page }) => {
   await open(page, { storage: { maxRecords: 100, database: 'isolog-cap' } });
   const run = newRun('cap');
-  await collector.down();
+  await suite.collector.down();
   for (let i = 0; i < 6; i++) await page.evaluate(([r, from]) => window.isologTest.log(r as string, from as number, (from as number) + 50), [run, i * 50]);
   await page.waitForTimeout(300);
-  await collector.up();
+  await suite.collector.up();
   expect(await page.evaluate(() => window.isologTest.flush(30_000))).toBe('ok');
   const stats = await page.evaluate(() => window.isologTest.stats());
-  const stored = collector.stored(run);
+  const stored = suite.collector.stored(run);
   expect(stats.dropped['storage cap']).toBeGreaterThanOrEqual(200);
   // every record of the run is stored or counted as dropped, never both
   expect(stored.length + stats.dropped['storage cap']).toBe(300);
   expect(lossAndDuplicates(stored, 0).duplicates).toBe(0);
   // and the stored WARNING records say how many went
-  const warnings = collector.all().filter((r) => r.logger === 'isolog' && String(r.message).startsWith('isolog dropped'));
+  const warnings = suite.collector.all().filter((r) => r.logger === 'isolog' && String(r.message).startsWith('isolog dropped'));
   expect(warnings.length).toBeGreaterThan(0);
   expect(warnings[0]).toMatchObject({ levelname: 'WARNING' });
   expect(String(warnings[0].message)).toMatch(/queue was full \(caps: 100 records/);
@@ -89,17 +82,17 @@ test('at the storage cap the oldest records are dropped, counted, and reported i
 });
 
 test('WebSocket transport: a dropped connection with batches unacknowledged loses nothing', async ({ page }) => {
-  await open(page, { collector: collector.wsUrl, transport: 'websocket' });
+  await open(page, { collector: suite.collector.wsUrl, transport: 'websocket' });
   const run = newRun('ws');
   await page.evaluate((r) => window.isologTest.log(r, 0, 200), run);
   expect(await page.evaluate(() => window.isologTest.flush(30_000))).toBe('ok');
   await expectAll(run, 200);
   // drop every socket the collector holds, mid-stream
   const closing = page.evaluate((r) => window.isologTest.log(r, 200, 600), run);
-  await collector.collector.close();
+  await suite.collector.collector.close();
   await closing;
-  const restarted = await (await import('../../src/collector/index.js')).startCollector({ port: collector.collector.port, rate: 0, dir: collector.dir, cors: [PAGE_ORIGIN] });
-  Object.assign(collector, { collector: restarted });
+  const restarted = await (await import('../../src/collector/index.js')).startCollector({ port: suite.collector.collector.port, rate: 0, dir: suite.collector.dir, cors: [PAGE_ORIGIN] });
+  Object.assign(suite.collector, { collector: restarted });
   expect(await page.evaluate(() => window.isologTest.flush(30_000))).toBe('ok');
   await expectAll(run, 600);
 });
@@ -107,7 +100,7 @@ test('WebSocket transport: a dropped connection with batches unacknowledged lose
 test('pagehide alone delivers what the worker never stored, by beacon', async ({ context }) => {
   const page = await context.newPage();
   await page.goto('/pipeline.html');
-  await page.evaluate((url) => window.isologTest.start({ collector: url } as never, { workerUrl: '/stuck-worker.js' }), collector.url);
+  await page.evaluate((url) => window.isologTest.start({ collector: url } as never, { workerUrl: '/stuck-worker.js' }), suite.collector.url);
   const run = newRun('beacon');
   await page.evaluate((r) => window.isologTest.log(r, 0, 100), run);
   await page.close({ runBeforeUnload: false });
@@ -117,7 +110,7 @@ test('pagehide alone delivers what the worker never stored, by beacon', async ({
 test('a worker that answers but cannot store is not restarted over and over; its batches go by beacon', async ({ context }) => {
   const page = await context.newPage();
   await page.goto('/pipeline.html');
-  await page.evaluate((url) => window.isologTest.start({ collector: url, putTimeoutMs: 300 } as never, { workerUrl: '/refusing-worker.js' }), collector.url);
+  await page.evaluate((url) => window.isologTest.start({ collector: url, putTimeoutMs: 300 } as never, { workerUrl: '/refusing-worker.js' }), suite.collector.url);
   const run = newRun('refused');
   await page.evaluate((r) => window.isologTest.log(r, 0, 50), run);
   await expect.poll(() => page.evaluate(() => window.isologTest.errors.filter((e) => e.includes('could not store')).length)).toBeGreaterThan(0);
@@ -130,7 +123,7 @@ test('a worker that answers but cannot store is not restarted over and over; its
 
 test('visibilitychange to hidden sends what is not yet durable, and the page goes on logging', async ({ page }) => {
   await page.goto('/pipeline.html');
-  await page.evaluate((url) => window.isologTest.start({ collector: url } as never, { workerUrl: '/stuck-worker.js' }), collector.url);
+  await page.evaluate((url) => window.isologTest.start({ collector: url } as never, { workerUrl: '/stuck-worker.js' }), suite.collector.url);
   const run = newRun('hidden');
   await page.evaluate((r) => window.isologTest.log(r, 0, 40), run);
   await page.evaluate(() => {
@@ -142,7 +135,7 @@ test('visibilitychange to hidden sends what is not yet durable, and the page goe
 
 test('a worker that is terminated is restarted and gets every record it had not stored', async ({ page }) => {
   await page.goto('/pipeline.html');
-  await page.evaluate((url) => window.isologTest.start({ collector: url, putTimeoutMs: 3000, send: { retryBaseMs: 100 } } as never, { workerUrl: '/worker.js' }), collector.url);
+  await page.evaluate((url) => window.isologTest.start({ collector: url, putTimeoutMs: 3000, send: { retryBaseMs: 100 } } as never, { workerUrl: '/worker.js' }), suite.collector.url);
   const run = newRun('killed');
   await page.evaluate((r) => window.isologTest.log(r, 0, 100), run);
   await page.evaluate(() => window.isologTest.killWorker());

@@ -1,22 +1,15 @@
 import { expect, test, type Page } from '@playwright/test';
-import { expectAll as expectAllOf, FaultyCollector, lossAndDuplicates, newRun, openPipeline } from './harness.js';
+import { lossAndDuplicates, newRun, pipelineSuite } from './harness.js';
 
-let collector: FaultyCollector;
-test.beforeAll(async () => { collector = await FaultyCollector.start(); });
-test.afterAll(async () => { await collector.close(); });
-test.beforeEach(() => { collector.fault = { kind: 'pass' }; });
-
-
-const open = (page: Page, options: Record<string, unknown> = {}) => openPipeline(page, collector, options);
-
-const expectAll = (run: string, count: number, timeout?: number) => expectAllOf(collector, run, count, timeout);
+const suite = pipelineSuite();
+const { open, expectAll } = suite;
 
 test('delivers every record once, and flush() resolves after the collector acknowledged them', async ({ page }) => {
   await open(page);
   const run = newRun('basic');
   await page.evaluate((r) => window.isologTest.log(r, 0, 500), run);
   expect(await page.evaluate(() => window.isologTest.flush())).toBe('ok');
-  expect(lossAndDuplicates(collector.stored(run), 500)).toEqual({ missing: [], duplicates: 0, uidDuplicates: 0 });
+  expect(lossAndDuplicates(suite.collector.stored(run), 500)).toEqual({ missing: [], duplicates: 0, uidDuplicates: 0 });
   const stats = await page.evaluate(() => window.isologTest.stats());
   expect(stats).toMatchObject({ logged: 500, durable: 500, acknowledged: 500, durableStorage: true });
 });
@@ -24,11 +17,11 @@ test('delivers every record once, and flush() resolves after the collector ackno
 test('drops nothing while the collector refuses connections, then comes up', async ({ page }) => {
   await open(page);
   const run = newRun('refused');
-  await collector.down();
+  await suite.collector.down();
   await page.evaluate((r) => window.isologTest.log(r, 0, 300), run);
   await page.waitForTimeout(1500);
   expect(await page.evaluate(() => window.isologTest.flush(500))).toMatch(/flush timed out.*network/);
-  await collector.up();
+  await suite.collector.up();
   expect(await page.evaluate(() => window.isologTest.flush(30_000))).toBe('ok');
   await expectAll(run, 300);
   expect((await page.evaluate(() => window.isologTest.stats())).retries).toBeGreaterThan(0);
@@ -37,7 +30,7 @@ test('drops nothing while the collector refuses connections, then comes up', asy
 test('drops nothing when the collector answers 503 several times, then 200', async ({ page }) => {
   await open(page);
   const run = newRun('503');
-  collector.fault = { kind: 'status', status: 503, times: 3, match: run };
+  suite.collector.fault = { kind: 'status', status: 503, times: 3, match: run };
   await page.evaluate((r) => window.isologTest.log(r, 0, 200), run);
   expect(await page.evaluate(() => window.isologTest.flush(30_000))).toBe('ok');
   await expectAll(run, 200);
@@ -47,7 +40,7 @@ test('drops nothing when the collector answers 503 several times, then 200', asy
 test('waits as long as 429 Retry-After says, then delivers', async ({ page }) => {
   await open(page);
   const run = newRun('429');
-  collector.fault = { kind: 'status', status: 429, times: 1, retryAfter: '2', match: run };
+  suite.collector.fault = { kind: 'status', status: 429, times: 1, retryAfter: '2', match: run };
   const started = Date.now();
   await page.evaluate((r) => window.isologTest.log(r, 0, 50), run);
   expect(await page.evaluate(() => window.isologTest.flush(30_000))).toBe('ok');
@@ -69,14 +62,14 @@ test('drops nothing while the browser is offline', async ({ page, context }) => 
 test('isolates a poison record answered 400: only it is dropped, and counted', async ({ page }) => {
   await open(page);
   const run = newRun('poison');
-  collector.fault = { kind: 'poison', marker: 'POISON-PILL' };
+  suite.collector.fault = { kind: 'poison', marker: 'POISON-PILL' };
   await page.evaluate((r) => {
     window.isologTest.log(r, 0, 20);
     window.isologTest.logValue(r, 20, 'POISON-PILL');
     window.isologTest.log(r, 21, 40);
   }, run);
   expect(await page.evaluate(() => window.isologTest.flush(30_000))).toBe('ok');
-  const stored = collector.stored(run);
+  const stored = suite.collector.stored(run);
   expect(stored.map((r) => (r.attributes as { n: number }).n).sort((a, b) => a - b)).toEqual([...Array(40).keys()].filter((n) => n !== 20));
   expect((await page.evaluate(() => window.isologTest.stats())).dropped).toMatchObject({ rejected: 1 });
 });
@@ -93,7 +86,7 @@ test('logs circular references, BigInt, an Error with a cause and a 1 MB string 
     window.isologTest.logValue(r, 3, 'x'.repeat(1024 * 1024));
   }, run);
   expect(await page.evaluate(() => window.isologTest.flush(30_000))).toBe('ok');
-  const byN = new Map(collector.stored(run).map((rec) => [(rec.attributes as { n: number }).n, (rec.attributes as { value: unknown }).value]));
+  const byN = new Map(suite.collector.stored(run).map((rec) => [(rec.attributes as { n: number }).n, (rec.attributes as { value: unknown }).value]));
   expect(byN.get(0)).toEqual({ name: 'loop', self: '[Circular]' });
   expect(byN.get(1)).toBe('12345678901234567890');
   expect(byN.get(2)).toMatchObject({ name: 'Error', message: 'outer', cause: { name: 'TypeError', message: 'inner' } });
