@@ -57,23 +57,16 @@ export class IndexedDbQueue implements BatchQueue {
 
   oldest(maxBatches: number, limits?: ReadLimits): Promise<[BatchKey, StoredBatch][]> {
     // a cursor, so that a read stops at the limits instead of loading many large batches
-    return this.store('readonly', (store) => new Promise((resolve, reject) => {
-      const out: [BatchKey, StoredBatch][] = [];
-      let records = 0;
-      let bytes = 0;
-      const cursor = store.openCursor();
-      cursor.onsuccess = () => {
-        const c = cursor.result;
-        if (!c || out.length >= maxBatches) return resolve(out);
-        const batch = c.value as StoredBatch;
-        if (!fits(out.length, records, bytes, batch, limits)) return resolve(out);
-        out.push([c.primaryKey as BatchKey, batch]);
-        records += batch.count;
-        bytes += batch.bytes;
-        c.continue();
-      };
-      cursor.onerror = () => reject(cursor.error);
-    }));
+    const out: [BatchKey, StoredBatch][] = [];
+    let records = 0;
+    let bytes = 0;
+    return this.walk((key, batch) => {
+      if (out.length >= maxBatches || !fits(out.length, records, bytes, batch, limits)) return false;
+      out.push([key, batch]);
+      records += batch.count;
+      bytes += batch.bytes;
+      return true;
+    }).then(() => out);
   }
 
   remove(keys: BatchKey[]): Promise<void> {
@@ -89,16 +82,22 @@ export class IndexedDbQueue implements BatchQueue {
   }
 
   totals(): Promise<{ records: number; bytes: number; batches: number }> {
+    const out = { records: 0, bytes: 0, batches: 0 };
+    return this.walk((_, batch) => {
+      out.records += batch.count;
+      out.bytes += batch.bytes;
+      out.batches++;
+      return true;
+    }).then(() => out);
+  }
+
+  /** Visits the stored batches oldest first, in one read transaction, until `visit` returns false. */
+  private walk(visit: (key: BatchKey, batch: StoredBatch) => boolean): Promise<void> {
     return this.store('readonly', (store) => new Promise((resolve, reject) => {
-      const out = { records: 0, bytes: 0, batches: 0 };
       const cursor = store.openCursor();
       cursor.onsuccess = () => {
         const c = cursor.result;
-        if (!c) return resolve(out);
-        const value = c.value as StoredBatch;
-        out.records += value.count;
-        out.bytes += value.bytes;
-        out.batches++;
+        if (!c || !visit(c.primaryKey as BatchKey, c.value as StoredBatch)) return resolve();
         c.continue();
       };
       cursor.onerror = () => reject(cursor.error);
