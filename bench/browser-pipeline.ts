@@ -35,10 +35,17 @@ window.bench = {
     getLogger().setLevel(INFO);
     // ?batch=N (ISOLOG_BATCH=N) tries another batch size
     const batchSize = Number(new URLSearchParams(location.search).get('batch')) || undefined;
-    logging = await startBrowserLogging({ collector, workerUrl: '/worker.js', batchSize, storage: { maxRecords: 2_000_000, maxBytes: 1024 ** 3 } });
+    logging = await startBrowserLogging({ collector, workerUrl: '/worker.js', batchSize, send: { maxRecords: Number(new URLSearchParams(location.search).get('send')) || undefined }, storage: { maxRecords: 2_000_000, maxBytes: 1024 ** 3 } });
     const log = getLogger('bench.app');
     cases.isolog = (i) => log.info('request %d handled', i, extra({ route: '/api' }));
     settles.isolog = async () => { await logging.flush(120_000); };
+    cases.plain = (i) => log.info('request %d handled', i);
+    settles.plain = settles.isolog;
+    cases.noargs = () => log.info('request handled');
+    settles.noargs = settles.isolog;
+    const off = getLogger('bench.off');
+    cases.disabled = (i) => off.debug('request %d handled', i);
+    settles.disabled = async () => {};
 
     const [pushBaseline, postBaseline] = bufferAndPost<{ level: number; msg: string; time: number; route: string }>();
     cases.baseline = (i) => pushBaseline({ level: 20, msg: `request ${i} handled`, time: Date.now(), route: '/api' });

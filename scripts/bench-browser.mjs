@@ -43,7 +43,7 @@ const browser = await chromium.launch({
 const tab = await browser.newPage();
 tab.on('console', (m) => { if (m.type() === 'error') console.error('page:', m.text()); });
 tab.on('pageerror', (e) => console.error('page error:', String(e)));
-await tab.goto(`${origin}/${process.env.ISOLOG_BATCH ? `?batch=${process.env.ISOLOG_BATCH}` : ""}`);
+await tab.goto(`${origin}/?batch=${process.env.ISOLOG_BATCH ?? ""}&send=${process.env.ISOLOG_SEND ?? ""}`);
 await tab.waitForFunction(() => window.bench !== undefined);
 process.stderr.write('bench: page loaded\n');
 await tab.evaluate((c) => window.bench.setup(c), collector);
@@ -56,9 +56,10 @@ const N = 20_000;
 if (process.env.ISOLOG_PROFILE) {
   await cdp.send('Profiler.enable');
   await cdp.send('Profiler.setSamplingInterval', { interval: 50 });
-  await tab.evaluate(() => window.bench.run('isolog', 5000));
+  const profiled = process.env.ISOLOG_CASES ?? 'isolog';
+  await tab.evaluate(([n]) => window.bench.run(n, 5000), [profiled]);
   await cdp.send('Profiler.start');
-  for (let i = 0; i < 10; i++) await tab.evaluate(([c]) => window.bench.run('isolog', c).then(() => window.bench.settle('isolog')), [N]);
+  for (let i = 0; i < 10; i++) await tab.evaluate(([c, n]) => window.bench.run(n, c).then(() => window.bench.settle(n)), [N, profiled]);
   const { profile } = await cdp.send('Profiler.stop');
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const self = new Map();
@@ -80,7 +81,7 @@ if (process.env.ISOLOG_PROFILE) {
 }
 console.log(`# Browser pipeline, Chromium ${browser.version()}: main-thread cost per record (${N.toLocaleString('en')} records a case, median of 5)`);
 console.log('ns per record'.padEnd(44) + 'loop'.padStart(8) + 'loop+post'.padStart(14) + 'thread CPU'.padStart(14) + 'task wall'.padStart(12));
-const names = { isolog: 'isolog (QueueHandler -> Comlink -> worker)', baseline: 'hand-built buffer + postMessage(100)', pino: 'pino browser, transmit + post(100)', logtape: 'LogTape, sink + post(100)', otel: 'OpenTelemetry BatchLogRecordProcessor' };
+const names = { isolog: 'isolog (QueueHandler -> Comlink -> worker)', baseline: 'hand-built buffer + postMessage(100)', pino: 'pino browser, transmit + post(100)', logtape: 'LogTape, sink + post(100)', otel: 'OpenTelemetry BatchLogRecordProcessor', plain: 'isolog, no extra', noargs: 'isolog, no args', disabled: 'isolog, disabled' };
 /**
  * Thread time (CPU, not wall) of the page's main thread while `work` runs, from a trace: the sum of
  * the top-level tasks' `tdur` on CrRendererMain. On 2 cores the worker and the collector take turns
@@ -112,7 +113,7 @@ async function mainThreadCpu(work) {
 
 const results = {};
 const only = process.env.ISOLOG_CASES?.split(',');
-for (const name of Object.keys(names).filter((n) => !only || only.includes(n))) {
+for (const name of (only ?? Object.keys(names)).filter((n) => n in names)) {
   await tab.evaluate(([n]) => window.bench.run(n, 2000).then(() => window.bench.settle(n)), [name]);
   const loops = [];
   const posts = [];

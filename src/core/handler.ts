@@ -74,6 +74,14 @@ export abstract class Handler extends Filterer {
 
   abstract emit(record: LogRecord): void;
 
+  /**
+   * Takes a logging call without a LogRecord. Optional: a handler that only ships what a call gives
+   * (the page's queue handler) implements it, and a logger calls it instead of handle() when this
+   * handler is the only one the call reaches and nothing could see the record: no logger or handler
+   * filter, no exception, no stack. It must ship what handle() would, and never throw.
+   */
+  handleCall?(name: string, levelno: number, msg: unknown, args: unknown[], fields: Record<string, unknown> | undefined): void;
+
   flush(): void | Promise<void> {}
 
   close(): void | Promise<void> {

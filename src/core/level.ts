@@ -17,6 +17,14 @@ const nameToLevel = new Map<string, number>([
   ['WARNING', WARNING], ['INFO', INFO], ['DEBUG', DEBUG], ['NOTSET', NOTSET],
 ]);
 
+// counts addLevelName calls, so that what caches a level's name can tell it may have changed
+let revision = 0;
+
+/** Changes whenever a level's name may have changed. */
+export function levelNamesRevision(): number {
+  return revision;
+}
+
 /**
  * Python's `getLevelName`: a number gives its name, a registered name gives its number,
  * anything else gives `'Level X'`.
@@ -40,6 +48,7 @@ export function getLevelName(level: number | string): string | number {
 export function addLevelName(level: number, name: string): void {
   levelToName.set(level, name);
   nameToLevel.set(name, level);
+  revision++;
 }
 
 /** The registered names, for error messages and configuration. */

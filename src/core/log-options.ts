@@ -15,15 +15,16 @@ export interface LogKwargs {
 
 /** The marker class; create instances with `kwargs()` or `extra()`. */
 export class LogOptions implements LogKwargs {
-  exc_info?: unknown;
-  stack_info?: boolean;
-  stacklevel?: number;
-  extra?: Record<string, unknown>;
+  declare exc_info?: unknown;
+  declare stack_info?: boolean;
+  declare stacklevel?: number;
+  declare extra?: Record<string, unknown>;
   constructor(options: LogKwargs) {
-    this.exc_info = options.exc_info;
-    this.stack_info = options.stack_info;
-    this.stacklevel = options.stacklevel;
-    this.extra = options.extra;
+    // only what is given becomes a field: extra() makes a one-field object, the common case kept cheap
+    if (options.exc_info !== undefined) this.exc_info = options.exc_info;
+    if (options.stack_info !== undefined) this.stack_info = options.stack_info;
+    if (options.stacklevel !== undefined) this.stacklevel = options.stacklevel;
+    if (options.extra !== undefined) this.extra = options.extra;
   }
 }
 
@@ -41,5 +42,9 @@ export function kwargs(options: LogKwargs): LogOptions {
  * @example log.info('user %s signed in', name, extra({ userId: 42 }))
  */
 export function extra(fields: Record<string, unknown>): LogOptions {
-  return new LogOptions({ extra: fields });
+  const options = new LogOptions(NO_OPTIONS);
+  options.extra = fields;
+  return options;
 }
+
+const NO_OPTIONS: LogKwargs = {};

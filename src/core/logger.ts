@@ -226,21 +226,46 @@ export class Logger extends Filterer {
     let n = args.length;
     if (n > 0) {
       const last = args[n - 1];
+      // pop(), not `length = n - 1`: V8 makes setting length a runtime call
       if (last instanceof LogOptions) {
         options = last;
-        args.length = --n;
+        args.pop();
+        n--;
         excInfo = options.exc_info ?? null;
       }
       if (n > 0 && !excInfo && args[n - 1] instanceof Error && conversionsIn(msg) < n) {
-        excInfo = args[n - 1];
-        args.length = --n;
+        excInfo = args.pop();
+        n--;
       }
     }
     if (excInfo === true) excInfo = null; // JS has no "current exception" to look up
+    const stack = options?.stack_info;
+    if (excInfo === null && !stack && this.filters.length === 0 && !this._disabled && this.makeRecord === makeRecord) {
+      const sink = this.callSink(level);
+      if (sink !== undefined) {
+        (sink.handleCall as NonNullable<Handler['handleCall']>).call(sink, this.name, level, msg, args, options?.extra);
+        return;
+      }
+    }
     let sinfo: string | null = null;
-    if (options?.stack_info) sinfo = captureStack(2 + stackSkip + Math.max(0, (options.stacklevel ?? 1) - 1));
+    if (stack) sinfo = captureStack(2 + stackSkip + Math.max(0, (options?.stacklevel ?? 1) - 1));
     const record = this.makeRecord(this.name, level, msg, args, excInfo, options?.extra, sinfo);
     this.handle(record);
+  }
+
+  /**
+   * The handler that takes this call without a record (see Handler.handleCall): the only handler up
+   * the chain, when it has handleCall, no filters, and its level passes. Otherwise undefined.
+   */
+  private callSink(level: number): Handler | undefined {
+    let sole: Handler | undefined;
+    for (let c: Logger | null = this; c; c = c.propagate ? c.parent : null) {
+      const handlers = c.handlers;
+      if (handlers.length === 0) continue;
+      if (sole !== undefined || handlers.length > 1) return undefined;
+      sole = handlers[0];
+    }
+    return sole?.handleCall !== undefined && sole.filters.length === 0 && level >= sole.level ? sole : undefined;
   }
 
   /** Python's makeRecord: a record plus its extra fields; a field that would overwrite one is reported and left out. */
@@ -304,6 +329,8 @@ export class Logger extends Filterer {
     return `<${this.constructor.name} ${this.name} (${this.getEffectiveLevel()})>`;
   }
 }
+
+const makeRecord = Logger.prototype.makeRecord;
 
 function reportFilterError(err: unknown): void {
   reportInternalError(`--- Logging error ---\nA filter threw: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}\n`);

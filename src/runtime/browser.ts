@@ -106,7 +106,7 @@ export async function startBrowserLogging(options: BrowserLoggingOptions): Promi
       collector: new URL(options.collector, location.href).toString(),
       transport: options.transport ?? (/^wss?:/.test(options.collector) ? 'websocket' : 'fetch'),
       token: options.token,
-      maxRecordsPerRequest: options.send?.maxRecords ?? 1000,
+      maxRecordsPerRequest: options.send?.maxRecords ?? 10_000,
       maxBytesPerRequest: options.send?.maxBytes ?? 1024 * 1024,
       retryBaseMs: options.send?.retryBaseMs ?? 1000,
     },

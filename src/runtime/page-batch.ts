@@ -1,8 +1,12 @@
-// A batch between page and worker, the page's half: encodeBatch runs on the thread that logs, so it
-// is made for speed: one pass over the records, one JSON string of columns (see RawBatch). The
-// worker's half is src/worker/raw-batch.ts.
+// A batch between page and worker, the page's half: a BatchBuilder fills the columns of one batch
+// (see RawBatch) on the thread that logs, as each call or record comes, so it is made for speed; at
+// the end of the task it becomes one JSON string. The worker's half is src/worker/raw-batch.ts.
 import { formatError } from '../core/exception.js';
-import { extraFieldsStart, STANDARD_FIELDS, uidPrefix, type LogArgs, type LogRecord } from '../core/record.js';
+import { reportInternalError } from '../core/internal-error.js';
+import { getLevelName, levelNamesRevision } from '../core/level.js';
+import { hasKeys, isMapping, type Mapping } from '../core/percent-format.js';
+import { clockMs, extraFieldsStart, nextSeq, STANDARD_FIELDS, uidPrefix, type LogArgs, type LogRecord } from '../core/record.js';
+import { stringRepr } from '../core/repr.js';
 import { DEFAULT_LIMITS, isPlainJson, toJsonValue } from '../core/serialize.js';
 import type { RawBatch } from '../worker/protocol.js';
 import { messageOf } from '../worker/raw-batch.js';
@@ -74,8 +78,14 @@ function plainArgs(args: readonly unknown[]): boolean {
   return true;
 }
 
+/** The value with its secrets masked; a value whose getters throw is masked as its safe copy. */
 function maskedBy(masking: Masker | null, value: unknown): unknown {
-  return masking ? masking.mask(value) : value;
+  if (!masking) return value;
+  try {
+    return masking.mask(value);
+  } catch {
+    return masking.mask(toJsonValue(value));
+  }
 }
 
 function indexIn(list: string[], index: Map<string, number>, value: string): number {
@@ -96,115 +106,224 @@ function msOf(record: LogRecord, fallback: number): number {
   return Number.isFinite(ms) ? ms : fallback;
 }
 
-/** A column of extra values being filled: the values, and the records they belong to. */
-interface Column { values: unknown[]; at: number[] }
+/** The values of one extra key, and the records they belong to (null while every record so far has it). */
+interface Column { values: unknown[]; at: number[] | null; secret: boolean; standard: boolean }
+
+/** One call site of the batch: its index in `sites`. */
+interface Site { levelno: number; name: string; message: string; argc: number; at: number }
+
+/** How a message travels: as a template with argc arguments in argv (-1: a mapping), or final (0). */
+interface Message { text: string; argc: number; args: readonly unknown[] | null; mapping: Mapping | null }
 
 /**
- * The page's half: records as one JSON string of columns (see RawBatch). A message whose arguments
- * a column cannot carry exactly is formatted here, so the worker prints what Python would; extra
- * fields are made JSON-safe; values under secret keys are masked here, before they leave the page.
+ * The columns of one batch being filled (see RawBatch), a record or a call at a time, then written
+ * as one JSON string by finish(). A message whose arguments a column cannot carry exactly is
+ * formatted here, so the worker prints what Python would; extra fields are made JSON-safe; values
+ * under secret keys are masked here, before they leave the page.
+ * @example const b = new BatchBuilder(null); b.addCall('app', INFO, 'hi %s', ['you'], undefined); b.finish()
  */
-export function encodeBatch(records: LogRecord[], masking: Masker | null): string {
-  const n = records.length;
-  const prefix = uidPrefix();
-  const seqStart = records[0].seq;
-  const createdStart = msOf(records[0], Date.now());
-  const batch: RawBatch = {
-    uidPrefix: prefix, seqStart, createdStart, created: new Array(n), names: [], messages: [], sites: [],
-    site: new Array(n), levelnames: {}, argv: [], extra: {},
-  };
-  const columns = new Map<string, Column>();
-  const nameIndex = new Map<string, number>();
-  const messageIndex = new Map<string, number>();
-  const siteIndex = new Map<string, number>();
-  // records from one call site come in runs: the previous name, message, site and extra key are checked first
-  let lastName: string | null = null;
-  let lastNameAt = 0;
-  let lastMessage: string | null = null;
-  let lastMessageAt = 0;
-  let lastSite: [number, number, number, number] = [NaN, 0, 0, 0];
-  let lastSiteAt = 0;
-  let lastCreated = createdStart;
-  let lastKey: string | null = null;
-  let lastColumn: Column = { values: [], at: [] };
-  for (let i = 0; i < n; i++) {
-    const r = records[i];
-    if (r.seq !== seqStart + i && !batch.seqOffsets) batch.seqOffsets = Array.from({ length: i }, (_, k) => k);
-    if (batch.seqOffsets) batch.seqOffsets.push(r.seq - seqStart);
-    const created = msOf(r, lastCreated);
-    batch.created[i] = created - lastCreated;
-    lastCreated = created;
-    const levelname = batch.levelnames[r.levelno];
-    if (levelname === undefined) batch.levelnames[r.levelno] = r.levelname;
-    else if (levelname !== r.levelname) (batch.levelname ??= {})[i] = r.levelname;
-    if (r.name !== lastName) {
-      lastName = r.name;
-      lastNameAt = indexIn(batch.names, nameIndex, r.name);
-    }
+export class BatchBuilder {
+  count = 0;
+  private readonly batch: RawBatch;
+  private readonly prefix = uidPrefix();
+  private lastCreated = 0;
+  private readonly levels = levelNamesRevision();
+  private readonly columns = new Map<string, Column>();
+  private readonly nameIndex = new Map<string, number>();
+  private readonly messageIndex = new Map<string, number>();
+  private readonly sitesByMessage = new Map<string, Site[]>();
+  // records from one call site come in runs: the previous site is checked first
+  private lastSite: Site = { levelno: NaN, name: '', message: '', argc: 0, at: 0 };
+  // and their extra fields come in the same order: the columns of the previous call's keys, by position
+  private readonly fieldKeys: string[] = [];
+  private readonly fieldColumns: Column[] = [];
+  /** What message() found for the record being added (one object, reused: this runs per call). */
+  private readonly pending: Message = { text: '', argc: 0, args: null, mapping: null };
 
-    // a string message with arguments JSON carries exactly goes as it is and the worker merges them;
-    // anything else is formatted here
-    let message: string | null = null;
-    let argc = 0;
-    const args = r.args;
-    if (typeof r.msg === 'string') {
-      if (args === null || args === undefined) message = r.msg;
-      else if (Array.isArray(args)) {
+  constructor(private readonly masking: Masker | null) {
+    this.batch = {
+      uidPrefix: this.prefix, seqStart: 0, createdStart: 0, created: [], names: [], messages: [], sites: [],
+      site: [], levelnames: {}, argv: [], extra: {},
+    };
+  }
+
+  /**
+   * A logging call that needs no LogRecord (see Handler.handleCall): what a record made from it
+   * would carry, written straight into the columns.
+   */
+  addCall(name: string, levelno: number, msg: unknown, args: unknown[], fields: Record<string, unknown> | undefined): void {
+    // Python: a single non-empty mapping argument is the mapping for %(key)s
+    const first = args[0];
+    const message = this.message(msg, args.length === 1 && isMapping(first) && hasKeys(first) ? first : args);
+    const i = this.begin(nextSeq(), clockMs());
+    const b = this.batch;
+    const levelname = b.levelnames[levelno];
+    if (levelname === undefined) b.levelnames[levelno] = getLevelName(levelno) as string;
+    else if (this.levels !== levelNamesRevision() && levelname !== getLevelName(levelno)) (b.levelname ??= {})[i] = getLevelName(levelno) as string;
+    this.place(i, levelno, name, message);
+    if (fields === undefined) return;
+    const keys = Object.keys(fields);
+    const { fieldKeys, fieldColumns } = this;
+    for (let k = 0; k < keys.length; k++) {
+      const key = keys[k];
+      const value = fields[key];
+      let column = fieldColumns[k];
+      if (fieldKeys[k] !== key) {
+        column = this.column(key);
+        fieldKeys[k] = key;
+        fieldColumns[k] = column;
+      }
+      // Python's makeRecord refuses an extra field that would overwrite one of the record's
+      if (column.standard) reportInternalError(`--- Logging error ---\nKeyError: "Attempt to overwrite ${stringRepr(key)} in LogRecord"\n`);
+      else if (value !== undefined) this.addField(column, i, value);
+    }
+  }
+
+  /** A record as it is after the filters: every field it carries, extras included. */
+  add(r: LogRecord): void {
+    // every field is read before the first column is written: a getter that throws leaves no half record
+    const { levelno, levelname, name, seq, stack_info: stack } = r;
+    const message = this.message(r.msg, r.args);
+    const exc = r.exc_text ?? (r.exc_info ? formatError(r.exc_info) : null);
+    const uid = (r as { _uid?: string })._uid;
+    const keys = Object.keys(r);
+    const start = extraFieldsStart(keys);
+    const values = keys.map((key, k) => (k < start ? undefined : r[key]));
+    const ms = msOf(r, this.count === 0 ? Date.now() : this.lastCreated);
+
+    const i = this.begin(seq, ms);
+    const b = this.batch;
+    // levelnames holds only registered names (calls rely on it); a name a filter gave goes per record
+    const known = b.levelnames[levelno];
+    if (known === undefined && levelname === getLevelName(levelno)) b.levelnames[levelno] = levelname;
+    else if ((known ?? getLevelName(levelno)) !== levelname) (b.levelname ??= {})[i] = levelname;
+    this.place(i, levelno, name, message);
+    if (exc !== null) (b.exc ??= {})[i] = exc;
+    if (stack !== null) (b.stack ??= {})[i] = stack;
+    if (uid !== undefined && uid !== this.prefix + seq.toString(36)) (b.uid ??= {})[i] = uid;
+    for (let k = start; k < keys.length; k++) {
+      if (values[k] === undefined) continue;
+      const column = this.column(keys[k]);
+      if (!column.standard) this.addField(column, i, values[k]);
+    }
+  }
+
+  /** The batch as the string the worker stores. */
+  finish(): string {
+    const b = this.batch;
+    const n = this.count;
+    for (const [key, column] of this.columns) {
+      const { values } = column;
+      if (values.length === 0) continue;
+      // Object.defineProperty: a key like __proto__ stays a plain key of the batch
+      Object.defineProperty(b.extra, key, { value: values, enumerable: true, writable: true, configurable: true });
+      if (values.length < n) {
+        const at = column.at ?? Array.from(values, (_, k) => k);
+        Object.defineProperty(b.extraAt ??= {}, key, { value: at, enumerable: true, writable: true, configurable: true });
+      }
+    }
+    return JSON.stringify(b);
+  }
+
+  /** Takes the next record index for a record of this seq and time. */
+  private begin(seq: number, ms: number): number {
+    const b = this.batch;
+    const i = this.count++;
+    if (i === 0) {
+      b.seqStart = seq;
+      b.createdStart = ms;
+      this.lastCreated = ms;
+    } else if (b.seqOffsets) {
+      b.seqOffsets.push(seq - b.seqStart);
+    } else if (seq !== b.seqStart + i) {
+      b.seqOffsets = Array.from({ length: i }, (_, k) => k);
+      b.seqOffsets.push(seq - b.seqStart);
+    }
+    b.created.push(ms - this.lastCreated);
+    this.lastCreated = ms;
+    return i;
+  }
+
+  /**
+   * A string message with arguments JSON carries exactly goes as it is and the worker merges them;
+   * anything else is formatted here. Pushes nothing yet: formatting is what can fail.
+   */
+  private message(msg: unknown, args: LogArgs | null): Message {
+    const m = this.pending;
+    m.argc = 0;
+    m.args = null;
+    m.mapping = null;
+    if (typeof msg === 'string') {
+      m.text = msg;
+      if (args === null || args === undefined) return m;
+      if (Array.isArray(args)) {
         if (plainArgs(args)) {
-          message = r.msg;
-          argc = args.length;
-          for (let a = 0; a < argc; a++) batch.argv.push(args[a]);
+          m.argc = args.length;
+          m.args = args;
+          return m;
         }
       } else if (isPlainJson(args)) {
-        message = r.msg;
-        argc = -1;
-        (batch.mappings ??= {})[i] = maskedBy(masking, args) as Record<string, unknown>;
+        m.argc = -1;
+        m.mapping = maskedBy(this.masking, args) as Mapping;
+        return m;
       }
     }
-    if (message === null) message = messageOf(r.msg, args && (maskedBy(masking, args) as LogArgs));
-    if (message !== lastMessage) {
-      lastMessage = message;
-      lastMessageAt = indexIn(batch.messages, messageIndex, message);
-    }
-    if (r.levelno !== lastSite[0] || lastNameAt !== lastSite[1] || lastMessageAt !== lastSite[2] || argc !== lastSite[3]) {
-      lastSite = [r.levelno, lastNameAt, lastMessageAt, argc];
-      const key = lastSite.join(' ');
-      let at = siteIndex.get(key);
-      if (at === undefined) {
-        at = batch.sites.push(lastSite) - 1;
-        siteIndex.set(key, at);
-      }
-      lastSiteAt = at;
-    }
-    batch.site[i] = lastSiteAt;
+    m.text = messageOf(msg, args && (maskedBy(this.masking, args) as LogArgs));
+    return m;
+  }
 
-    const exc = r.exc_text ?? (r.exc_info ? formatError(r.exc_info) : null);
-    if (exc !== null) (batch.exc ??= {})[i] = exc;
-    if (r.stack_info !== null) (batch.stack ??= {})[i] = r.stack_info;
-    const uid = (r as { _uid?: string })._uid;
-    if (uid !== undefined && uid !== prefix + r.seq.toString(36)) (batch.uid ??= {})[i] = uid;
-
-    const keys = Object.keys(r);
-    for (let k = extraFieldsStart(keys); k < keys.length; k++) {
-      const key = keys[k];
-      const value = r[key];
-      if (value === undefined || STANDARD_FIELDS.has(key)) continue;
-      if (key !== lastKey) {
-        lastKey = key;
-        let column = columns.get(key);
-        if (column === undefined) columns.set(key, (column = { values: [], at: [] }));
-        lastColumn = column;
-      }
-      lastColumn.at.push(i);
-      lastColumn.values.push(masking && masking.isSecret(key) ? masking.replacement
-        : plainValue(value) ? value : maskedBy(masking, toJsonValue(value)));
+  /** Writes record i's call site and its arguments. */
+  private place(i: number, levelno: number, name: string, message: Message): void {
+    const b = this.batch;
+    const { text, argc } = message;
+    let site = this.lastSite;
+    if (site.message !== text || site.name !== name || site.levelno !== levelno || site.argc !== argc) {
+      site = this.site(levelno, name, text, argc);
+      this.lastSite = site;
+    }
+    b.site.push(site.at);
+    if (argc > 0) {
+      const argv = b.argv;
+      const values = message.args as readonly unknown[];
+      for (let a = 0; a < argc; a++) argv.push(values[a]);
+    } else if (argc < 0) {
+      (b.mappings ??= {})[i] = message.mapping as Record<string, unknown>;
     }
   }
-  for (const [key, column] of columns) {
-    // Object.defineProperty: a key like __proto__ stays a plain key of the batch
-    Object.defineProperty(batch.extra, key, { value: column.values, enumerable: true, writable: true, configurable: true });
-    if (column.at.length < n) Object.defineProperty(batch.extraAt ??= {}, key, { value: column.at, enumerable: true, writable: true, configurable: true });
+
+  private site(levelno: number, name: string, message: string, argc: number): Site {
+    let sites = this.sitesByMessage.get(message);
+    if (sites === undefined) this.sitesByMessage.set(message, (sites = []));
+    for (const s of sites) if (s.name === name && s.levelno === levelno && s.argc === argc) return s;
+    const b = this.batch;
+    const nameAt = indexIn(b.names, this.nameIndex, name);
+    const messageAt = indexIn(b.messages, this.messageIndex, message);
+    const site: Site = { levelno, name, message, argc, at: b.sites.push([levelno, nameAt, messageAt, argc]) - 1 };
+    sites.push(site);
+    return site;
   }
-  return JSON.stringify(batch);
+
+  private column(key: string): Column {
+    let column = this.columns.get(key);
+    if (column === undefined) {
+      column = { values: [], at: null, secret: this.masking !== null && this.masking.isSecret(key), standard: STANDARD_FIELDS.has(key) };
+      this.columns.set(key, column);
+    }
+    return column;
+  }
+
+  private addField(column: Column, i: number, value: unknown): void {
+    const { values } = column;
+    if (column.at === null && values.length !== i) column.at = Array.from(values, (_, k) => k);
+    column.at?.push(i);
+    values.push(column.secret ? (this.masking as Masker).replacement
+      : plainValue(value) ? value : maskedBy(this.masking, toJsonValue(value)));
+  }
 }
 
+/** The records as one batch string (see BatchBuilder). */
+export function encodeBatch(records: LogRecord[], masking: Masker | null): string {
+  const builder = new BatchBuilder(masking);
+  for (const r of records) builder.add(r);
+  return builder.finish();
+}

@@ -3,9 +3,9 @@
 import type { Remote } from 'comlink';
 import { Handler } from '../core/handler.js';
 import { reportInternalError } from '../core/internal-error.js';
-import type { LogRecord } from '../core/record.js';
+import { LogRecord, UNKNOWN_FILE } from '../core/record.js';
 import type { ListenerApi } from '../worker/protocol.js';
-import { encodeBatch, type Masker } from './page-batch.js';
+import { BatchBuilder, type Masker } from './page-batch.js';
 
 /** A batch posted to the worker and not yet confirmed durable. */
 interface PendingBatch {
@@ -21,14 +21,16 @@ interface PendingBatch {
 
 /**
  * The page's queue handler (Python's QueueHandler, with the worker as its queue). A logging call
- * only pushes its record; at the end of the task (a microtask) the records are encoded, at most
- * `batchSize` to a batch, as one string of columns, one Comlink call per batch. Each batch's
- * string is kept until the worker confirms it durable.
+ * writes its record (or, through handleCall, only what the call gives) into the columns of the
+ * batch being filled, at most `batchSize` to a batch; at the end of the task (a microtask) each
+ * batch becomes one string and one Comlink call. Each batch's string is kept until the worker
+ * confirms it durable.
  */
 export class PageQueueHandler extends Handler {
-  private current: LogRecord[] = [];
+  /** The batch being filled; null until the task's first record. */
+  private current: BatchBuilder | null = null;
   /** Batches that reached batchSize in this task, waiting for the microtask. */
-  private full: LogRecord[][] = [];
+  private full: BatchBuilder[] = [];
   private scheduled = false;
   private nextId = 0;
   /** Batches the listener has not yet confirmed durable, by id, oldest first. */
@@ -47,38 +49,57 @@ export class PageQueueHandler extends Handler {
 
   override emit(record: LogRecord): void {
     this.logged++;
-    const current = this.current;
-    current.push(record);
-    if (current.length >= this.batchSize) {
-      this.full.push(current);
-      this.current = [];
+    const batch = this.batch();
+    batch.add(record);
+    if (batch.count >= this.batchSize) this.seal();
+  }
+
+  /** A call that reaches no other handler and no filter goes into the batch without a record. */
+  override handleCall(name: string, levelno: number, msg: unknown, args: unknown[], fields: Record<string, unknown> | undefined): void {
+    this.logged++;
+    const batch = this.batch();
+    try {
+      batch.addCall(name, levelno, msg, args, fields);
+    } catch (err) {
+      this.handleError(new LogRecord(name, levelno, UNKNOWN_FILE, 0, msg, args, null), err);
     }
+    if (batch.count >= this.batchSize) this.seal();
+  }
+
+  private batch(): BatchBuilder {
+    if (this.current !== null) return this.current;
     if (!this.scheduled) {
       this.scheduled = true;
       queueMicrotask(() => this.post());
     }
+    return (this.current = new BatchBuilder(this.mask));
+  }
+
+  private seal(): void {
+    this.full.push(this.current as BatchBuilder);
+    this.current = null;
   }
 
   /** Encodes and posts every batch waiting. */
   post(): void {
     this.scheduled = false;
     const batches = this.full;
-    if (this.current.length > 0) batches.push(this.current);
+    if (this.current !== null && this.current.count > 0) batches.push(this.current);
+    this.current = null;
     if (batches.length === 0) return;
     this.full = [];
-    this.current = [];
-    for (const records of batches) {
+    for (const builder of batches) {
       let body: string;
       try {
-        body = encodeBatch(records, this.mask);
+        body = builder.finish();
       } catch (err) {
-        this.handleError(records[0], err);
+        reportInternalError(`isolog: a batch of ${builder.count} records could not be encoded: ${String(err)}`);
         continue;
       }
       const id = this.nextId++;
       let answer!: () => void;
       const answered = new Promise<void>((resolve) => { answer = resolve; });
-      const batch: PendingBatch = { body, count: records.length, sentAt: 0, beaconed: false, answered, answer };
+      const batch: PendingBatch = { body, count: builder.count, sentAt: 0, beaconed: false, answered, answer };
       this.unconfirmed.set(id, batch);
       this.send(id, batch);
     }

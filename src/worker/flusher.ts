@@ -136,22 +136,27 @@ export class Flusher {
   }
 
   /**
-   * Sends records; a 400/413 splits them in halves until the bad record stands alone, and that one
+   * Sends records; a 400/413 (or a body over maxBytesPerRequest, before it is sent) splits them in
+   * halves until the bad record stands alone, and that one
    * is dropped and counted. A retry or stop anywhere ends the attempt (halves already sent are
    * sent again later, and the collector drops them as duplicates).
    */
   private async sendSplitting(records: WireRecord[]): Promise<{ outcome: Outcome; retryAfter: string | null }> {
     if (records.length === 0) return { outcome: 'done', retryAfter: null };
     const body = JSON.stringify(encodeRecords(records, this.resource));
-    this.stats.sent += records.length;
-    const result = await this.send(body);
-    const outcome = outcomeOf(result.status);
-    if (outcome !== 'done') this.stats.lastError = result.status === null ? `network: ${result.error ?? 'no answer'}` : `HTTP ${result.status}`;
-    if (outcome !== 'split') return { outcome, retryAfter: result.retryAfter };
-    if (records.length === 1) {
-      this.stats.dropped.rejected = (this.stats.dropped.rejected ?? 0) + 1;
-      this.events.problem(`isolog: the collector refused a record (HTTP ${result.status}) and it was dropped: ${records[0].name}: ${records[0].msg.slice(0, 200)}`);
-      return { outcome: 'done', retryAfter: null };
+    // a body over the request cap is split before it is sent: the cap bounds OTLP JSON, which a read
+    // (bounded by the page's compact batches) cannot know in advance
+    if (body.length <= this.config.maxBytesPerRequest || records.length === 1) {
+      this.stats.sent += records.length;
+      const result = await this.send(body);
+      const outcome = outcomeOf(result.status);
+      if (outcome !== 'done') this.stats.lastError = result.status === null ? `network: ${result.error ?? 'no answer'}` : `HTTP ${result.status}`;
+      if (outcome !== 'split') return { outcome, retryAfter: result.retryAfter };
+      if (records.length === 1) {
+        this.stats.dropped.rejected = (this.stats.dropped.rejected ?? 0) + 1;
+        this.events.problem(`isolog: the collector refused a record (HTTP ${result.status}) and it was dropped: ${records[0].name}: ${records[0].msg.slice(0, 200)}`);
+        return { outcome: 'done', retryAfter: null };
+      }
     }
     const half = Math.ceil(records.length / 2);
     for (const part of [records.slice(0, half), records.slice(half)]) {

@@ -69,7 +69,7 @@ export interface TransportConfig {
   token?: string;
   /** Records per request at most. */
   maxRecordsPerRequest: number;
-  /** Bytes (JSON, before gzip) per request at most. */
+  /** Bytes of one request's OTLP JSON body (before gzip) at most; more records are split into more requests. */
   maxBytesPerRequest: number;
   /** First retry delay; doubles up to 60 s. */
   retryBaseMs: number;

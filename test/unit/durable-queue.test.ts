@@ -62,4 +62,28 @@ describe('the flusher over the queue', () => {
     expect(stats.acknowledged).toBe(3);
     expect(await queue.totals()).toEqual({ records: 0, bytes: 0, batches: 0 });
   });
+
+  it('splits a read whose OTLP body would pass maxBytesPerRequest into requests under it, before sending', async () => {
+    const queue = new MemoryBatchQueue();
+    const records = Array.from({ length: 100 }, (_, i) => new LogRecord('app', INFO, '(unknown file)', 0, 'record %d of a batch that is small on the page', [i], null));
+    await queue.append({ raw: encodeBatch(records, null), count: 100, bytes: 300 });
+    const stats: PipelineStats = { logged: 0, durable: 0, sent: 0, acknowledged: 0, dropped: {}, retries: 0, lastError: null, durableStorage: false, flushing: false };
+    const bodies: string[] = [];
+    let acknowledged = (): void => {};
+    const done = new Promise<void>((resolve) => { acknowledged = resolve; });
+    const flusher = new Flusher(queue, async (body) => {
+      bodies.push(body);
+      return { status: 200, retryAfter: null };
+    }, { collector: 'http://127.0.0.1:1/v1/logs', transport: 'fetch', maxRecordsPerRequest: 10_000, maxBytesPerRequest: 8_000, retryBaseMs: 1 },
+    {}, stats, { acknowledged, problem: () => {} }, 'isolog-test-lock');
+    flusher.start();
+    await done;
+    await flusher.stop();
+    expect(bodies.length).toBeGreaterThan(2);
+    for (const body of bodies) expect(body.length).toBeLessThanOrEqual(8_000);
+    const sent = bodies.flatMap((b) => JSON.parse(b).resourceLogs[0].scopeLogs.flatMap((s: { logRecords: { body: { stringValue: string } }[] }) => s.logRecords.map((r) => r.body.stringValue)));
+    expect(sent).toEqual(records.map((_, i) => `record ${i} of a batch that is small on the page`));
+    expect(stats.sent).toBe(100);
+    expect(stats.acknowledged).toBe(100);
+  });
 });

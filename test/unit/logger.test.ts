@@ -372,3 +372,76 @@ describe('handlers', () => {
     expect(order).toEqual(['flush b', 'close b', 'flush a', 'close a']);
   });
 });
+
+describe('calls a handler takes without a record (Handler.handleCall)', () => {
+  class CallTaker extends logging.Handler {
+    calls: unknown[][] = [];
+    records: logging.LogRecord[] = [];
+    emit(record: logging.LogRecord): void { this.records.push(record); }
+    override handleCall(name: string, levelno: number, msg: unknown, args: unknown[], fields: Record<string, unknown> | undefined): void {
+      this.calls.push([name, levelno, msg, [...args], fields]);
+    }
+  }
+  function setup(): [logging.Logger, CallTaker] {
+    const taker = new CallTaker();
+    getLogger().addHandler(taker);
+    getLogger().setLevel(DEBUG);
+    return [getLogger('calls.app'), taker];
+  }
+
+  it('go to the only handler up the chain as the call gave them, without the kwargs marker', () => {
+    const [log, taker] = setup();
+    log.info('user %s signed in', 'ann', logging.extra({ userId: 42 }));
+    log.warning('plain');
+    expect(taker.calls).toEqual([['calls.app', INFO, 'user %s signed in', ['ann'], { userId: 42 }], ['calls.app', WARNING, 'plain', [], undefined]]);
+    expect(taker.records).toEqual([]);
+  });
+
+  it('become records whenever something could see the record', () => {
+    const [log, taker] = setup();
+    const expectRecord = (what: () => void): void => {
+      taker.records = [];
+      taker.calls = [];
+      what();
+      expect(taker.calls).toEqual([]);
+      expect(taker.records).toHaveLength(1);
+    };
+    expectRecord(() => log.error('failed', new Error('boom')));
+    expectRecord(() => log.info('with stack', logging.kwargs({ stack_info: true })));
+    expectRecord(() => log.info('with exc_info', logging.kwargs({ exc_info: new Error('x') })));
+    const filter = (): boolean => true;
+    log.addFilter(filter);
+    expectRecord(() => log.info('a logger filter'));
+    log.removeFilter(filter);
+    taker.addFilter(filter);
+    expectRecord(() => log.info('a handler filter'));
+    taker.removeFilter(filter);
+    const other = new logging.NullHandler();
+    log.addHandler(other);
+    expectRecord(() => log.info('a second handler'));
+    log.removeHandler(other);
+    const custom = getLogger('calls.custom');
+    custom.makeRecord = function (...args) { return logging.Logger.prototype.makeRecord.apply(this, args); };
+    expectRecord(() => custom.info('an own makeRecord'));
+  });
+
+  it('respect the handler level, propagate and the last resort as records do', () => {
+    const [log, taker] = setup();
+    taker.setLevel(ERROR);
+    log.info('below the handler level');
+    expect([taker.calls, taker.records]).toEqual([[], []]);
+    taker.setLevel(NOTSET);
+    const isolated = getLogger('calls.isolated');
+    isolated.propagate = false;
+    const last = logging.lastResort.handler;
+    const out = new StringStream();
+    logging.lastResort.handler = new logging.StreamHandler(out);
+    try {
+      isolated.warning('no handler here');
+    } finally {
+      logging.lastResort.handler = last;
+    }
+    expect(out.getvalue()).toBe('no handler here\n');
+    expect([taker.calls, taker.records]).toEqual([[], []]);
+  });
+});

@@ -1,9 +1,9 @@
 // The page-to-worker batch: what encodeBatch writes on the page, decodeBatch reads back in the worker.
 import { describe, expect, it } from 'vitest';
-import { extra, getLogger, INFO, LogRecord, makeLogRecord, WARNING } from '../../src/index.js';
+import { addLevelName, extra, getLogger, INFO, LogRecord, makeLogRecord, setInternalErrorSink, WARNING } from '../../src/index.js';
 import { toJsonValue } from '../../src/core/serialize.js';
 import type { RawBatch } from '../../src/worker/protocol.js';
-import { encodeBatch, masker } from '../../src/runtime/page-batch.js';
+import { BatchBuilder, encodeBatch, masker } from '../../src/runtime/page-batch.js';
 import { decodeBatch } from '../../src/worker/raw-batch.js';
 
 function record(name: string, level: number, msg: unknown, args: unknown[], fields: Record<string, unknown> = {}): LogRecord {
@@ -134,3 +134,70 @@ describe('page-to-worker batches', () => {
     expect(decoded).toMatchObject({ message: 'hi you', route: '/api', ip: '10.0.0.1' });
   });
 });
+
+describe('calls without a record (Handler.handleCall)', () => {
+  type Call = [string, number, unknown, unknown[], Record<string, unknown> | undefined];
+  const cyclic: Record<string, unknown> = { a: 1 };
+  cyclic.self = cyclic;
+  const calls: Call[] = [
+    ['app', INFO, 'plain', [], undefined],
+    ['app', INFO, 'request %d took %.1f ms', [1, 2.25], { route: '/api' }],
+    ['app', INFO, 'request %d took %.1f ms', [2, 3.5], { route: '/api', user: 'ann' }],
+    ['app.db', WARNING, 'slow: %(table)s pw %(password)s', [{ table: 'users', password: 'hunter2' }], undefined],
+    ['app', INFO, 'empty mapping %s', [{}], undefined],
+    ['app', INFO, 'objects %s %r', [cyclic, new Map([['token', 1]])], { headers: { authorization: 'Bearer x' }, when: new Date(0), big: 5n }],
+    ['app', INFO, 'missing %s %s', ['one'], undefined],
+    ['app', 25, 'custom level', [], { password: 'hunter5' }],
+    ['app', INFO, new Error('an error as the message'), [], undefined],
+    ['app', INFO, 'fields that vanish', [], { gone: undefined, n: 0 }],
+  ];
+  const withoutIds = ({ uid, created, ...rest }: Record<string, unknown>) => rest;
+
+  it('ship exactly what the records made from the same calls would', () => {
+    addLevelName(25, 'NOTICE');
+    const viaCalls = new BatchBuilder(redact);
+    const viaRecords = new BatchBuilder(redact);
+    for (const [name, level, msg, args, fields] of calls) {
+      viaCalls.addCall(name, level, msg, [...args], fields);
+      viaRecords.add(getLogger(name).makeRecord(name, level, msg, [...args], null, fields));
+    }
+    const expected = decodeBatch(viaRecords.finish());
+    expect(decodeBatch(viaCalls.finish()).map(withoutIds)).toEqual(expected.map(withoutIds));
+    expect(expected[3].message).toBe('slow: users pw [REDACTED]');
+    expect(expected[7]).toMatchObject({ levelname: 'NOTICE', password: '[REDACTED]' });
+  });
+
+  it('mix with records in one batch, in order, each with its own uid', () => {
+    const builder = new BatchBuilder(null);
+    const first = new LogRecord('app', INFO, '(unknown file)', 0, 'record %d', [1], null);
+    builder.add(first);
+    builder.addCall('app', INFO, 'call %d', [2], { k: 'v' });
+    const third = new LogRecord('app', INFO, '(unknown file)', 0, 'record %d', [3], null);
+    builder.add(third);
+    const renamed = new LogRecord('app', INFO, '(unknown file)', 0, 'renamed by a filter', [], null);
+    renamed.levelname = 'INFORMATION';
+    builder.add(renamed);
+    builder.addCall('app', INFO, 'call after it', [], undefined);
+    const decoded = decodeBatch(builder.finish());
+    expect(decoded.slice(3).map((r) => r.levelname)).toEqual(['INFORMATION', 'INFO']);
+    decoded.length = 3;
+    expect(decoded.map((r) => [r.message, r.k])).toEqual([['record 1', undefined], ['call 2', 'v'], ['record 3', undefined]]);
+    expect(new Set(decoded.map((r) => r.uid)).size).toBe(3);
+    expect([decoded[0].uid, decoded[2].uid]).toEqual([first.uid, third.uid]);
+  });
+
+  it('refuse an extra field named like a record field, as makeRecord does, and keep the others', () => {
+    const reports: string[] = [];
+    setInternalErrorSink((text) => reports.push(text));
+    try {
+      const builder = new BatchBuilder(null);
+      builder.addCall('app', INFO, 'hello', [], { msg: 'overwritten?', ok: true });
+      const [decoded] = decodeBatch(builder.finish());
+      expect(decoded).toMatchObject({ message: 'hello', ok: true });
+      expect(reports).toEqual([`--- Logging error ---\nKeyError: "Attempt to overwrite 'msg' in LogRecord"\n`]);
+    } finally {
+      setInternalErrorSink(null);
+    }
+  });
+});
+
