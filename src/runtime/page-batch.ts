@@ -137,13 +137,22 @@ export class BatchBuilder {
   // and their extra fields come in the same order: the columns of the previous call's keys, by position
   private readonly fieldKeys: string[] = [];
   private readonly fieldColumns: Column[] = [];
+  /** The batch's levels by number, for lookups (the batch carries them as pairs). */
+  private readonly levelnames: Record<number, string> = {};
+  /** The columns set only for some records, as [record index, value] pairs (see RawBatch). */
+  private readonly levelPairs: [number, string][] = [];
+  private readonly levelname: [number, string][] = [];
+  private readonly mappings: [number, Record<string, unknown>][] = [];
+  private readonly exc: [number, string][] = [];
+  private readonly stack: [number, string][] = [];
+  private readonly uid: [number, string][] = [];
   /** What message() found for the record being added (one object, reused: this runs per call). */
   private readonly pending: Message = { text: '', argc: 0, args: null, mapping: null };
 
   constructor(private readonly masking: Masker | null) {
     this.batch = {
       uidPrefix: this.prefix, seqStart: 0, createdStart: 0, created: [], names: [], messages: [], sites: [],
-      site: [], levelnames: {}, argv: [], extra: {},
+      site: [], levelnames: this.levelPairs, argv: [], extra: {},
     };
   }
 
@@ -156,10 +165,9 @@ export class BatchBuilder {
     const first = args[0];
     const message = this.message(msg, args.length === 1 && isMapping(first) && hasKeys(first) ? first : args);
     const i = this.begin(nextSeq(), clockMs());
-    const b = this.batch;
-    const levelname = b.levelnames[levelno];
-    if (levelname === undefined) b.levelnames[levelno] = getLevelName(levelno) as string;
-    else if (this.levels !== levelNamesRevision() && levelname !== getLevelName(levelno)) (b.levelname ??= {})[i] = getLevelName(levelno) as string;
+    const known = this.levelnames[levelno];
+    if (known === undefined) this.addLevel(levelno, getLevelName(levelno) as string);
+    else if (this.levels !== levelNamesRevision() && known !== getLevelName(levelno)) this.levelname.push([i, getLevelName(levelno) as string]);
     this.place(i, levelno, name, message);
     if (fields === undefined) return;
     const keys = Object.keys(fields);
@@ -192,15 +200,14 @@ export class BatchBuilder {
     const ms = msOf(r, this.count === 0 ? Date.now() : this.lastCreated);
 
     const i = this.begin(seq, ms);
-    const b = this.batch;
     // levelnames holds only registered names (calls rely on it); a name a filter gave goes per record
-    const known = b.levelnames[levelno];
-    if (known === undefined && levelname === getLevelName(levelno)) b.levelnames[levelno] = levelname;
-    else if ((known ?? getLevelName(levelno)) !== levelname) (b.levelname ??= {})[i] = levelname;
+    const known = this.levelnames[levelno];
+    if (known === undefined && levelname === getLevelName(levelno)) this.addLevel(levelno, levelname);
+    else if ((known ?? getLevelName(levelno)) !== levelname) this.levelname.push([i, levelname]);
     this.place(i, levelno, name, message);
-    if (exc !== null) (b.exc ??= {})[i] = exc;
-    if (stack !== null) (b.stack ??= {})[i] = stack;
-    if (uid !== undefined && uid !== this.prefix + seq.toString(36)) (b.uid ??= {})[i] = uid;
+    if (exc !== null) this.exc.push([i, exc]);
+    if (stack !== null) this.stack.push([i, stack]);
+    if (uid !== undefined && uid !== this.prefix + seq.toString(36)) this.uid.push([i, uid]);
     for (let k = start; k < keys.length; k++) {
       if (values[k] === undefined) continue;
       const column = this.column(keys[k]);
@@ -212,6 +219,11 @@ export class BatchBuilder {
   finish(): string {
     const b = this.batch;
     const n = this.count;
+    if (this.levelname.length > 0) b.levelname = this.levelname;
+    if (this.mappings.length > 0) b.mappings = this.mappings;
+    if (this.exc.length > 0) b.exc = this.exc;
+    if (this.stack.length > 0) b.stack = this.stack;
+    if (this.uid.length > 0) b.uid = this.uid;
     for (const [key, column] of this.columns) {
       const { values } = column;
       if (values.length === 0) continue;
@@ -223,6 +235,11 @@ export class BatchBuilder {
       }
     }
     return JSON.stringify(b);
+  }
+
+  private addLevel(levelno: number, levelname: string): void {
+    this.levelnames[levelno] = levelname;
+    this.levelPairs.push([levelno, levelname]);
   }
 
   /** Takes the next record index for a record of this seq and time. */
@@ -239,7 +256,10 @@ export class BatchBuilder {
       b.seqOffsets = Array.from({ length: i }, (_, k) => k);
       b.seqOffsets.push(seq - b.seqStart);
     }
-    b.created.push(ms - this.lastCreated);
+    // Date.now() is a double: a delta left as one would make the column an array of doubles, which
+    // JSON.stringify writes several times slower than small integers
+    const delta = ms - this.lastCreated;
+    b.created.push(delta === (delta | 0) ? delta | 0 : delta);
     this.lastCreated = ms;
     return i;
   }
@@ -287,7 +307,7 @@ export class BatchBuilder {
       const values = message.args as readonly unknown[];
       for (let a = 0; a < argc; a++) argv.push(values[a]);
     } else if (argc < 0) {
-      (b.mappings ??= {})[i] = message.mapping as Record<string, unknown>;
+      this.mappings.push([i, message.mapping as Record<string, unknown>]);
     }
   }
 

@@ -3,7 +3,7 @@
 // batch is sent. The page's half is src/runtime/page-batch.ts.
 import { formatMessage, type Mapping } from '../core/percent-format.js';
 import { pyRepr } from '../core/repr.js';
-import type { RawBatch, WireRecord } from './protocol.js';
+import type { ByNumber, RawBatch, WireRecord } from './protocol.js';
 
 /** Python's getMessage; a mismatch is kept in the text, never thrown. */
 export function messageOf(msg: unknown, args: readonly unknown[] | Mapping | null): string {
@@ -14,25 +14,39 @@ export function messageOf(msg: unknown, args: readonly unknown[] | Mapping | nul
   }
 }
 
+/** A column of values by number, as pairs (protocol 6) or an object (protocol 5), for lookups. */
+function lookupOf<T>(column: ByNumber<T> | undefined): Record<number, T> | undefined {
+  if (!Array.isArray(column)) return column;
+  const out: Record<number, T> = {};
+  for (const [at, value] of column) out[at] = value;
+  return out;
+}
+
 /** The worker's half: each record of a batch as plain, JSON-safe data, its message merged. */
 export function decodeBatch(text: string): WireRecord[] {
   const b = JSON.parse(text) as RawBatch;
   const n = b.site.length;
   const out: WireRecord[] = new Array(n);
+  const levelnames = lookupOf(b.levelnames) as Record<number, string>;
+  const mappings = lookupOf(b.mappings);
+  const levelname = lookupOf(b.levelname);
+  const uid = lookupOf(b.uid);
+  const exc = lookupOf(b.exc);
+  const stack = lookupOf(b.stack);
   let next = 0;
   let created = b.createdStart;
   for (let i = 0; i < n; i++) {
     const [levelno, nameAt, messageAt, argc] = b.sites[b.site[i]];
     const template = b.messages[messageAt];
     let message = template;
-    if (argc === -1) message = messageOf(template, (b.mappings as Record<number, Record<string, unknown>>)[i]);
+    if (argc === -1) message = messageOf(template, (mappings as Record<number, Record<string, unknown>>)[i]);
     else if (argc > 0) message = messageOf(template, b.argv.slice(next, (next += argc)));
     const seq = b.seqStart + (b.seqOffsets ? b.seqOffsets[i] : i);
     created += b.created[i];
     out[i] = {
-      name: b.names[nameAt], msg: message, message, levelno, levelname: b.levelname?.[i] ?? b.levelnames[levelno],
-      created: created / 1000, uid: b.uid?.[i] ?? b.uidPrefix + seq.toString(36),
-      exc_text: b.exc?.[i] ?? null, stack_info: b.stack?.[i] ?? null,
+      name: b.names[nameAt], msg: message, message, levelno, levelname: levelname?.[i] ?? levelnames[levelno],
+      created: created / 1000, uid: uid?.[i] ?? b.uidPrefix + seq.toString(36),
+      exc_text: exc?.[i] ?? null, stack_info: stack?.[i] ?? null,
     };
   }
   for (const key of Object.keys(b.extra)) {

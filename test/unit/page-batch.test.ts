@@ -135,6 +135,33 @@ describe('page-to-worker batches', () => {
   });
 });
 
+describe('batches stored by an earlier version', () => {
+  it('are still read: protocol 5 keyed levels, mappings and sparse fields by number in objects', () => {
+    const v5 = JSON.stringify({
+      uidPrefix: 'p-', seqStart: 10, createdStart: 1_700_000_000_000, created: [0, 5], names: ['app'], messages: ['a %(k)s', 'b'],
+      sites: [[20, 0, 0, -1], [40, 0, 1, 0]], site: [0, 1], levelnames: { 20: 'INFO', 40: 'ERROR' }, argv: [],
+      mappings: { 0: { k: 'v' } }, extra: { user: ['ann'] }, extraAt: { user: [1] },
+      exc: { 1: 'Traceback' }, stack: { 1: 'Stack' }, uid: { 0: 'given' }, levelname: { 1: 'FAILURE' },
+    });
+    const decoded = decodeBatch(v5);
+    expect(decoded.map((r) => [r.message, r.levelname, r.uid, r.exc_text, r.stack_info, r.user, r.created])).toEqual([
+      ['a v', 'INFO', 'given', null, null, undefined, 1_700_000_000],
+      ['b', 'FAILURE', 'p-b', 'Traceback', 'Stack', 'ann', 1_700_000_000.005],
+    ]);
+  });
+
+  it('are written with no object keyed by numbers (such keys take JSON.stringify off its fast path)', () => {
+    const builder = new BatchBuilder(null);
+    const r = new LogRecord('x', INFO, '(unknown file)', 0, 'e %(k)s', [{ k: 1 }], new Error('boom'));
+    r.levelname = 'CUSTOM';
+    r.stack_info = 'Stack';
+    r.uid = 'given';
+    builder.add(r);
+    const batch = JSON.parse(builder.finish()) as Record<string, unknown>;
+    for (const key of ['levelnames', 'levelname', 'mappings', 'exc', 'stack', 'uid']) expect(Array.isArray(batch[key]), key).toBe(true);
+  });
+});
+
 describe('calls without a record (Handler.handleCall)', () => {
   type Call = [string, number, unknown, unknown[], Record<string, unknown> | undefined];
   const cyclic: Record<string, unknown> = { a: 1 };

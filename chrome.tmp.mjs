@@ -1,0 +1,12 @@
+import { build } from 'esbuild';
+import { chromium } from '@playwright/test';
+const entry = process.argv[2];
+const code = (await build({ entryPoints: [entry], bundle: true, format: 'esm', platform: 'browser', write: false, minify: true, logLevel: 'error' })).outputFiles[0].text;
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+const page = await browser.newPage();
+page.on('console', (m) => console.log(m.text()));
+page.on('pageerror', (e) => console.log('error', e));
+await page.goto('about:blank');
+await page.addScriptTag({ content: code, type: 'module' });
+await page.waitForFunction(() => window.done === true, null, { timeout: 120000 });
+await browser.close();
