@@ -11,6 +11,8 @@ import { DEFAULT_LIMITS, isPlainJson, toJsonValue } from '../core/serialize.js';
 import type { RawBatch } from '../worker/protocol.js';
 import { messageOf } from '../worker/raw-batch.js';
 
+const { hasOwnProperty } = Object.prototype;
+
 /** Which keys to mask, and with what. */
 export interface RedactSpec { keys: (string | RegExp)[]; replacement: string }
 
@@ -151,8 +153,8 @@ export class BatchBuilder {
 
   constructor(private readonly masking: Masker | null) {
     this.batch = {
-      uidPrefix: this.prefix, seqStart: 0, createdStart: 0, created: [], names: [], messages: [], sites: [],
-      site: [], levelnames: this.levelPairs, argv: [], extra: {},
+      uidPrefix: this.prefix, seqStart: 0, count: 0, createdStart: 0, createdSteps: [], names: [], messages: [],
+      sites: [], siteRuns: [], levelnames: this.levelPairs, argv: [], extra: {},
     };
   }
 
@@ -170,10 +172,12 @@ export class BatchBuilder {
     else if (this.levels !== levelNamesRevision() && known !== getLevelName(levelno)) this.levelname.push([i, getLevelName(levelno) as string]);
     this.place(i, levelno, name, message);
     if (fields === undefined) return;
-    const keys = Object.keys(fields);
     const { fieldKeys, fieldColumns } = this;
-    for (let k = 0; k < keys.length; k++) {
-      const key = keys[k];
+    let k = 0;
+    // for-in with hasOwnProperty gives Object.keys' keys in its order; V8 runs it from the object's
+    // enum cache, without the array Object.keys allocates
+    for (const key in fields) {
+      if (!hasOwnProperty.call(fields, key)) continue;
       const value = fields[key];
       let column = fieldColumns[k];
       if (fieldKeys[k] !== key) {
@@ -181,6 +185,7 @@ export class BatchBuilder {
         fieldKeys[k] = key;
         fieldColumns[k] = column;
       }
+      k++;
       // Python's makeRecord refuses an extra field that would overwrite one of the record's
       if (column.standard) reportInternalError(`--- Logging error ---\nKeyError: "Attempt to overwrite ${stringRepr(key)} in LogRecord"\n`);
       else if (value !== undefined) this.addField(column, i, value);
@@ -218,7 +223,7 @@ export class BatchBuilder {
   /** The batch as the string the worker stores. */
   finish(): string {
     const b = this.batch;
-    const n = this.count;
+    const n = (b.count = this.count);
     if (this.levelname.length > 0) b.levelname = this.levelname;
     if (this.mappings.length > 0) b.mappings = this.mappings;
     if (this.exc.length > 0) b.exc = this.exc;
@@ -256,11 +261,13 @@ export class BatchBuilder {
       b.seqOffsets = Array.from({ length: i }, (_, k) => k);
       b.seqOffsets.push(seq - b.seqStart);
     }
-    // Date.now() is a double: a delta left as one would make the column an array of doubles, which
-    // JSON.stringify writes several times slower than small integers
-    const delta = ms - this.lastCreated;
-    b.created.push(delta === (delta | 0) ? delta | 0 : delta);
-    this.lastCreated = ms;
+    if (ms !== this.lastCreated) {
+      // Date.now() is a double: a step left as one would make the column an array of doubles, which
+      // JSON.stringify writes several times slower than small integers
+      const step = ms - this.lastCreated;
+      b.createdSteps.push(i, step === (step | 0) ? step | 0 : step);
+      this.lastCreated = ms;
+    }
     return i;
   }
 
@@ -296,12 +303,12 @@ export class BatchBuilder {
   private place(i: number, levelno: number, name: string, message: Message): void {
     const b = this.batch;
     const { text, argc } = message;
-    let site = this.lastSite;
+    const site = this.lastSite;
     if (site.message !== text || site.name !== name || site.levelno !== levelno || site.argc !== argc) {
-      site = this.site(levelno, name, text, argc);
-      this.lastSite = site;
+      // the previous record's site differs in something, so this record starts a run
+      this.lastSite = this.site(levelno, name, text, argc);
+      b.siteRuns.push(i, this.lastSite.at);
     }
-    b.site.push(site.at);
     if (argc > 0) {
       const argv = b.argv;
       const values = message.args as readonly unknown[];

@@ -20,10 +20,15 @@ export interface RawBatch {
   seqStart: number;
   /** Each record's seq minus seqStart, present only when they do not follow by one. */
   seqOffsets?: number[];
+  /** How many records the batch holds. */
+  count: number;
   /** `created` of the first record, in whole ms since the epoch. */
   createdStart: number;
-  /** Each record's `created` in whole ms, minus the previous record's (mostly 0 or 1). */
-  created: number[];
+  /**
+   * Where the time moves on, as flat pairs [record index, ms since the record before it, …]; a
+   * record not listed has the time of the one before it (records of one task mostly share it).
+   */
+  createdSteps: number[];
   /** The distinct logger names and messages (templates, or messages the page formatted). */
   names: string[];
   messages: string[];
@@ -33,8 +38,11 @@ export interface RawBatch {
    * the message is final, -1 when its one argument is a mapping, in `mappings`.
    */
   sites: [number, number, number, number][];
-  /** Each record's index in sites: records from one call site come in runs. */
-  site: number[];
+  /**
+   * Where the call site changes, as flat pairs [record index, index in sites, …]: from that record
+   * on, records are of that site until the next pair. Records from one call site come in runs.
+   */
+  siteRuns: number[];
   /** [levelno, levelname] for the levels in the batch, as registered. */
   levelnames: ByNumber<string>;
   /** Every record's positional arguments in a row: strings, finite numbers, booleans, null. */
@@ -54,6 +62,14 @@ export interface RawBatch {
 
 /** Values by a number (a level, a record's index) as [number, value] pairs; protocol 5 wrote an object. */
 export type ByNumber<T> = [number, T][] | Record<number, T>;
+
+/** Protocol 5's per-record columns, still read from batches stored before an update. */
+export interface RawBatchV5 {
+  /** Each record's `created` in whole ms, minus the previous record's. */
+  created: number[];
+  /** Each record's index in sites. */
+  site: number[];
+}
 
 /** A record as it crosses to the worker: plain data (see QueueHandler.prepare). */
 export interface WireRecord {

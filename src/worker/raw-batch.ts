@@ -3,7 +3,7 @@
 // batch is sent. The page's half is src/runtime/page-batch.ts.
 import { formatMessage, type Mapping } from '../core/percent-format.js';
 import { pyRepr } from '../core/repr.js';
-import type { ByNumber, RawBatch, WireRecord } from './protocol.js';
+import type { ByNumber, RawBatch, RawBatchV5, WireRecord } from './protocol.js';
 
 /** Python's getMessage; a mismatch is kept in the text, never thrown. */
 export function messageOf(msg: unknown, args: readonly unknown[] | Mapping | null): string {
@@ -24,8 +24,8 @@ function lookupOf<T>(column: ByNumber<T> | undefined): Record<number, T> | undef
 
 /** The worker's half: each record of a batch as plain, JSON-safe data, its message merged. */
 export function decodeBatch(text: string): WireRecord[] {
-  const b = JSON.parse(text) as RawBatch;
-  const n = b.site.length;
+  const b = JSON.parse(text) as RawBatch & Partial<RawBatchV5>;
+  const n = b.site ? b.site.length : b.count;
   const out: WireRecord[] = new Array(n);
   const levelnames = lookupOf(b.levelnames) as Record<number, string>;
   const mappings = lookupOf(b.mappings);
@@ -33,16 +33,23 @@ export function decodeBatch(text: string): WireRecord[] {
   const uid = lookupOf(b.uid);
   const exc = lookupOf(b.exc);
   const stack = lookupOf(b.stack);
+  // protocol 5 gave every record its site and time step; 6 gives only where they change
+  const runs = b.site ? b.site.flatMap((site, i) => [i, site]) : b.siteRuns;
+  const steps = b.created ? b.created.flatMap((step, i) => [i, step]) : b.createdSteps;
+  let run = 0;
+  let site = b.sites[0];
+  let step = 0;
   let next = 0;
   let created = b.createdStart;
   for (let i = 0; i < n; i++) {
-    const [levelno, nameAt, messageAt, argc] = b.sites[b.site[i]];
+    if (runs[run] === i) { site = b.sites[runs[run + 1]]; run += 2; }
+    if (steps[step] === i) { created += steps[step + 1]; step += 2; }
+    const [levelno, nameAt, messageAt, argc] = site;
     const template = b.messages[messageAt];
     let message = template;
     if (argc === -1) message = messageOf(template, (mappings as Record<number, Record<string, unknown>>)[i]);
     else if (argc > 0) message = messageOf(template, b.argv.slice(next, (next += argc)));
     const seq = b.seqStart + (b.seqOffsets ? b.seqOffsets[i] : i);
-    created += b.created[i];
     out[i] = {
       name: b.names[nameAt], msg: message, message, levelno, levelname: levelname?.[i] ?? levelnames[levelno],
       created: created / 1000, uid: uid?.[i] ?? b.uidPrefix + seq.toString(36),

@@ -42,6 +42,9 @@ describe('page-to-worker batches', () => {
     expect(batch.names).toEqual(['app.http']);
     expect(batch.messages).toEqual(['GET /items/%d']);
     expect(batch.argv).toEqual(records.map((_, i) => i));
+    // one run of one site, and a time step only where the clock moved
+    expect(batch.siteRuns).toEqual([0, 0]);
+    expect(batch.createdSteps.length).toBeLessThan(records.length);
     expect(batch.seqOffsets).toBeUndefined();
     expect(batch.extra.route).toHaveLength(50);
     expect(batch.extraAt).toBeUndefined();

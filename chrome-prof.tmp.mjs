@@ -1,0 +1,21 @@
+import { build } from 'esbuild';
+import { chromium } from '@playwright/test';
+const entry = process.argv[2];
+const code = (await build({ entryPoints: [entry], bundle: true, format: 'esm', platform: 'browser', write: false, minify: false, logLevel: 'error' })).outputFiles[0].text;
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+const page = await browser.newPage();
+page.on('console', (m) => console.log(m.text()));
+await page.goto('about:blank');
+const cdp = await page.context().newCDPSession(page);
+await cdp.send('Profiler.enable');
+await cdp.send('Profiler.setSamplingInterval', { interval: 20 });
+await cdp.send('Profiler.start');
+await page.addScriptTag({ content: code, type: 'module' });
+await page.waitForFunction(() => window.done === true, null, { timeout: 120000 });
+const { profile } = await cdp.send('Profiler.stop');
+const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+const counts = new Map();
+for (const id of profile.samples) { const f = byId.get(id).callFrame; const k = `${f.functionName || '(anon)'}:${f.lineNumber}`; counts.set(k, (counts.get(k) ?? 0) + 1); }
+const total = profile.samples.length;
+for (const [k, c] of [...counts].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(String(c).padStart(6), (100 * c / total).toFixed(1).padStart(5) + '%', k);
+await browser.close();
