@@ -99,9 +99,25 @@ function formatFloat(value: unknown, conv: string, flags: Flags, width: number, 
   return padNumber(sign, body, width, special ? { ...flags, zero: false } : flags);
 }
 
+// Python counts a str in code points, JS in UTF-16 units: a character outside the BMP (an emoji) is
+// one to Python and two here, so widths and precisions count code points when a string has any
+const SURROGATE = /[\ud800-\udfff]/;
+
+/** Python's len() of a str. */
+export function codePointLength(text: string): number {
+  return SURROGATE.test(text) ? [...text].length : text.length;
+}
+
+/** Python's `text[:n]`: never splits a character into halves. */
+function codePointSlice(text: string, n: number): string {
+  return SURROGATE.test(text) ? [...text].slice(0, n).join('') : text.slice(0, n);
+}
+
 function padText(text: string, width: number, left: boolean): string {
-  if (text.length >= width) return text;
-  return left ? text + ' '.repeat(width - text.length) : ' '.repeat(width - text.length) + text;
+  // a string of at least twice width UTF-16 units has at least width code points: nothing to count
+  const length = width > text.length / 2 ? codePointLength(text) : width;
+  if (length >= width) return text;
+  return left ? text + ' '.repeat(width - length) : ' '.repeat(width - length) + text;
 }
 
 /** Formats one argument for one conversion character. */
@@ -109,7 +125,7 @@ export function convertOne(value: unknown, conv: string, flags: Flags, width: nu
   switch (conv) {
     case 's': case 'r': case 'a': {
       let text = conv === 's' ? pyStr(value) : conv === 'r' ? pyRepr(value) : asciiRepr(value);
-      if (precision >= 0) text = text.slice(0, precision);
+      if (precision >= 0) text = codePointSlice(text, precision);
       return padText(text, width, flags.left);
     }
     case 'd': case 'i': case 'u': case 'x': case 'X': case 'o':
