@@ -107,7 +107,7 @@ export async function startBrowserLogging(options: BrowserLoggingOptions): Promi
       transport: options.transport ?? (/^wss?:/.test(options.collector) ? 'websocket' : 'fetch'),
       token: options.token,
       maxRecordsPerRequest: options.send?.maxRecords ?? 10_000,
-      maxBytesPerRequest: options.send?.maxBytes ?? 1024 * 1024,
+      maxBytesPerRequest: options.send?.maxBytes ?? 4 * 1024 * 1024,
       retryBaseMs: options.send?.retryBaseMs ?? 1000,
     },
     storage: {

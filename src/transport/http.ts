@@ -7,8 +7,13 @@ const GZIP_FROM = 1024;
 
 async function gzip(text: string): Promise<Uint8Array | null> {
   if (typeof CompressionStream === 'undefined' || text.length < GZIP_FROM) return null;
-  const stream = new Blob([text]).stream().pipeThrough(new CompressionStream('gzip'));
-  return new Uint8Array(await new Response(stream).arrayBuffer());
+  // bytes written straight into the stream: a Blob would be registered with the browser process
+  // through the page's main thread, a cost the page pays for every request
+  const compression = new CompressionStream('gzip');
+  const writer = compression.writable.getWriter();
+  void writer.write(new TextEncoder().encode(text));
+  void writer.close();
+  return new Uint8Array(await new Response(compression.readable).arrayBuffer());
 }
 
 /**
