@@ -243,7 +243,7 @@ export class Logger extends Filterer {
     if (excInfo === null && !stack && this.filters.length === 0 && !this._disabled && this.makeRecord === makeRecord) {
       const sink = this.callSink(level);
       if (sink !== undefined) {
-        (sink.handleCall as NonNullable<Handler['handleCall']>).call(sink, this.name, level, msg, args, options?.extra);
+        sink.handleCall(this.name, level, msg, args, options?.extra);
         return;
       }
     }
@@ -257,7 +257,7 @@ export class Logger extends Filterer {
    * The handler that takes this call without a record (see Handler.handleCall): the only handler up
    * the chain, when it has handleCall, no filters, and its level passes. Otherwise undefined.
    */
-  private callSink(level: number): Handler | undefined {
+  private callSink(level: number): CallSink | undefined {
     let sole: Handler | undefined;
     for (let c: Logger | null = this; c; c = c.propagate ? c.parent : null) {
       const handlers = c.handlers;
@@ -265,7 +265,7 @@ export class Logger extends Filterer {
       if (sole !== undefined || handlers.length > 1) return undefined;
       sole = handlers[0];
     }
-    return sole?.handleCall !== undefined && sole.filters.length === 0 && level >= sole.level ? sole : undefined;
+    return sole?.handleCall !== undefined && sole.filters.length === 0 && level >= sole.level ? sole as CallSink : undefined;
   }
 
   /** Python's makeRecord: a record plus its extra fields; a field that would overwrite one is reported and left out. */
@@ -331,6 +331,9 @@ export class Logger extends Filterer {
 }
 
 const makeRecord = Logger.prototype.makeRecord;
+
+/** A handler that takes calls without a record. */
+type CallSink = Handler & Required<Pick<Handler, 'handleCall'>>;
 
 function reportFilterError(err: unknown): void {
   reportInternalError(`--- Logging error ---\nA filter threw: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}\n`);

@@ -11,8 +11,9 @@ async function gzip(text: string): Promise<Uint8Array | null> {
   // through the page's main thread, a cost the page pays for every request
   const compression = new CompressionStream('gzip');
   const writer = compression.writable.getWriter();
-  void writer.write(new TextEncoder().encode(text));
-  void writer.close();
+  // a failed write fails the read below too, which is where it is handled
+  writer.write(new TextEncoder().encode(text)).catch(() => undefined);
+  writer.close().catch(() => undefined);
   return new Uint8Array(await new Response(compression.readable).arrayBuffer());
 }
 

@@ -137,9 +137,9 @@ export class Flusher {
 
   /**
    * Sends records; a 400/413 (or a body over maxBytesPerRequest, before it is sent) splits them in
-   * halves until the bad record stands alone, and that one
-   * is dropped and counted. A retry or stop anywhere ends the attempt (halves already sent are
-   * sent again later, and the collector drops them as duplicates).
+   * halves until the bad record stands alone, and that one is dropped and counted. A retry or stop
+   * anywhere ends the attempt (halves already sent are sent again later, and the collector drops
+   * them as duplicates).
    */
   private async sendSplitting(records: WireRecord[]): Promise<{ outcome: Outcome; retryAfter: string | null }> {
     if (records.length === 0) return { outcome: 'done', retryAfter: null };
