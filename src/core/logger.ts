@@ -7,7 +7,7 @@ import { Filterer } from './filter.js';
 import type { Handler } from './handler.js';
 import { checkLevel, CRITICAL, DEBUG, ERROR, INFO, NOTSET, WARNING } from './level.js';
 import { LogOptions } from './log-options.js';
-import { reportInternalError } from './internal-error.js';
+import { describeError, reportInternalError } from './internal-error.js';
 import { LogRecord, STANDARD_FIELDS, UNKNOWN_FILE, type LogArgs } from './record.js';
 import { stringRepr } from './repr.js';
 import { stderrStream, StreamHandler } from '../handlers/stream.js';
@@ -273,12 +273,20 @@ export class Logger extends Filterer {
     extraFields?: Record<string, unknown>, sinfo?: string | null): LogRecord {
     const record = new LogRecord(name, level, UNKNOWN_FILE, 0, msg, args, excInfo, null, sinfo);
     if (extraFields) {
-      for (const key of Object.keys(extraFields)) {
-        if (STANDARD_FIELDS.has(key) || key in record && Object.hasOwn(record, key)) {
-          reportInternalError(`--- Logging error ---\nKeyError: "Attempt to overwrite ${stringRepr(key)} in LogRecord"\n`);
-          continue;
+      try {
+        for (const key of Object.keys(extraFields)) {
+          if (STANDARD_FIELDS.has(key) || key in record && Object.hasOwn(record, key)) {
+            reportInternalError(`--- Logging error ---\nKeyError: "Attempt to overwrite ${stringRepr(key)} in LogRecord"\n`);
+            continue;
+          }
+          const value = extraFields[key];
+          // a field named __proto__ stays a field: assigned, it would replace the record's prototype
+          if (key === '__proto__') Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true });
+          else record[key] = value;
         }
-        record[key] = extraFields[key];
+      } catch (err) {
+        // fields behind a Proxy or a getter that throws: the record goes on with what was read
+        reportInternalError(`--- Logging error ---\n${describeError(err)}\nwhile reading the extra fields of a record from ${stringRepr(name)}\n`);
       }
     }
     return record;

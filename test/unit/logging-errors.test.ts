@@ -2,6 +2,7 @@
 // as Python does (--- Logging error ---, the error, Message:, Arguments:) and logging goes on.
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
+import * as logging from '../../src/index.js';
 import { getLogger, setInternalErrorSink, StreamHandler, Handler, type LogRecord } from '../../src/index.js';
 import { StringStream } from './helpers.js';
 
@@ -99,5 +100,36 @@ describe('failures inside handlers', () => {
     logger.error('second');
     expect(out.getvalue()).toBe('second\n');
     expect(reports[0]).toContain('bad filter');
+  });
+});
+
+describe('extra fields that fight back', () => {
+  it('never throw into the app: a Proxy whose keys throw is reported, and the record still goes out', () => {
+    const reports: string[] = [];
+    logging.setInternalErrorSink((text) => reports.push(text));
+    const out = new StringStream();
+    const log = logging.getLogger('errors.extra.proxy');
+    log.propagate = false;
+    log.addHandler(new logging.StreamHandler(out));
+    const hostile = new Proxy({}, { ownKeys() { throw new Error('no keys for you'); } });
+    try {
+      expect(() => log.warning('still logged', logging.extra(hostile))).not.toThrow();
+    } finally {
+      logging.setInternalErrorSink(null);
+    }
+    expect(out.getvalue()).toBe('still logged\n');
+    expect(reports.join('')).toContain('no keys for you');
+  });
+
+  it("keep a field named __proto__ as a field, not the record's prototype", () => {
+    const log = logging.getLogger('errors.extra.proto');
+    log.propagate = false;
+    const seen: logging.LogRecord[] = [];
+    class Keep extends logging.Handler { emit(r: logging.LogRecord): void { seen.push(r); } }
+    log.addHandler(new Keep());
+    log.warning('proto %s', 'field', logging.extra(JSON.parse('{"__proto__": {"polluted": true}}') as Record<string, unknown>));
+    expect(seen[0].getMessage()).toBe('proto field');
+    expect(Object.getPrototypeOf(seen[0])).toBe(logging.LogRecord.prototype);
+    expect(Object.hasOwn(seen[0], '__proto__')).toBe(true);
   });
 });

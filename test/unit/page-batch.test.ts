@@ -216,6 +216,14 @@ describe('calls without a record (Handler.handleCall)', () => {
     expect([decoded[0].uid, decoded[2].uid]).toEqual([first.uid, third.uid]);
   });
 
+  it('leave the batch whole when reading a call\'s fields throws (the handler reports it)', () => {
+    const builder = new BatchBuilder(null);
+    const hostile = new Proxy({}, { ownKeys() { throw new Error('no keys'); } });
+    expect(() => builder.addCall('app', INFO, 'first', [], hostile)).toThrow('no keys');
+    builder.addCall('app', INFO, 'second %d', [2], { ok: true });
+    expect(decodeBatch(builder.finish()).map((r) => [r.message, r.ok])).toEqual([['first', undefined], ['second 2', true]]);
+  });
+
   it('refuse an extra field named like a record field, as makeRecord does, and keep the others', () => {
     const reports: string[] = [];
     setInternalErrorSink((text) => reports.push(text));
