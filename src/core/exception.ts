@@ -4,7 +4,8 @@ import { describeError } from './internal-error.js';
 import { pyRepr } from './repr.js';
 
 const MAX_CHAIN = 16;
-const CAUSE = '\nThe above exception was the direct cause of the following exception:\n\n';
+// Python's traceback leaves a blank line on both sides of the sentence
+const CAUSE = '\n\nThe above exception was the direct cause of the following exception:\n\n';
 
 function single(err: unknown, seen: Set<unknown>): string {
   if (!(err instanceof Error)) return `Uncaught ${pyRepr(err)}`;

@@ -53,6 +53,8 @@ describe('exception text', () => {
     const order = ['RangeError: disk full', 'Error: write failed', 'Error: save failed'].map((s) => text.indexOf(s));
     expect(order.every((v, i) => v >= 0 && (i === 0 || v > order[i - 1]))).toBe(true);
     expect(text.split('The above exception was the direct cause of the following exception:').length).toBe(3);
+    // a blank line on both sides, as in CPython's traceback.format_exception
+    expect(text).toMatch(/[^\n]\n\nThe above exception was the direct cause of the following exception:\n\nError: write failed/);
   });
 
   it('prints AggregateError members in a group block', () => {
