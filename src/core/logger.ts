@@ -8,7 +8,7 @@ import type { Handler } from './handler.js';
 import { checkLevel, CRITICAL, DEBUG, ERROR, INFO, NOTSET, WARNING } from './level.js';
 import { LogOptions } from './log-options.js';
 import { describeError, reportInternalError } from './internal-error.js';
-import { LogRecord, STANDARD_FIELDS, UNKNOWN_FILE, type LogArgs } from './record.js';
+import { LogRecord, reportOverwrite, STANDARD_FIELDS, UNKNOWN_FILE, type LogArgs } from './record.js';
 import { stringRepr } from './repr.js';
 import { stderrStream, StreamHandler } from '../handlers/stream.js';
 
@@ -276,7 +276,7 @@ export class Logger extends Filterer {
       try {
         for (const key of Object.keys(extraFields)) {
           if (STANDARD_FIELDS.has(key) || key in record && Object.hasOwn(record, key)) {
-            reportInternalError(`--- Logging error ---\nKeyError: "Attempt to overwrite ${stringRepr(key)} in LogRecord"\n`);
+            reportOverwrite(key);
             continue;
           }
           const value = extraFields[key];

@@ -1,7 +1,8 @@
 // LogRecord: one logging event, with Python's fields, a sequence number and a cheap unique id.
 import { getLevelName } from './level.js';
 import { formatMessage, hasKeys, isMapping, type Mapping } from './percent-format.js';
-import { pyStr } from './repr.js';
+import { reportInternalError } from './internal-error.js';
+import { pyStr, stringRepr } from './repr.js';
 
 /** Arguments of a logging call: the positional tuple, or one mapping for `%(key)s`. */
 export type LogArgs = readonly unknown[] | Mapping;
@@ -186,6 +187,14 @@ export const STANDARD_FIELDS: ReadonlySet<string> = new Set([
   'exc_info', 'exc_text', 'stack_info', 'created', 'msecs', 'relativeCreated', 'seq', 'uid',
   'thread', 'threadName', 'process', 'processName', 'taskName', 'message', 'asctime',
 ]);
+
+/**
+ * Python's makeRecord refuses an extra field that would overwrite one of the record's own (it
+ * raises KeyError); here the refusal is reported and the other fields go on.
+ */
+export function reportOverwrite(key: string): void {
+  reportInternalError(`--- Logging error ---\nKeyError: "Attempt to overwrite ${stringRepr(key)} in LogRecord"\n`);
+}
 
 // The constructor sets its fields first, in one order (class fields); what extra(), an adapter or a
 // filter adds comes after them among a record's keys

@@ -2,11 +2,9 @@
 // (see RawBatch) on the thread that logs, as each call or record comes, so it is made for speed; at
 // the end of the task it becomes one JSON string. The worker's half is src/worker/raw-batch.ts.
 import { formatError } from '../core/exception.js';
-import { reportInternalError } from '../core/internal-error.js';
 import { getLevelName, levelNamesRevision } from '../core/level.js';
 import { hasKeys, isMapping, type Mapping } from '../core/percent-format.js';
-import { clockMs, extraFieldsStart, nextSeq, STANDARD_FIELDS, uidPrefix, type LogArgs, type LogRecord } from '../core/record.js';
-import { stringRepr } from '../core/repr.js';
+import { clockMs, extraFieldsStart, nextSeq, reportOverwrite, STANDARD_FIELDS, uidPrefix, type LogArgs, type LogRecord } from '../core/record.js';
 import { DEFAULT_LIMITS, isPlainJson, toJsonValue } from '../core/serialize.js';
 import type { RawBatch } from '../worker/protocol.js';
 import { messageOf } from '../worker/raw-batch.js';
@@ -168,8 +166,12 @@ export class BatchBuilder {
     const message = this.message(msg, args.length === 1 && isMapping(first) && hasKeys(first) ? first : args);
     const i = this.begin(nextSeq(), clockMs());
     const known = this.levelnames[levelno];
-    if (known === undefined) this.addLevel(levelno, getLevelName(levelno) as string);
-    else if (this.levels !== levelNamesRevision() && known !== getLevelName(levelno)) this.levelname.push([i, getLevelName(levelno) as string]);
+    // the registered name is looked up only for a new level, or after addLevelName
+    if (known === undefined || this.levels !== levelNamesRevision()) {
+      const registered = getLevelName(levelno) as string;
+      if (known === undefined) this.addLevel(levelno, registered);
+      else if (known !== registered) this.levelname.push([i, registered]);
+    }
     this.place(i, levelno, name, message);
     if (fields === undefined) return;
     const { fieldKeys, fieldColumns } = this;
@@ -186,8 +188,7 @@ export class BatchBuilder {
         fieldColumns[k] = column;
       }
       k++;
-      // Python's makeRecord refuses an extra field that would overwrite one of the record's
-      if (column.standard) reportInternalError(`--- Logging error ---\nKeyError: "Attempt to overwrite ${stringRepr(key)} in LogRecord"\n`);
+      if (column.standard) reportOverwrite(key);
       else if (value !== undefined) this.addField(column, i, value);
     }
   }
