@@ -1,5 +1,6 @@
 // Python's format-spec mini-language (`format(value, spec)`), for the `{` Formatter style.
 import { exponentDigits, exponentParts, exponentSuffix, fixedDigits, floatRepr, generalDigits, nonFinite } from './number-format.js';
+import { codePointLength, codePointSlice } from './percent-format.js';
 import { PythonError } from './python-error.js';
 import { pyStr, pyTypeName } from './repr.js';
 
@@ -25,7 +26,7 @@ export function parseSpec(spec: string): Spec {
 }
 
 function align(body: string, prefix: string, spec: Spec, defaultAlign: string): string {
-  const len = [...body].length + prefix.length;
+  const len = codePointLength(body) + prefix.length;
   if (len >= spec.width) return prefix + body;
   const gap = spec.width - len;
   switch (spec.align || defaultAlign) {
@@ -58,7 +59,7 @@ function formatString(text: string, spec: Spec): string {
   }
   if (spec.sign) throw new PythonError('ValueError', 'Sign not allowed in string format specifier');
   if (spec.align === '=') throw new PythonError('ValueError', "'=' alignment not allowed in string format specifier");
-  const body = spec.precision >= 0 ? [...text].slice(0, spec.precision).join('') : text;
+  const body = spec.precision >= 0 ? codePointSlice(text, spec.precision) : text;
   return align(body, '', spec, '<');
 }
 

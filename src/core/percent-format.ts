@@ -109,7 +109,7 @@ export function codePointLength(text: string): number {
 }
 
 /** Python's `text[:n]`: never splits a character into halves. */
-function codePointSlice(text: string, n: number): string {
+export function codePointSlice(text: string, n: number): string {
   return SURROGATE.test(text) ? [...text].slice(0, n).join('') : text.slice(0, n);
 }
 
@@ -137,7 +137,7 @@ export function convertOne(value: unknown, conv: string, flags: Flags, width: nu
       if (typeof value === 'number' && Number.isInteger(value)) {
         if (value < 0 || value > 0x10ffff) throw new OverflowErrorRange();
         ch = String.fromCodePoint(value);
-      } else if (typeof value === 'string' && [...value].length === 1) {
+      } else if (typeof value === 'string' && codePointLength(value) === 1) {
         ch = value;
       } else {
         throw new TypeError("%c requires int or char");
