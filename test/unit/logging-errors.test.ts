@@ -2,8 +2,7 @@
 // as Python does (--- Logging error ---, the error, Message:, Arguments:) and logging goes on.
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import * as logging from '../../src/index.js';
-import { getLogger, setInternalErrorSink, StreamHandler, Handler, type LogRecord } from '../../src/index.js';
+import { extra, getLogger, setInternalErrorSink, StreamHandler, Handler, LogRecord, type Logger } from '../../src/index.js';
 import { StringStream } from './helpers.js';
 
 const cases = (JSON.parse(readFileSync(new URL('../fixtures/format-cases.json', import.meta.url), 'utf8')) as {
@@ -11,6 +10,17 @@ const cases = (JSON.parse(readFileSync(new URL('../fixtures/format-cases.json', 
 }).logging_errors;
 
 afterEach(() => setInternalErrorSink(null));
+
+/** A logger of its own that writes to a string, and the internal error reports, for one test. */
+function isolated(name: string): { logger: Logger; out: StringStream; reports: string[] } {
+  const reports: string[] = [];
+  setInternalErrorSink((text) => reports.push(text));
+  const out = new StringStream();
+  const logger = getLogger(name);
+  logger.propagate = false;
+  logger.handlers = [new StreamHandler(out)];
+  return { logger, out, reports };
+}
 
 function reportLines(text: string): string[] {
   return text.split('\n').filter((l) => l.startsWith('--- Logging error') || l.startsWith('Message: ') ||
@@ -20,12 +30,7 @@ function reportLines(text: string): string[] {
 describe('logging errors are reported as CPython reports them', () => {
   for (const c of cases) {
     it(`${JSON.stringify(c.msg)} with ${JSON.stringify(c.args)}`, () => {
-      const reports: string[] = [];
-      setInternalErrorSink((text) => reports.push(text));
-      const out = new StringStream();
-      const logger = getLogger('errors.case');
-      logger.propagate = false;
-      logger.handlers = [new StreamHandler(out)];
+      const { logger, out, reports } = isolated('errors.case');
       expect(() => logger.warning(c.msg, ...c.args)).not.toThrow();
       logger.warning('still logging');
       expect(reports).toHaveLength(1);
@@ -87,12 +92,7 @@ describe('failures inside handlers', () => {
   });
 
   it('a filter that throws drops that record only and is reported', () => {
-    const reports: string[] = [];
-    setInternalErrorSink((text) => reports.push(text));
-    const out = new StringStream();
-    const logger = getLogger('errors.filter');
-    logger.propagate = false;
-    logger.handlers = [new StreamHandler(out)];
+    const { logger, out, reports } = isolated('errors.filter');
     let fail = true;
     logger.addFilter(() => { if (fail) throw new Error('bad filter'); return true; });
     logger.error('first');
@@ -105,31 +105,22 @@ describe('failures inside handlers', () => {
 
 describe('extra fields that fight back', () => {
   it('never throw into the app: a Proxy whose keys throw is reported, and the record still goes out', () => {
-    const reports: string[] = [];
-    logging.setInternalErrorSink((text) => reports.push(text));
-    const out = new StringStream();
-    const log = logging.getLogger('errors.extra.proxy');
-    log.propagate = false;
-    log.addHandler(new logging.StreamHandler(out));
+    const { logger, out, reports } = isolated('errors.extra.proxy');
     const hostile = new Proxy({}, { ownKeys() { throw new Error('no keys for you'); } });
-    try {
-      expect(() => log.warning('still logged', logging.extra(hostile))).not.toThrow();
-    } finally {
-      logging.setInternalErrorSink(null);
-    }
+    expect(() => logger.warning('still logged', extra(hostile))).not.toThrow();
     expect(out.getvalue()).toBe('still logged\n');
     expect(reports.join('')).toContain('no keys for you');
   });
 
   it("keep a field named __proto__ as a field, not the record's prototype", () => {
-    const log = logging.getLogger('errors.extra.proto');
+    const log = getLogger('errors.extra.proto');
     log.propagate = false;
-    const seen: logging.LogRecord[] = [];
-    class Keep extends logging.Handler { emit(r: logging.LogRecord): void { seen.push(r); } }
+    const seen: LogRecord[] = [];
+    class Keep extends Handler { emit(r: LogRecord): void { seen.push(r); } }
     log.addHandler(new Keep());
-    log.warning('proto %s', 'field', logging.extra(JSON.parse('{"__proto__": {"polluted": true}}') as Record<string, unknown>));
+    log.warning('proto %s', 'field', extra(JSON.parse('{"__proto__": {"polluted": true}}') as Record<string, unknown>));
     expect(seen[0].getMessage()).toBe('proto field');
-    expect(Object.getPrototypeOf(seen[0])).toBe(logging.LogRecord.prototype);
+    expect(Object.getPrototypeOf(seen[0])).toBe(LogRecord.prototype);
     expect(Object.hasOwn(seen[0], '__proto__')).toBe(true);
   });
 });
