@@ -33,9 +33,11 @@ function bufferAndPost<T>(size = 100): [(item: T) => void, () => void] {
 window.bench = {
   async setup(collector) {
     getLogger().setLevel(INFO);
-    // ?batch=N (ISOLOG_BATCH=N) tries another batch size
-    const batchSize = Number(new URLSearchParams(location.search).get('batch')) || undefined;
-    logging = await startBrowserLogging({ collector, workerUrl: '/worker.js', batchSize, send: { maxRecords: Number(new URLSearchParams(location.search).get('send')) || undefined }, storage: { maxRecords: 2_000_000, maxBytes: 1024 ** 3 } });
+    // ?batch=N (ISOLOG_BATCH=N) tries another batch size, ?send=N (ISOLOG_SEND=N) another number of records per request
+    const params = new URLSearchParams(location.search);
+    const batchSize = Number(params.get('batch')) || undefined;
+    const send = { maxRecords: Number(params.get('send')) || undefined };
+    logging = await startBrowserLogging({ collector, workerUrl: '/worker.js', batchSize, send, storage: { maxRecords: 2_000_000, maxBytes: 1024 ** 3 } });
     const log = getLogger('bench.app');
     cases.isolog = (i) => log.info('request %d handled', i, extra({ route: '/api' }));
     settles.isolog = async () => { await logging.flush(120_000); };
