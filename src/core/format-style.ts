@@ -1,8 +1,8 @@
 // The three Formatter styles: `%(name)s`, `{name}` and `$name`, each with Python's validation.
 import { formatValue } from './format-spec.js';
-import { percentFormat, type Mapping } from './percent-format.js';
+import { asciiRepr, percentFormat, type Mapping } from './percent-format.js';
 import { PythonError } from './python-error.js';
-import { pyRepr, pyStr, stringRepr } from './repr.js';
+import { PY_TEXT, pyRepr, pyStr, stringRepr } from './repr.js';
 import type { LogRecord } from './record.js';
 
 /** One way of turning a record into text with a format string. */
@@ -136,7 +136,7 @@ export class StrFormatStyle implements FormatStyle {
         let value = resolveField(values, piece.field);
         if (piece.conversion === 'r') value = pyRepr(value);
         else if (piece.conversion === 's') value = pyStr(value);
-        else if (piece.conversion === 'a') value = pyRepr(value).replace(/[^\x00-\x7f]/g, (ch) => '\\u' + ch.charCodeAt(0).toString(16).padStart(4, '0'));
+        else if (piece.conversion === 'a') value = asciiRepr(value, PY_TEXT);
         const spec = piece.spec.includes('{')
           ? piece.spec.replace(/\{(\w+)\}/g, (_, name: string) => pyStr(resolveField(values, name)))
           : piece.spec;

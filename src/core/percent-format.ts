@@ -1,7 +1,7 @@
 // Python's printf-style `%` operator on strings, as LogRecord.getMessage and the `%` Formatter style use it.
 import { exponentDigits, fixedDigits, generalDigits, nonFinite } from './number-format.js';
 import { PythonError } from './python-error.js';
-import { pyRepr, pyStr, pyTypeName, stringRepr } from './repr.js';
+import { escapeChar, PY_TEXT, pyTypeName, stringRepr, type ValueText } from './repr.js';
 
 /** Object that `%(key)s` reads from; any plain object serves. */
 export type Mapping = Record<string, unknown>;
@@ -120,11 +120,11 @@ function padText(text: string, width: number, left: boolean): string {
   return left ? text + ' '.repeat(width - length) : ' '.repeat(width - length) + text;
 }
 
-/** Formats one argument for one conversion character. */
-export function convertOne(value: unknown, conv: string, flags: Flags, width: number, precision: number): string {
+/** Formats one argument for one conversion character, values becoming text through `as`. */
+function convertOne(value: unknown, conv: string, flags: Flags, width: number, precision: number, as: ValueText): string {
   switch (conv) {
     case 's': case 'r': case 'a': {
-      let text = conv === 's' ? pyStr(value) : conv === 'r' ? pyRepr(value) : asciiRepr(value);
+      let text = conv === 's' ? as.str(value) : conv === 'r' ? as.repr(value) : asciiRepr(value, as);
       if (precision >= 0) text = codePointSlice(text, precision);
       return padText(text, width, flags.left);
     }
@@ -152,12 +152,10 @@ class OverflowErrorRange extends PythonError {
   constructor() { super('OverflowError', '%c arg not in range(0x110000)'); }
 }
 
-function asciiRepr(value: unknown): string {
-  return typeof value === 'string' ? stringRepr(value, true) : pyRepr(value).replace(/[^\x00-\x7f]/gu, (ch) => {
-    const code = ch.codePointAt(0) as number;
-    return code < 0x100 ? '\\x' + code.toString(16).padStart(2, '0')
-      : code < 0x10000 ? '\\u' + code.toString(16).padStart(4, '0') : '\\U' + code.toString(16).padStart(8, '0');
-  });
+/** Python's ascii(): repr with every character past ASCII escaped. */
+export function asciiRepr(value: unknown, as: ValueText): string {
+  return typeof value === 'string' ? stringRepr(value, true)
+    : as.repr(value).replace(/[^\x00-\x7f]/gu, (ch) => escapeChar(ch.codePointAt(0) as number));
 }
 
 const isDigit = (c: string | undefined): boolean => c !== undefined && c >= '0' && c <= '9';
@@ -168,6 +166,11 @@ const isDigit = (c: string | undefined): boolean => c !== undefined && c >= '0' 
  * @example percentFormat('%-5s|%03d', ['ab', 7]) === 'ab   |007'
  */
 export function percentFormat(fmt: string, args: readonly unknown[] | Mapping): string {
+  return percentFormatWith(PY_TEXT, fmt, args);
+}
+
+/** percentFormat with values becoming text through `as` (the worker's JSON-only twin of repr). */
+export function percentFormatWith(as: ValueText, fmt: string, args: readonly unknown[] | Mapping): string {
   const mapping = Array.isArray(args) ? undefined : args;
   const tuple: readonly unknown[] = Array.isArray(args) ? args : [args];
   // a mapping argument: Python never complains that it was not used up
@@ -240,7 +243,7 @@ export function percentFormat(fmt: string, args: readonly unknown[] | Mapping): 
         `unsupported format character '${conv}' (0x${code.toString(16)}) at index ${i - 1}`);
     }
     const value = key !== undefined ? lookup(mapping, key) : nextArg();
-    out += convertOne(value, conv, flags, width, precision);
+    out += convertOne(value, conv, flags, width, precision, as);
   }
   if (mapping === undefined && argIndex < tuple.length) {
     throw new TypeError('not all arguments converted during string formatting');
@@ -260,9 +263,9 @@ export function hasKeys(obj: object): boolean {
  * message is printed as it is, `%` and all. Throws on a mismatch, as Python does.
  * @example formatMessage('%d items', [3]) // '3 items'
  */
-export function formatMessage(msg: unknown, args: readonly unknown[] | Mapping | null | undefined): string {
-  const text = pyStr(msg);
+export function formatMessage(msg: unknown, args: readonly unknown[] | Mapping | null | undefined, as: ValueText): string {
+  const text = as.str(msg);
   if (args === null || args === undefined) return text;
   if (Array.isArray(args) ? args.length === 0 : !hasKeys(args)) return text;
-  return percentFormat(text, args);
+  return percentFormatWith(as, text, args);
 }

@@ -2,7 +2,7 @@
 import { getLevelName } from './level.js';
 import { formatMessage, hasKeys, isMapping, type Mapping } from './percent-format.js';
 import { reportInternalError } from './internal-error.js';
-import { pyStr, stringRepr } from './repr.js';
+import { PY_TEXT, pyStr, stringRepr } from './repr.js';
 
 /** Arguments of a logging call: the positional tuple, or one mapping for `%(key)s`. */
 export type LogArgs = readonly unknown[] | Mapping;
@@ -123,7 +123,7 @@ export class LogRecord {
 
   /** The message with its arguments merged by Python's `%` rules. Throws on a mismatch, as Python does. */
   getMessage(): string {
-    return formatMessage(this.msg, this.args);
+    return formatMessage(this.msg, this.args, PY_TEXT);
   }
 
   toString(): string {

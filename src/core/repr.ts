@@ -4,12 +4,18 @@
 // come out in a safe form.
 import { floatRepr } from './number-format.js';
 
-const MAX_DEPTH = 6;
-const MAX_ITEMS = 100;
+/** Containers nested deeper than this print as `[...]`/`{...}`. */
+export const MAX_DEPTH = 6;
+/** Items past this many in one container print as `...N more`. */
+export const MAX_ITEMS = 100;
+
+/** How %-formatting turns a value into text: Python's str() and repr(). */
+export interface ValueText { str(value: unknown): string; repr(value: unknown): string }
 
 const nonPrintable = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]/u;
 
-function escapeChar(code: number): string {
+/** Python's escape for one code point: `\xe9`, `\u2028`, `\U0001f600`. */
+export function escapeChar(code: number): string {
   if (code < 0x100) return '\\x' + code.toString(16).padStart(2, '0');
   if (code < 0x10000) return '\\u' + code.toString(16).padStart(4, '0');
   return '\\U' + code.toString(16).padStart(8, '0');
@@ -168,6 +174,9 @@ function errorText(err: unknown): string {
 export function pyRepr(value: unknown): string {
   return reprInner(value, []);
 }
+
+/** Python's str() and repr() of any JS value (json-repr.ts has the twins for JSON values only). */
+export const PY_TEXT: ValueText = { str: pyStr, repr: pyRepr };
 
 /** Python's str(): strings as they are, errors as their message, objects with their own toString through it. */
 export function pyStr(value: unknown): string {

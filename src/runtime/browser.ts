@@ -3,6 +3,7 @@
 import { wrap, type Remote } from 'comlink';
 import { reportInternalError } from '../core/internal-error.js';
 import { getLogger } from '../core/logger.js';
+import { PY_TEXT } from '../core/repr.js';
 import { toJsonValue } from '../core/serialize.js';
 import { PROTOCOL_VERSION, type ListenerApi, type PipelineStats, type WorkerInit } from '../worker/protocol.js';
 import { decodeBatch } from '../worker/raw-batch.js';
@@ -173,7 +174,7 @@ export async function startBrowserLogging(options: BrowserLoggingOptions): Promi
   const url = beaconUrl(options.collector, options.token);
   const onLeave = (): void => {
     const batches = handler.takeForBeacon();
-    if (batches.length) sendBeacons(url, batches.map(decodeBatch), resource);
+    if (batches.length) sendBeacons(url, batches.map((b) => decodeBatch(b, PY_TEXT)), resource);
   };
   const onVisibility = (): void => { if (document.visibilityState === 'hidden') onLeave(); };
   addEventListener('pagehide', onLeave);

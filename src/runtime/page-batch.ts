@@ -5,6 +5,7 @@ import { formatError } from '../core/exception.js';
 import { getLevelName, levelNamesRevision } from '../core/level.js';
 import { hasKeys, isMapping, type Mapping } from '../core/percent-format.js';
 import { clockMs, extraFieldsStart, nextSeq, reportOverwrite, STANDARD_FIELDS, uidPrefix, type LogArgs, type LogRecord } from '../core/record.js';
+import { PY_TEXT } from '../core/repr.js';
 import { DEFAULT_LIMITS, isPlainJson, toJsonValue } from '../core/serialize.js';
 import type { RawBatch } from '../worker/protocol.js';
 import { messageOf } from '../worker/raw-batch.js';
@@ -296,7 +297,7 @@ export class BatchBuilder {
         return m;
       }
     }
-    m.text = messageOf(msg, args && (maskedBy(this.masking, args) as LogArgs));
+    m.text = messageOf(msg, args && (maskedBy(this.masking, args) as LogArgs), PY_TEXT);
     return m;
   }
 

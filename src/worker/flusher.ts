@@ -1,5 +1,6 @@
 // The flusher: sends the oldest stored batches as OTLP JSON and deletes them only after a 2xx.
 // One flusher per origin at a time (a Web Lock); the others wait to take over.
+import { JSON_TEXT } from '../core/json-repr.js';
 import { encodeRecords } from '../transport/otlp.js';
 import { backoffMs, outcomeOf, retryAfterMs, type Outcome } from '../transport/retry.js';
 import type { SendResult } from '../transport/http.js';
@@ -127,7 +128,7 @@ export class Flusher {
   private recordsOf(batch: StoredBatch): WireRecord[] {
     if (batch.records) return batch.records;
     try {
-      return decodeBatch(batch.raw as string);
+      return decodeBatch(batch.raw as string, JSON_TEXT);
     } catch (err) {
       this.stats.dropped.unreadable = (this.stats.dropped.unreadable ?? 0) + batch.count;
       this.events.problem(`isolog: a stored batch of ${batch.count} records could not be read and was dropped: ${String(err)}`);

@@ -2,15 +2,18 @@
 // columns (see RawBatch) back into records and merges messages with their arguments, when the
 // batch is sent. The page's half is src/runtime/page-batch.ts.
 import { formatMessage, type Mapping } from '../core/percent-format.js';
-import { pyRepr } from '../core/repr.js';
+import type { ValueText } from '../core/repr.js';
 import type { ByNumber, RawBatch, RawBatchV5, WireRecord } from './protocol.js';
 
-/** Python's getMessage; a mismatch is kept in the text, never thrown. */
-export function messageOf(msg: unknown, args: readonly unknown[] | Mapping | null): string {
+/**
+ * Python's getMessage; a mismatch is kept in the text, never thrown. `as` is how values print: the
+ * page passes PY_TEXT for any value, a batch's arguments are JSON and print through JSON_TEXT.
+ */
+export function messageOf(msg: unknown, args: readonly unknown[] | Mapping | null, as: ValueText): string {
   try {
-    return formatMessage(msg, args);
+    return formatMessage(msg, args, as);
   } catch (err) {
-    return `${String(msg)} [logging error: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}; arguments: ${pyRepr(args)}]`;
+    return `${String(msg)} [logging error: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}; arguments: ${as.repr(args)}]`;
   }
 }
 
@@ -22,8 +25,12 @@ function lookupOf<T>(column: ByNumber<T> | undefined): Record<number, T> | undef
   return out;
 }
 
-/** The worker's half: each record of a batch as plain, JSON-safe data, its message merged. */
-export function decodeBatch(text: string): WireRecord[] {
+/**
+ * The worker's half: each record of a batch as plain, JSON-safe data, its message merged. The
+ * arguments are JSON: the worker prints them with JSON_TEXT, a page that sends its own batches with
+ * the PY_TEXT it has anyway (both print JSON values alike).
+ */
+export function decodeBatch(text: string, as: ValueText): WireRecord[] {
   const b = JSON.parse(text) as RawBatch & Partial<RawBatchV5>;
   const n = b.site ? b.site.length : b.count;
   const out: WireRecord[] = new Array(n);
@@ -47,8 +54,8 @@ export function decodeBatch(text: string): WireRecord[] {
     const [levelno, nameAt, messageAt, argc] = site;
     const template = b.messages[messageAt];
     let message = template;
-    if (argc === -1) message = messageOf(template, (mappings as Record<number, Record<string, unknown>>)[i]);
-    else if (argc > 0) message = messageOf(template, b.argv.slice(next, (next += argc)));
+    if (argc === -1) message = messageOf(template, (mappings as Record<number, Record<string, unknown>>)[i], as);
+    else if (argc > 0) message = messageOf(template, b.argv.slice(next, (next += argc)), as);
     const seq = b.seqStart + (b.seqOffsets ? b.seqOffsets[i] : i);
     out[i] = {
       name: b.names[nameAt], msg: message, message, levelno, levelname: levelname?.[i] ?? levelnames[levelno],

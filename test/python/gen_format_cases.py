@@ -83,6 +83,12 @@ def formatter_case(fmt, style, datefmt):
     except Exception as e:
         return {'error': type(e).__name__, 'message': str(e)}
 
+# !a, !r and !s of a record field, in the { style: ascii() escapes as \xe9, \u2028 or \U0001f600
+conversion_values = ['é', '😀', 'a\u2028b', ['é', 'ü'], {'k': 'ñ'}, 'plain']
+
+def conversion_case(value):
+    return {'out': '{x!a}|{x!r}|{x!s}|{x!a:>12}'.format(x=value)}
+
 error_calls = [
     ('Hello %s', ['a', 'b']), ('%d items', ['many']), ('%s and %s', ['one']), ('%(user)s', [{'id': 1}]),
     ('100% sure %s', ['x']),
@@ -109,6 +115,7 @@ data = {
     'python': sys.version.split()[0],
     'percent': [{'fmt': f, 'args': a, **percent_case(f, a)} for f, a in percent],
     'spec': [{'value': v, 'spec': s, **spec_case(v, s)} for v, s in specs],
+    'conversion': [{'value': v, **conversion_case(v)} for v in conversion_values],
     'formatter': [{'fmt': f, 'style': s, 'datefmt': d, 'created': CREATED, **formatter_case(f, s, d)} for f, s, d in formats],
 }
 with open(OUT, 'w') as fh:

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as logging from '../../src/index.js';
 import { ERROR, INFO, LogRecord } from '../../src/index.js';
+import { JSON_TEXT } from '../../src/core/json-repr.js';
 
 const rec = (msg: unknown, args: unknown[] = [], exc: unknown = null) => new LogRecord('fmt.test', ERROR, '(unknown file)', 0, msg, args, exc);
 
@@ -125,6 +126,23 @@ describe('safe serialization', () => {
     expect(() => logging.safeStringify(hostile)).not.toThrow();
     expect(() => logging.pyRepr(hostile)).not.toThrow();
     expect(() => logging.pyStr(hostile)).not.toThrow();
+  });
+});
+
+describe("the worker's JSON-only str() and repr()", () => {
+  it('print every JSON value exactly as pyStr and pyRepr do', () => {
+    let deep: unknown = ['bottom'];
+    for (let i = 0; i < 9; i++) deep = i % 2 ? [deep, i] : { level: deep };
+    const values: unknown[] = [
+      'it\'s "quoted"', 'tab\tnew\nline \u2028 é 😀 \x7f', 0, -0, 1.5, 1e21, 2 ** 53 + 2, 1e-7, -123456.789, true, false, null,
+      [], {}, [1, 'a', null, [true, { k: 2.5 }]], { 'a key': { nested: ['x'] }, n: -1 },
+      JSON.parse('{"__proto__": {"x": 1}, "y": -0}'),
+      Array.from({ length: 150 }, (_, i) => i), Object.fromEntries(Array.from({ length: 130 }, (_, i) => [`k${i}`, i])), deep,
+    ];
+    for (const value of values) {
+      expect(JSON_TEXT.repr(value)).toBe(logging.pyRepr(value));
+      expect(JSON_TEXT.str(value)).toBe(logging.pyStr(value));
+    }
   });
 });
 

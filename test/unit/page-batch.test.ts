@@ -5,6 +5,9 @@ import { toJsonValue } from '../../src/core/serialize.js';
 import type { RawBatch } from '../../src/worker/protocol.js';
 import { BatchBuilder, encodeBatch, masker } from '../../src/runtime/page-batch.js';
 import { decodeBatch } from '../../src/worker/raw-batch.js';
+import { JSON_TEXT } from '../../src/core/json-repr.js';
+
+const decode = (text: string) => decodeBatch(text, JSON_TEXT);
 
 function record(name: string, level: number, msg: unknown, args: unknown[], fields: Record<string, unknown> = {}): LogRecord {
   const r = new LogRecord(name, level, '(unknown file)', 0, msg, args, null);
@@ -22,7 +25,7 @@ describe('page-to-worker batches', () => {
       record('app', INFO, 'request %d took %.1f ms', [2, 3.5]),
       record('app', INFO, 'no args, 100% literal', []),
     ];
-    const decoded = decodeBatch(encodeBatch(records, null));
+    const decoded = decode(encodeBatch(records, null));
     expect(decoded.map((r) => [r.name, r.levelno, r.levelname, r.message])).toEqual([
       ['app', 20, 'INFO', 'request 1 took 2.2 ms'],
       ['app.db', 30, 'WARNING', 'slow: users'],
@@ -48,11 +51,11 @@ describe('page-to-worker batches', () => {
     expect(batch.seqOffsets).toBeUndefined();
     expect(batch.extra.route).toHaveLength(50);
     expect(batch.extraAt).toBeUndefined();
-    expect(decodeBatch(text)[49]).toMatchObject({ message: 'GET /items/49', route: '/items' });
+    expect(decode(text)[49]).toMatchObject({ message: 'GET /items/49', route: '/items' });
   });
 
   it("keep each record's own extra fields when records in a batch differ", () => {
-    const decoded = decodeBatch(encodeBatch([
+    const decoded = decode(encodeBatch([
       record('x', INFO, 'a', [], { user: 'ann' }),
       record('x', INFO, 'b', []),
       record('x', INFO, 'c', [], { user: null, n: 0, ok: false }),
@@ -65,7 +68,7 @@ describe('page-to-worker batches', () => {
     const r = record('x', INFO, 'a', []);
     Object.defineProperty(r, '__proto__', { value: { polluted: true }, enumerable: true });
     Object.assign(r, { constructor: 'field' });
-    const [decoded] = decodeBatch(encodeBatch([r], null));
+    const [decoded] = decode(encodeBatch([r], null));
     expect(Object.getPrototypeOf(decoded)).toBe(Object.prototype);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(decoded.name).toBe('x');
@@ -77,7 +80,7 @@ describe('page-to-worker batches', () => {
     const b = makeLogRecord({ name: 'remote', levelno: 25, levelname: 'NOTICE', msg: 'from elsewhere', uid: 'given-uid-1', created: 1.5 });
     const c = record('x', INFO, 'renamed', [], { levelname: 'INFORMATION', exc_text: 'Traceback...', stack_info: 'Stack (most recent call last)' });
     const d = record('x', INFO, 'a filter broke my time', [], { created: 'yesterday' });
-    const decoded = decodeBatch(encodeBatch([a, b, c, d], null));
+    const decoded = decode(encodeBatch([a, b, c, d], null));
     expect(decoded[3].created).toBe(decoded[2].created);
     expect(decoded.map((r) => r.uid)).toEqual([a.uid, 'given-uid-1', c.uid, d.uid]);
     expect(decoded.map((r) => r.levelname)).toEqual(['INFO', 'NOTICE', 'INFORMATION', 'INFO']);
@@ -89,7 +92,7 @@ describe('page-to-worker batches', () => {
   it('format on the page what JSON cannot carry exactly, and keep a mismatch in the text', () => {
     const cyclic: Record<string, unknown> = { a: 1 };
     cyclic.self = cyclic;
-    const decoded = decodeBatch(encodeBatch([
+    const decoded = decode(encodeBatch([
       record('x', INFO, 'big %s', [10n ** 20n]),
       record('x', INFO, 'obj %r', [new Map([['k', 1]])]),
       record('x', INFO, 'missing %s %s', ['one']),
@@ -107,7 +110,7 @@ describe('page-to-worker batches', () => {
   });
 
   it('mask secret keys in extra fields, mapping arguments and objects formatted on the page', () => {
-    const decoded = decodeBatch(encodeBatch([
+    const decoded = decode(encodeBatch([
       record('x', INFO, 'user %(user)s pw %(password)s', [{ user: 'ann', password: 'hunter2' }]),
       record('x', INFO, 'form %s', [{ token: 'hunter3', list: [{ Secret: 'hunter4' }] }]),
       record('x', INFO, 'fields', [], { headers: { authorization: 'Bearer x', accept: 'json' }, password: 'hunter5' }),
@@ -133,7 +136,7 @@ describe('page-to-worker batches', () => {
     log.addHandler({ level: 0, handle: (r: LogRecord) => { seen.push(r); return true; } } as never);
     log.setLevel(INFO);
     log.info('hi %s', 'you', extra({ route: '/api' }));
-    const [decoded] = decodeBatch(encodeBatch(seen, null));
+    const [decoded] = decode(encodeBatch(seen, null));
     expect(decoded).toMatchObject({ message: 'hi you', route: '/api', ip: '10.0.0.1' });
   });
 });
@@ -146,7 +149,7 @@ describe('batches stored by an earlier version', () => {
       mappings: { 0: { k: 'v' } }, extra: { user: ['ann'] }, extraAt: { user: [1] },
       exc: { 1: 'Traceback' }, stack: { 1: 'Stack' }, uid: { 0: 'given' }, levelname: { 1: 'FAILURE' },
     });
-    const decoded = decodeBatch(v5);
+    const decoded = decode(v5);
     expect(decoded.map((r) => [r.message, r.levelname, r.uid, r.exc_text, r.stack_info, r.user, r.created])).toEqual([
       ['a v', 'INFO', 'given', null, null, undefined, 1_700_000_000],
       ['b', 'FAILURE', 'p-b', 'Traceback', 'Stack', 'ann', 1_700_000_000.005],
@@ -191,8 +194,8 @@ describe('calls without a record (Handler.handleCall)', () => {
       viaCalls.addCall(name, level, msg, [...args], fields);
       viaRecords.add(getLogger(name).makeRecord(name, level, msg, [...args], null, fields));
     }
-    const expected = decodeBatch(viaRecords.finish());
-    expect(decodeBatch(viaCalls.finish()).map(withoutIds)).toEqual(expected.map(withoutIds));
+    const expected = decode(viaRecords.finish());
+    expect(decode(viaCalls.finish()).map(withoutIds)).toEqual(expected.map(withoutIds));
     expect(expected[3].message).toBe('slow: users pw [REDACTED]');
     expect(expected[7]).toMatchObject({ levelname: 'NOTICE', password: '[REDACTED]' });
   });
@@ -208,7 +211,7 @@ describe('calls without a record (Handler.handleCall)', () => {
     renamed.levelname = 'INFORMATION';
     builder.add(renamed);
     builder.addCall('app', INFO, 'call after it', [], undefined);
-    const decoded = decodeBatch(builder.finish());
+    const decoded = decode(builder.finish());
     expect(decoded.slice(3).map((r) => r.levelname)).toEqual(['INFORMATION', 'INFO']);
     decoded.length = 3;
     expect(decoded.map((r) => [r.message, r.k])).toEqual([['record 1', undefined], ['call 2', 'v'], ['record 3', undefined]]);
@@ -221,7 +224,7 @@ describe('calls without a record (Handler.handleCall)', () => {
     const hostile = new Proxy({}, { ownKeys() { throw new Error('no keys'); } });
     expect(() => builder.addCall('app', INFO, 'first', [], hostile)).toThrow('no keys');
     builder.addCall('app', INFO, 'second %d', [2], { ok: true });
-    expect(decodeBatch(builder.finish()).map((r) => [r.message, r.ok])).toEqual([['first', undefined], ['second 2', true]]);
+    expect(decode(builder.finish()).map((r) => [r.message, r.ok])).toEqual([['first', undefined], ['second 2', true]]);
   });
 
   it('refuse an extra field named like a record field, as makeRecord does, and keep the others', () => {
@@ -230,7 +233,7 @@ describe('calls without a record (Handler.handleCall)', () => {
     try {
       const builder = new BatchBuilder(null);
       builder.addCall('app', INFO, 'hello', [], { msg: 'overwritten?', ok: true });
-      const [decoded] = decodeBatch(builder.finish());
+      const [decoded] = decode(builder.finish());
       expect(decoded).toMatchObject({ message: 'hello', ok: true });
       expect(reports).toEqual([`--- Logging error ---\nKeyError: "Attempt to overwrite 'msg' in LogRecord"\n`]);
     } finally {

@@ -3,11 +3,14 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Formatter, gmtime, LogRecord, WARNING, percentFormat, formatValue, type StyleName } from '../../src/index.js';
+import { JSON_TEXT } from '../../src/core/json-repr.js';
+import { percentFormatWith } from '../../src/core/percent-format.js';
 
 interface Outcome { out?: string; error?: string; message?: string; construct_error?: string }
 const cases = JSON.parse(readFileSync(new URL('../fixtures/format-cases.json', import.meta.url), 'utf8')) as {
   percent: (Outcome & { fmt: string; args: unknown[] | Record<string, unknown> })[];
   spec: (Outcome & { value: unknown; spec: string })[];
+  conversion: { value: unknown; out: string }[];
   formatter: (Outcome & { fmt: string; style: StyleName; datefmt: string | null; created: number })[];
 };
 
@@ -27,6 +30,26 @@ describe('%-formatting matches CPython', () => {
   for (const c of cases.percent) {
     it(`${JSON.stringify(c.fmt)} % ${JSON.stringify(c.args)}`, () => {
       expect(outcome(() => percentFormat(c.fmt, c.args))).toEqual(expected(c));
+    });
+  }
+});
+
+// the worker merges the page's JSON arguments with JSON_TEXT, the JSON-only twin of str() and repr():
+// the same cases (all JSON) must come out the same through it
+describe('%-formatting of JSON arguments, as the worker does it, matches CPython', () => {
+  for (const c of cases.percent) {
+    it(`${JSON.stringify(c.fmt)} % ${JSON.stringify(c.args)}`, () => {
+      expect(outcome(() => percentFormatWith(JSON_TEXT, c.fmt, c.args))).toEqual(expected(c));
+    });
+  }
+});
+
+describe('!a, !r and !s of a field match CPython', () => {
+  for (const c of cases.conversion) {
+    it(JSON.stringify(c.value), () => {
+      const record = new LogRecord('app', WARNING, '(unknown file)', 0, 'm', null, null);
+      (record as unknown as Record<string, unknown>).x = c.value;
+      expect(new Formatter('{x!a}|{x!r}|{x!s}|{x!a:>12}', null, '{').format(record)).toBe(c.out);
     });
   }
 });
