@@ -1,3 +1,5 @@
+import { pyRepr } from './repr.js';
+
 /** Numeric levels, as in Python's logging. */
 export const CRITICAL = 50;
 export const FATAL = CRITICAL;
@@ -63,12 +65,12 @@ export function levelNames(): Map<string, number> {
 export function checkLevel(level: number | string): number {
   if (typeof level === 'number') {
     if (Number.isInteger(level)) return level;
-    throw new TypeError(`Level not an integer: ${level}`);
+    throw new TypeError(`Level not an integer or a valid string: ${pyRepr(level)}`);
   }
   if (typeof level === 'string') {
     const value = nameToLevel.get(level);
-    if (value === undefined) throw new RangeError(`Unknown level: '${level}'`);
+    if (value === undefined) throw new RangeError(`Unknown level: ${pyRepr(level)}`);
     return value;
   }
-  throw new TypeError(`Level not an integer or a valid string: ${String(level)}`);
+  throw new TypeError(`Level not an integer or a valid string: ${pyRepr(level)}`);
 }

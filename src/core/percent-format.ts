@@ -77,7 +77,8 @@ function formatInteger(value: unknown, conv: string, flags: Flags, width: number
     digits = abs.toString(8);
     if (flags.alt) prefix = '0o';
   } else {
-    digits = typeof abs === 'number' && abs >= 1e21 ? BigInt(abs).toString() : abs.toString();
+    // past 2**53 String() gives the shortest digits that read back (2**60 -> ...847000); Python's int has them all
+    digits = typeof abs === 'number' && abs > Number.MAX_SAFE_INTEGER ? BigInt(abs).toString() : abs.toString();
   }
   if (precision >= 0 && digits.length < precision) digits = '0'.repeat(precision - digits.length) + digits;
   return padNumber(signOf(negative, flags) + prefix, digits, width, flags);

@@ -60,7 +60,8 @@ export function pyTypeName(value: unknown): string {
 
 export function numberRepr(value: number): string {
   if (Number.isInteger(value) && !Object.is(value, -0)) {
-    return Math.abs(value) < 1e21 ? String(value) : BigInt(value).toString();
+    // past 2**53 String() gives the shortest digits that read back (2**60 -> ...847000); Python's int has them all
+    return Number.isSafeInteger(value) ? String(value) : BigInt(value).toString();
   }
   return floatRepr(value);
 }

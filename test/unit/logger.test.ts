@@ -39,6 +39,12 @@ describe('levels', () => {
     expect(() => getLogger('lv.bad').setLevel('VERBOSE')).toThrow("Unknown level: 'VERBOSE'");
   });
 
+  it("setLevel's errors say what Python's say, the value as repr() prints it", () => {
+    expect(() => getLogger('lv.bad').setLevel("it's")).toThrow(`Unknown level: "it's"`);
+    expect(() => getLogger('lv.bad').setLevel(1.5)).toThrow('Level not an integer or a valid string: 1.5');
+    expect(() => getLogger('lv.bad').setLevel(null as never)).toThrow('Level not an integer or a valid string: None');
+  });
+
   it('a non-integer level to log() is reported, not thrown', () => {
     const reports: string[] = [];
     logging.setInternalErrorSink((t) => reports.push(t));
