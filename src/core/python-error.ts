@@ -3,7 +3,7 @@
  * so that `--- Logging error ---` reports read as Python's do.
  */
 export class PythonError extends Error {
-  constructor(name: 'ValueError' | 'KeyError' | 'TypeError' | 'OverflowError', message: string) {
+  constructor(name: 'ValueError' | 'KeyError' | 'TypeError' | 'OverflowError' | 'IndexError' | 'AttributeError', message: string) {
     super(message);
     this.name = name;
   }

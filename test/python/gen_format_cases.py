@@ -53,7 +53,27 @@ formats = [
     ('{message!x}', '{', None),
     ('{message:zz}', '{', None),
     ('bare $ here ${message}', '$', None),
+    # malformed {} formats: CPython's parser names the first fault it meets
+    ('{', '{', None), ('a{', '{', None), ('{name', '{', None), ('{name:', '{', None), ('{name!', '{', None),
+    ('{name!r', '{', None), ('{name!}', '{', None), ('{name!rr}', '{', None), ('{name:{levelno}', '{', None),
+    ('x}y {name}', '{', None), ('{name}}', '{', None), ('{name[}', '{', None), ('{name[0}', '{', None),
+    ('{name.}', '{', None), ('{bad-name} {', '{', None), ('{name:{', '{', None), ('{name:}}', '{', None),
+    ('{name:{{}}}', '{', None), ('{!r}', '{', None), ('{:>3}', '{', None), ('{name[0]!r} {{x}}', '{', None),
+    ('{name:{levelno}.{levelno}}|', '{', None), ('{name:{levelno:>2}}', '{', None), ('{na{me}', '{', None),
 ]
+# the same style unvalidated (validate=False): what str.format itself does with the record's fields
+unvalidated = [
+    '{name:{levelno:>2}}|', '{name:{levelno:{levelno}}}', '{}', '{0}', '{name.nope}', '{name[0]}{name[2]}',
+    '{name[9]}', '{name[x]}', '{levelno[0]}', '{name!x}', '{name.}', '{name[0]x}', '{missing}', '{args[0]}',
+]
+
+def unvalidated_case(fmt):
+    f = logging.Formatter(fmt, style='{', validate=False)
+    r = logging.LogRecord('app.db', logging.WARNING, '(unknown file)', 0, 'disk %d%% full', (93,), None)
+    try:
+        return {'out': f.format(r)}
+    except Exception as e:
+        return {'error': type(e).__name__, 'message': str(e).strip("\"")}
 
 def percent_case(fmt, args):
     try:
@@ -117,6 +137,7 @@ data = {
     'percent': [{'fmt': f, 'args': a, **percent_case(f, a)} for f, a in percent],
     'spec': [{'value': v, 'spec': s, **spec_case(v, s)} for v, s in specs],
     'conversion': [{'value': v, **conversion_case(v)} for v in conversion_values],
+    'unvalidated': [{'fmt': f, **unvalidated_case(f)} for f in unvalidated],
     'formatter': [{'fmt': f, 'style': s, 'datefmt': d, 'created': CREATED, **formatter_case(f, s, d)} for f, s, d in formats],
 }
 with open(OUT, 'w') as fh:

@@ -11,6 +11,7 @@ const cases = JSON.parse(readFileSync(new URL('../fixtures/format-cases.json', i
   percent: (Outcome & { fmt: string; args: unknown[] | Record<string, unknown> })[];
   spec: (Outcome & { value: unknown; spec: string })[];
   conversion: { value: unknown; out: string }[];
+  unvalidated: (Outcome & { fmt: string })[];
   formatter: (Outcome & { fmt: string; style: StyleName; datefmt: string | null; created: number })[];
 };
 
@@ -50,6 +51,16 @@ describe('!a, !r and !s of a field match CPython', () => {
       const record = new LogRecord('app', WARNING, '(unknown file)', 0, 'm', null, null);
       (record as unknown as Record<string, unknown>).x = c.value;
       expect(new Formatter('{x!a}|{x!r}|{x!s}|{x!a:>12}', null, '{').format(record)).toBe(c.out);
+    });
+  }
+});
+
+describe('the { style unvalidated formats as str.format does', () => {
+  for (const c of cases.unvalidated) {
+    it(JSON.stringify(c.fmt), () => {
+      const formatter = new Formatter(c.fmt, null, '{', false);
+      const record = new LogRecord('app.db', WARNING, '(unknown file)', 0, 'disk %d%% full', [93], null);
+      expect(outcome(() => formatter.format(record))).toEqual(expected(c));
     });
   }
 });
