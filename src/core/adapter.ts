@@ -1,6 +1,6 @@
 // LoggerAdapter: a logger plus context. Python's process(msg, kwargs) hook, and bind() for JS-style
 // child loggers that carry fields.
-import { CRITICAL, DEBUG, ERROR, INFO, WARNING } from './level.js';
+import { CRITICAL, DEBUG, ERROR, getLevelName, INFO, WARNING } from './level.js';
 import { LogOptions, type LogKwargs } from './log-options.js';
 import type { Logger } from './logger.js';
 
@@ -34,6 +34,7 @@ export class LoggerAdapter<E extends Record<string, unknown> = Record<string, un
   getEffectiveLevel(): number { return this.logger.getEffectiveLevel(); }
   setLevel(level: number | string): void { this.logger.setLevel(level); }
   hasHandlers(): boolean { return this.logger.hasHandlers(); }
+  toString(): string { return `<${this.constructor.name} ${this.logger.name} (${getLevelName(this.getEffectiveLevel())})>`; }
 
   debug(msg: unknown, ...args: unknown[]): void { this.log(DEBUG, msg, ...args); }
   info(msg: unknown, ...args: unknown[]): void { this.log(INFO, msg, ...args); }

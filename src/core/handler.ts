@@ -1,7 +1,7 @@
 // Handler: where records go. Emitting never throws into the app; failures go to handleError.
 import { Filterer } from './filter.js';
 import type { Formatter } from './formatter.js';
-import { checkLevel, NOTSET } from './level.js';
+import { checkLevel, getLevelName, NOTSET } from './level.js';
 import { describeError, reportInternalError } from './internal-error.js';
 import { formatPlain } from './plain-format.js';
 import { pyRepr, stringRepr } from './repr.js';
@@ -102,6 +102,6 @@ export abstract class Handler extends Filterer {
   }
 
   override toString(): string {
-    return `<${this.constructor.name} (${this.level})>`;
+    return `<${this.constructor.name} (${getLevelName(this.level)})>`;
   }
 }

@@ -5,7 +5,7 @@ import { LoggerAdapter } from './adapter.js';
 import { captureStack } from './exception.js';
 import { Filterer } from './filter.js';
 import type { Handler } from './handler.js';
-import { checkLevel, CRITICAL, DEBUG, ERROR, INFO, NOTSET, WARNING } from './level.js';
+import { checkLevel, CRITICAL, DEBUG, ERROR, getLevelName, INFO, NOTSET, WARNING } from './level.js';
 import { LogOptions } from './log-options.js';
 import { describeError, reportInternalError } from './internal-error.js';
 import { LogRecord, reportOverwrite, STANDARD_FIELDS, UNKNOWN_FILE, type LogArgs } from './record.js';
@@ -40,6 +40,8 @@ function conversionsIn(msg: unknown): number {
 export class Manager {
   readonly loggerDict = new Map<string, Logger | PlaceHolder>();
   disable = NOTSET;
+  /** Python's: the "No handlers could be found" note is given once, when lastResort is null. */
+  emittedNoHandlerWarning = false;
   private readonly all: Logger[] = [];
 
   constructor(readonly root: RootLogger) {
@@ -324,17 +326,23 @@ export class Logger extends Filterer {
         }
       }
     }
-    if (found === 0 && lastResort.handler && record.levelno >= lastResort.handler.level) {
+    if (found > 0) return;
+    const fallback = lastResort.handler;
+    if (fallback) {
+      if (record.levelno < fallback.level) return;
       try {
-        lastResort.handler.handle(record);
+        fallback.handle(record);
       } catch (err) {
-        lastResort.handler.handleError(record, err);
+        fallback.handleError(record, err);
       }
+    } else if (this.manager && !this.manager.emittedNoHandlerWarning) {
+      this.manager.emittedNoHandlerWarning = true;
+      reportInternalError(`No handlers could be found for logger "${this.name}"`);
     }
   }
 
   override toString(): string {
-    return `<${this.constructor.name} ${this.name} (${this.getEffectiveLevel()})>`;
+    return `<${this.constructor.name} ${this.name} (${getLevelName(this.getEffectiveLevel())})>`;
   }
 }
 

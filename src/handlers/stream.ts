@@ -1,10 +1,13 @@
 import { Handler } from '../core/handler.js';
+import { getLevelName } from '../core/level.js';
 import type { LogRecord } from '../core/record.js';
 
 /** Anything text can be written to: a Node stream, a buffer in a test, a socket wrapper. */
 export interface TextStream {
   write(text: string): unknown;
   flush?(): unknown;
+  /** Shown in the handler's repr, as Python shows a file's name: `<StreamHandler <stderr> (NOTSET)>`. */
+  name?: unknown;
 }
 
 /**
@@ -12,6 +15,7 @@ export interface TextStream {
  * process's stderr in Node and workerd, and the console in a browser.
  */
 export const stderrStream: TextStream = {
+  name: '<stderr>',
   write(text: string) {
     console.error(text.endsWith('\n') ? text.slice(0, -1) : text);
   },
@@ -19,6 +23,7 @@ export const stderrStream: TextStream = {
 
 /** Python's stdout for `ext://sys.stdout`: each line goes to console.log. */
 export const stdoutStream: TextStream = {
+  name: '<stdout>',
   write(text: string) {
     console.log(text.endsWith('\n') ? text.slice(0, -1) : text);
   },
@@ -48,6 +53,14 @@ export class StreamHandler extends Handler {
 
   override flush(): void {
     if (typeof this.stream.flush === 'function') this.stream.flush();
+  }
+
+  override toString(): string {
+    let name = '';
+    try {
+      name = this.stream.name === undefined || this.stream.name === null ? '' : String(this.stream.name);
+    } catch { /* a stream whose name cannot be read has none */ }
+    return `<${this.constructor.name} ${name ? name + ' ' : ''}(${getLevelName(this.level)})>`;
   }
 
   emit(record: LogRecord): void {

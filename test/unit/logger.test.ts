@@ -451,3 +451,38 @@ describe('calls a handler takes without a record (Handler.handleCall)', () => {
     expect([taker.calls, taker.records]).toEqual([[], []]);
   });
 });
+
+describe('reprs and the no-handler note, as Python prints them', () => {
+  it('loggers, adapters and handlers show their level by name', () => {
+    const log = getLogger('repr.a');
+    log.setLevel(logging.DEBUG);
+    expect(String(log)).toBe('<Logger repr.a (DEBUG)>');
+    expect(String(new logging.LoggerAdapter(log, {}))).toBe('<LoggerAdapter repr.a (DEBUG)>');
+    const h = new logging.StreamHandler(new StringStream());
+    h.setLevel(WARNING);
+    expect(String(h)).toBe('<StreamHandler (WARNING)>');
+    expect(String(new logging.StreamHandler())).toBe('<StreamHandler <stderr> (NOTSET)>');
+    expect(String(new logging.NullHandler())).toBe('<NullHandler (NOTSET)>');
+  });
+
+  it('with lastResort null, a record no handler takes gets one note for the whole tree', () => {
+    const reports: string[] = [];
+    logging.setInternalErrorSink((t) => reports.push(t));
+    const last = logging.lastResort.handler;
+    logging.lastResort.handler = null;
+    logging.manager.emittedNoHandlerWarning = false;
+    try {
+      const a = getLogger('nohandler.a');
+      a.propagate = false;
+      a.warning('dropped');
+      a.error('dropped too');
+      const b = getLogger('nohandler.b');
+      b.propagate = false;
+      b.warning('also dropped');
+    } finally {
+      logging.lastResort.handler = last;
+      logging.setInternalErrorSink(null);
+    }
+    expect(reports).toEqual(['No handlers could be found for logger "nohandler.a"']);
+  });
+});
