@@ -44,6 +44,9 @@ formats = [
     ('%(asctime)s %(message)s', '%', None),
     ('%(asctime)s %(message)s', '%', '%m-%d %H:%M'),
     ('%(asctime)s', '%', '%Y-%m-%dT%H:%M:%S %j %a %A %b %B %p %I %y %w %%'),
+    # glibc's conversions and flags, as time.strftime gives them on Linux; %f and %Q stay as written
+    ('%(asctime)s', '%', '%c|%x|%X|%U|%W|%Z|%z|%e|%G|%g|%V|%u|%C|%D|%F|%T|%R|%r|%h|%n|%t|%k|%l|%P|%f|%Q|%'),
+    ('%(asctime)s', '%', '%-d|%_d|%0e|%^a|%^B|%-j|%_H|%-I|%-m|%10Y|%_5d|%Ey|%Od|%#Z|%#p|%-p'),
     ('{asctime} {msecs:03.0f} {created:.3f}', '{', None),
     ('%(msecs)03d', '%', None),
     ('%(custom)s %(message)s', '%', None),

@@ -13,6 +13,11 @@ describe('Formatter', () => {
     expect(f.format(r).slice(-3)).toBe(String(r.msecs).padStart(3, '0'));
   });
 
+  it("%s in a datefmt is the epoch second of local time's fields, as glibc's mktime reads them", () => {
+    const seconds = 1763806830.5;
+    expect(logging.strftime('%s', logging.localtime(seconds))).toBe('1763806830');
+  });
+
   it('appends exception and stack text after the message, each on its own line', () => {
     const f = new logging.Formatter('%(levelname)s: %(message)s');
     const r = rec('boom', [], new Error('inner'));
