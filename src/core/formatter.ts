@@ -19,10 +19,13 @@ export interface FormatterOptions {
  * @example new Formatter('{levelname:^9}|{message}', undefined, '{')
  */
 export class Formatter {
+  // Python reads these three through `self`: a formatter's own value, else its class's, so both
+  // `Formatter.converter = gmtime` (every formatter) and `formatter.converter = gmtime` (one) work
   static default_time_format = '%Y-%m-%d %H:%M:%S';
   static default_msec_format: string | null = '%s,%03d';
-  /** Turns `record.created` (seconds) into broken-down time; set to `gmtime` for UTC. */
-  converter: (seconds: number) => TimeParts = localtime;
+  /** Turns `record.created` (seconds) into broken-down time; set it to `gmtime` for UTC. */
+  static converter: (seconds: number) => TimeParts = localtime;
+  private own: { converter?: (seconds: number) => TimeParts; default_time_format?: string; default_msec_format?: string | null } = {};
   readonly _style: FormatStyle;
   readonly _fmt: string;
   readonly datefmt: string | null;
@@ -38,12 +41,24 @@ export class Formatter {
     this.datefmt = datefmt ?? null;
   }
 
+  private get cls(): typeof Formatter { return this.constructor as typeof Formatter; }
+
+  /** This formatter's converter, else its class's (`localtime` unless set). */
+  get converter(): (seconds: number) => TimeParts { return this.own.converter ?? this.cls.converter; }
+  set converter(fn: (seconds: number) => TimeParts) { this.own.converter = fn; }
+  get default_time_format(): string { return this.own.default_time_format ?? this.cls.default_time_format; }
+  set default_time_format(format: string) { this.own.default_time_format = format; }
+  get default_msec_format(): string | null {
+    return this.own.default_msec_format !== undefined ? this.own.default_msec_format : this.cls.default_msec_format;
+  }
+  set default_msec_format(format: string | null) { this.own.default_msec_format = format; }
+
   /** `record.created` as text: `datefmt` through strftime, or Python's `2026-11-22 10:20:30,123`. */
   formatTime(record: LogRecord, datefmt?: string | null): string {
     const t = this.converter(record.created);
     if (datefmt) return strftime(datefmt, t);
-    const s = strftime((this.constructor as typeof Formatter).default_time_format, t);
-    const msecFormat = (this.constructor as typeof Formatter).default_msec_format;
+    const s = strftime(this.default_time_format, t);
+    const msecFormat = this.default_msec_format;
     return msecFormat ? percentFormat(msecFormat, [s, record.msecs]) : s;
   }
 

@@ -13,6 +13,30 @@ describe('Formatter', () => {
     expect(f.format(r).slice(-3)).toBe(String(r.msecs).padStart(3, '0'));
   });
 
+  it('converter and the default time formats are read as Python reads them: the instance, else its class', () => {
+    const r = rec('x');
+    r.created = 1763806830.123;
+    r.msecs = 123;
+    const one = new logging.Formatter('%(asctime)s');
+    one.converter = logging.gmtime;
+    one.default_msec_format = '%s.%03d';
+    expect(one.format(r)).toBe('2025-11-22 10:20:30.123');
+    one.default_msec_format = null;
+    one.default_time_format = '%H:%M:%S';
+    expect(one.format(r)).toBe('10:20:30');
+    class UTCFormatter extends logging.Formatter {
+      static override converter = logging.gmtime;
+    }
+    expect(new UTCFormatter('%(asctime)s', '%H:%M %Z').format(r)).toBe('10:20 GMT');
+    const saved = logging.Formatter.converter;
+    logging.Formatter.converter = logging.gmtime;
+    try {
+      expect(new logging.Formatter('%(asctime)s').format(r)).toBe('2025-11-22 10:20:30,123');
+    } finally {
+      logging.Formatter.converter = saved;
+    }
+  });
+
   it("%s in a datefmt is the epoch second of local time's fields, as glibc's mktime reads them", () => {
     const seconds = 1763806830.5;
     expect(logging.strftime('%s', logging.localtime(seconds))).toBe('1763806830');
