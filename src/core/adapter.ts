@@ -41,7 +41,13 @@ export class LoggerAdapter<E extends Record<string, unknown> = Record<string, un
   warning(msg: unknown, ...args: unknown[]): void { this.log(WARNING, msg, ...args); }
   warn(msg: unknown, ...args: unknown[]): void { this.log(WARNING, msg, ...args); }
   error(msg: unknown, ...args: unknown[]): void { this.log(ERROR, msg, ...args); }
-  exception(msg: unknown, ...args: unknown[]): void { this.log(ERROR, msg, ...args); }
+  exception(msg: unknown, ...args: unknown[]): void {
+    // Python's exception(): exc_info true unless the call says otherwise
+    const last = args[args.length - 1];
+    if (!(last instanceof LogOptions)) args.push(new LogOptions({ exc_info: true }));
+    else if (last.exc_info === undefined) args[args.length - 1] = new LogOptions({ ...last, exc_info: true });
+    this.log(ERROR, msg, ...args);
+  }
   critical(msg: unknown, ...args: unknown[]): void { this.log(CRITICAL, msg, ...args); }
 
   log(level: number, msg: unknown, ...args: unknown[]): void {

@@ -38,6 +38,9 @@ function chain(err: unknown, seen: Set<unknown>): string {
   return parts.reverse().join(CAUSE);
 }
 
+/** Python's exc_info with no exception, `(None, None, None)`: what exc_info true finds in JS. */
+export const NO_EXC_INFO: readonly [null, null, null] = Object.freeze([null, null, null]);
+
 /**
  * The text of an error with its causes (oldest first) and AggregateError members, as Python's
  * traceback printing lays them out. Never throws.
@@ -45,6 +48,11 @@ function chain(err: unknown, seen: Set<unknown>): string {
  */
 export function formatError(err: unknown): string {
   try {
+    // Python's (type, value, traceback) tuple: the value is the error; (None, None, None) prints so
+    if (Array.isArray(err) && err.length === 3) {
+      if (err[1] === null || err[1] === undefined) return 'NoneType: None';
+      err = err[1];
+    }
     return chain(err, new Set());
   } catch (failure) {
     return `<unprintable error: ${describeError(failure)}>`;

@@ -2,7 +2,7 @@
 // methods are rebuilt whenever a level, `disabled` or `disable()` changes, so a disabled call is a
 // call to an empty function.
 import { LoggerAdapter } from './adapter.js';
-import { captureStack } from './exception.js';
+import { captureStack, NO_EXC_INFO } from './exception.js';
 import { Filterer } from './filter.js';
 import type { Handler } from './handler.js';
 import { checkLevel, CRITICAL, DEBUG, ERROR, getLevelName, INFO, NOTSET, WARNING } from './level.js';
@@ -144,7 +144,7 @@ export class Logger extends Filterer {
     this.info = INFO >= t ? proto._info : noop;
     this.warning = this.warn = WARNING >= t ? proto._warning : noop;
     this.error = ERROR >= t ? proto._error : noop;
-    this.exception = ERROR >= t ? proto._error : noop;
+    this.exception = ERROR >= t ? proto._exception : noop;
     this.critical = this.fatal = CRITICAL >= t ? proto._critical : noop;
   }
 
@@ -215,16 +215,17 @@ export class Logger extends Filterer {
   _info(msg: unknown, ...args: unknown[]): void { this._log(INFO, msg, args); }
   _warning(msg: unknown, ...args: unknown[]): void { this._log(WARNING, msg, args); }
   _error(msg: unknown, ...args: unknown[]): void { this._log(ERROR, msg, args); }
+  _exception(msg: unknown, ...args: unknown[]): void { this._log(ERROR, msg, args, 0, true); }
   _critical(msg: unknown, ...args: unknown[]): void { this._log(CRITICAL, msg, args); }
 
   /**
    * Builds and handles a record. The last argument may be `kwargs()`/`extra()`; an Error left over
    * after the `%` conversions becomes the record's exc_info (`log.error('failed', err)`). `args` is
    * the call's own rest array and becomes the record's: it is shortened in place, not copied.
+   * `excInfo` is Python's default for exc_info: true for exception().
    */
-  _log(level: number, msg: unknown, args: unknown[], stackSkip = 0): void {
+  _log(level: number, msg: unknown, args: unknown[], stackSkip = 0, excInfo: unknown = null): void {
     let options: LogOptions | undefined;
-    let excInfo: unknown = null;
     let n = args.length;
     if (n > 0) {
       const last = args[n - 1];
@@ -233,14 +234,17 @@ export class Logger extends Filterer {
         options = last;
         args.pop();
         n--;
-        excInfo = options.exc_info ?? null;
+        if (options.exc_info !== undefined) excInfo = options.exc_info;
       }
-      if (n > 0 && !excInfo && args[n - 1] instanceof Error && conversionsIn(msg) < n) {
+      // exc_info true asks for the current exception, which JS cannot look up: a trailing Error is it
+      if (n > 0 && (excInfo === true || !excInfo) && args[n - 1] instanceof Error && conversionsIn(msg) < n) {
         excInfo = args.pop();
         n--;
       }
     }
-    if (excInfo === true) excInfo = null; // JS has no "current exception" to look up
+    // no Error to be found: Python's sys.exc_info() outside an except block, printed `NoneType: None`
+    if (excInfo === true) excInfo = NO_EXC_INFO;
+    else if (!excInfo) excInfo = null;
     const stack = options?.stack_info;
     if (excInfo === null && !stack && this.filters.length === 0 && !this._disabled && this.makeRecord === makeRecord) {
       const sink = this.callSink(level);

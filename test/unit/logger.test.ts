@@ -239,6 +239,20 @@ describe('records', () => {
     expect(text).toContain('ERROR failed: bad thing\nERROR via exception 3\nTypeError: bad thing');
   });
 
+  it('exception() or exc_info true with no Error prints NoneType: None, as Python does outside except', () => {
+    const [logger, out] = capture('exc.none', '%(levelname)s %(message)s');
+    logger.exception('boom');
+    logger.error('asked', logging.kwargs({ exc_info: true }));
+    logger.exception('declined', logging.kwargs({ exc_info: false }));
+    logger.exception('given %s', 'x', new RangeError('real'));
+    const adapter = new logging.LoggerAdapter(logger, {});
+    adapter.exception('adapted');
+    adapter.exception('adapted with', new RangeError('also real'));
+    const text = out.getvalue();
+    expect(text).toMatch(/^ERROR boom\nNoneType: None\nERROR asked\nNoneType: None\nERROR declined\nERROR given x\nRangeError: real\n/);
+    expect(text).toContain('ERROR adapted\nNoneType: None\nERROR adapted with\nRangeError: also real\n');
+  });
+
   it('kwargs({ exc_info, stack_info }) as the last argument', () => {
     const [logger, out] = capture('kw', '%(message)s');
     logger.warning('with %s', 'stack', logging.kwargs({ stack_info: true, exc_info: new Error('e1') }));
