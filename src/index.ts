@@ -1,7 +1,7 @@
 // isolog: Python's logging for every JavaScript runtime. Every public export, by name.
 export {
   CRITICAL, FATAL, ERROR, WARNING, WARN, INFO, DEBUG, NOTSET,
-  getLevelName, addLevelName, checkLevel,
+  getLevelName, getLevelNamesMapping, addLevelName, checkLevel,
 } from './core/level.js';
 export { LogRecord, makeLogRecord, setRuntimeIdentity, extraFields, STANDARD_FIELDS, type LogArgs } from './core/record.js';
 export { Logger, RootLogger, Manager, getLogger, disable, root, manager, lastResort, type LogMethod } from './core/logger.js';

@@ -53,6 +53,14 @@ export function addLevelName(level: number, name: string): void {
   revision++;
 }
 
+/**
+ * Python 3.11's `getLevelNamesMapping`: every registered name and its level, a copy.
+ * @example getLevelNamesMapping().WARN === 30
+ */
+export function getLevelNamesMapping(): Record<string, number> {
+  return Object.fromEntries(nameToLevel);
+}
+
 /** The registered names, for error messages and configuration. */
 export function levelNames(): Map<string, number> {
   return new Map(nameToLevel);

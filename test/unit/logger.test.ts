@@ -39,6 +39,14 @@ describe('levels', () => {
     expect(() => getLogger('lv.bad').setLevel('VERBOSE')).toThrow("Unknown level: 'VERBOSE'");
   });
 
+  it('getLevelNamesMapping lists every name, aliases and custom ones too, as a copy', () => {
+    logging.addLevelName(27, 'NOTE27');
+    const mapping = logging.getLevelNamesMapping();
+    expect(mapping).toMatchObject({ CRITICAL: 50, FATAL: 50, ERROR: 40, WARN: 30, WARNING: 30, INFO: 20, DEBUG: 10, NOTSET: 0, NOTE27: 27 });
+    mapping.INFO = 1;
+    expect(logging.getLevelName('INFO')).toBe(20);
+  });
+
   it("setLevel's errors say what Python's say, the value as repr() prints it", () => {
     expect(() => getLogger('lv.bad').setLevel("it's")).toThrow(`Unknown level: "it's"`);
     expect(() => getLogger('lv.bad').setLevel(1.5)).toThrow('Level not an integer or a valid string: 1.5');
