@@ -1,6 +1,7 @@
 // --forward URL: relays accepted records to an upstream OTLP endpoint, with the flusher's retry rules
 // (backoff with jitter up to 60 s, Retry-After, split on 400/413, stop on 401/403).
 import { encodeDecoded, type DecodedRecord } from '../transport/otlp.js';
+import { postOtlp } from '../transport/http.js';
 import { backoffMs, outcomeOf, retryAfterMs } from '../transport/retry.js';
 
 /** Counts the forwarder keeps, for /healthz and tests. */
@@ -34,18 +35,6 @@ export class Forwarder {
     this.running ??= this.run().finally(() => { this.running = null; });
   }
 
-  private async post(records: DecodedRecord[]): Promise<{ status: number | null; retryAfter?: string | null }> {
-    try {
-      const headers: Record<string, string> = { 'content-type': 'application/json' };
-      if (this.options.token) headers.authorization = `Bearer ${this.options.token}`;
-      const res = await fetch(this.url, { method: 'POST', headers, body: JSON.stringify(encodeDecoded(records)), signal: AbortSignal.timeout(30_000) });
-      await res.arrayBuffer().catch(() => undefined);
-      return { status: res.status, retryAfter: res.headers.get('retry-after') };
-    } catch {
-      return { status: null };
-    }
-  }
-
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
       const timer = setTimeout(resolve, ms);
@@ -57,7 +46,7 @@ export class Forwarder {
     let attempt = 0;
     while (this.queue.length > 0 && !this.stats.stopped) {
       const batch = this.queue[0];
-      const { status, retryAfter } = await this.post(batch);
+      const { status, retryAfter } = await postOtlp(this.url, JSON.stringify(encodeDecoded(batch)), { token: this.options.token, gzip: false });
       const outcome = outcomeOf(status);
       if (outcome === 'done') {
         this.take(batch.length);

@@ -18,15 +18,16 @@ async function gzip(text: string): Promise<Uint8Array | null> {
 }
 
 /**
- * POSTs an OTLP JSON body. Never throws: a network failure is `{ status: null }`.
+ * POSTs an OTLP JSON body, gzipped when that saves bytes (unless `gzip: false`). Never throws: a
+ * network failure is `{ status: null }`.
  * @example const { status } = await postOtlp('http://127.0.0.1:4318/v1/logs', JSON.stringify(request))
  */
-export async function postOtlp(url: string, body: string, options: { token?: string; timeoutMs?: number } = {}): Promise<SendResult> {
+export async function postOtlp(url: string, body: string, options: { token?: string; timeoutMs?: number; gzip?: boolean } = {}): Promise<SendResult> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   let payload: string | Uint8Array = body;
   try {
-    const zipped = await gzip(body);
+    const zipped = options.gzip === false ? null : await gzip(body);
     if (zipped && zipped.byteLength < body.length) {
       payload = zipped;
       headers['content-encoding'] = 'gzip';
