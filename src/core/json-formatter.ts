@@ -3,8 +3,7 @@ import { Formatter } from './formatter.js';
 import { extraFields, type LogRecord } from './record.js';
 import { safeStringify, type SerializeLimits } from './serialize.js';
 
-const LINE_SEPARATORS = /[\u2028\u2029]/;
-const LINE_SEPARATORS_G = /[\u2028\u2029]/g;
+const LINE_SEPARATORS = /[\u2028\u2029]/g;
 
 /** Options for JsonFormatter. */
 export interface JsonFormatterOptions {
@@ -63,6 +62,6 @@ export class JsonFormatter extends Formatter {
   override format(record: LogRecord): string {
     const text = safeStringify(this.toObject(record), this.options.limits);
     // JSON leaves U+2028/U+2029 raw; some line readers split on them, so a record could forge a line
-    return LINE_SEPARATORS.test(text) ? text.replace(LINE_SEPARATORS_G, (c) => (c === '\u2028' ? '\\u2028' : '\\u2029')) : text;
+    return text.replace(LINE_SEPARATORS, (c) => (c === '\u2028' ? '\\u2028' : '\\u2029'));
   }
 }

@@ -110,12 +110,12 @@ function walk(value: unknown, state: State, depth: number): JsonValue {
     if (obj instanceof RegExp) return String(obj);
     if (obj instanceof ArrayBuffer) return `[ArrayBuffer ${obj.byteLength} bytes]`;
     if (ArrayBuffer.isView(obj)) {
-      const list = obj as unknown as ArrayLike<number | bigint>;
-      if (typeof list.length !== 'number') return `[${obj.constructor.name} ${obj.byteLength} bytes]`;
-      const n = Math.min(list.length, state.limits.maxItems);
+      const view = obj as unknown as ArrayLike<number | bigint>;
+      if (typeof view.length !== 'number') return `[${obj.constructor.name} ${obj.byteLength} bytes]`;
+      const n = Math.min(view.length, state.limits.maxItems);
       const out: JsonValue[] = [];
-      for (let i = 0; i < n; i++) out.push(walk(list[i], state, depth + 1));
-      if (list.length > n) out.push(`[${list.length - n} more]`);
+      for (let i = 0; i < n; i++) out.push(walk(view[i], state, depth + 1));
+      if (view.length > n) out.push(`[${view.length - n} more]`);
       return out;
     }
     if (isDomNode(obj)) return `[${domNodeLabel(obj)}]`;
