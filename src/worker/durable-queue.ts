@@ -19,6 +19,36 @@ function fits(taken: number, records: number, bytes: number, batch: StoredBatch,
 /** Keys sort by time first: [ms, writer id, sequence]. */
 export type BatchKey = [number, string, number];
 
+/** Visits stored batches oldest first until `visit` returns false. */
+type Walk = (visit: (key: BatchKey, batch: StoredBatch) => boolean) => Promise<void> | void;
+
+/** The oldest batches a walk visits: up to `maxBatches`, within `limits` (but at least one). */
+async function takeOldest(walk: Walk, maxBatches: number, limits?: ReadLimits): Promise<[BatchKey, StoredBatch][]> {
+  const out: [BatchKey, StoredBatch][] = [];
+  let records = 0;
+  let bytes = 0;
+  await walk((key, batch) => {
+    if (out.length >= maxBatches || !fits(out.length, records, bytes, batch, limits)) return false;
+    out.push([key, batch]);
+    records += batch.count;
+    bytes += batch.bytes;
+    return true;
+  });
+  return out;
+}
+
+/** Records, bytes and batches of everything a walk visits. */
+async function countAll(walk: Walk): Promise<{ records: number; bytes: number; batches: number }> {
+  const out = { records: 0, bytes: 0, batches: 0 };
+  await walk((_, batch) => {
+    out.records += batch.count;
+    out.bytes += batch.bytes;
+    out.batches++;
+    return true;
+  });
+  return out;
+}
+
 /** What a queue does; IndexedDB's is the real one, memory's the fallback when IndexedDB is unavailable. */
 export interface BatchQueue {
   readonly durable: boolean;
@@ -57,16 +87,7 @@ export class IndexedDbQueue implements BatchQueue {
 
   oldest(maxBatches: number, limits?: ReadLimits): Promise<[BatchKey, StoredBatch][]> {
     // a cursor, so that a read stops at the limits instead of loading many large batches
-    const out: [BatchKey, StoredBatch][] = [];
-    let records = 0;
-    let bytes = 0;
-    return this.walk((key, batch) => {
-      if (out.length >= maxBatches || !fits(out.length, records, bytes, batch, limits)) return false;
-      out.push([key, batch]);
-      records += batch.count;
-      bytes += batch.bytes;
-      return true;
-    }).then(() => out);
+    return takeOldest((visit) => this.walk(visit), maxBatches, limits);
   }
 
   remove(keys: BatchKey[]): Promise<void> {
@@ -82,13 +103,7 @@ export class IndexedDbQueue implements BatchQueue {
   }
 
   totals(): Promise<{ records: number; bytes: number; batches: number }> {
-    const out = { records: 0, bytes: 0, batches: 0 };
-    return this.walk((_, batch) => {
-      out.records += batch.count;
-      out.bytes += batch.bytes;
-      out.batches++;
-      return true;
-    }).then(() => out);
+    return countAll((visit) => this.walk(visit));
   }
 
   /** Visits the stored batches oldest first, in one read transaction, until `visit` returns false. */
@@ -119,17 +134,8 @@ export class MemoryBatchQueue implements BatchQueue {
     });
   }
 
-  async oldest(maxBatches: number, limits?: ReadLimits): Promise<[BatchKey, StoredBatch][]> {
-    const out: [BatchKey, StoredBatch][] = [];
-    let records = 0;
-    let bytes = 0;
-    for (const entry of this.batches.values()) {
-      if (out.length >= maxBatches || !fits(out.length, records, bytes, entry[1], limits)) break;
-      out.push(entry);
-      records += entry[1].count;
-      bytes += entry[1].bytes;
-    }
-    return out;
+  oldest(maxBatches: number, limits?: ReadLimits): Promise<[BatchKey, StoredBatch][]> {
+    return takeOldest((visit) => this.walk(visit), maxBatches, limits);
   }
 
   async remove(keys: BatchKey[]): Promise<void> {
@@ -140,11 +146,13 @@ export class MemoryBatchQueue implements BatchQueue {
     return keys.filter((k) => this.batches.has(k.join(':')));
   }
 
-  async totals(): Promise<{ records: number; bytes: number; batches: number }> {
-    let records = 0;
-    let bytes = 0;
-    for (const [, b] of this.batches.values()) { records += b.count; bytes += b.bytes; }
-    return { records, bytes, batches: this.batches.size };
+  totals(): Promise<{ records: number; bytes: number; batches: number }> {
+    return countAll((visit) => this.walk(visit));
+  }
+
+  /** Visits the batches oldest first (a Map keeps insertion order) until `visit` returns false. */
+  private walk(visit: (key: BatchKey, batch: StoredBatch) => boolean): void {
+    for (const [key, batch] of this.batches.values()) if (!visit(key, batch)) return;
   }
 }
 
