@@ -194,6 +194,9 @@ export class TimedRotatingFileHandler extends FileHandler {
   rolloverAt: number;
 
   constructor(filename: string, options: TimedRotatingFileHandlerOptions = {}) {
+    // Python counts the first period from the file's mtime; a file that opening creates (or 'w'
+    // truncates) was written now, by the handler's clock, which tests replace
+    const existing = options.mode !== 'w' && existsSync(filename) ? statSync(filename).mtimeMs / 1000 : null;
     super(filename, options);
     this.when = (options.when ?? 'h').toUpperCase();
     const key = this.when.startsWith('W') ? 'W' : this.when;
@@ -209,8 +212,7 @@ export class TimedRotatingFileHandler extends FileHandler {
     this.utc = options.utc ?? false;
     this.atTime = options.atTime;
     this.now = options.now ?? (() => Date.now() / 1000);
-    const start = existsSync(this.baseFilename) ? statSync(this.baseFilename).mtimeMs / 1000 : this.now();
-    this.rolloverAt = this.computeRollover(Math.floor(start));
+    this.rolloverAt = this.computeRollover(Math.floor(existing ?? this.now()));
   }
 
   computeRollover(current: number): number {

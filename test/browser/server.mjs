@@ -7,7 +7,7 @@ import { join, extname } from 'node:path';
 
 const here = new URL('.', import.meta.url).pathname;
 const out = join(here, '.build');
-const port = Number(process.env.ISOLOG_TEST_PORT ?? 41730);
+const port = Number(process.env.ISOLOG_TEST_PORT); // chosen free by playwright.config.ts
 
 const pages = readdirSync(join(here, 'pages')).filter((f) => f.endsWith('.ts')).map((f) => join(here, 'pages', f));
 await build({ entryPoints: pages, outdir: out, bundle: true, format: 'esm', target: 'es2022', sourcemap: 'inline', logLevel: 'warning' });

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -80,6 +80,21 @@ describe('TimedRotatingFileHandler', () => {
       't.log.2026-11-22_10-00-10': 'b\n',
       't.log.2026-11-22_10-00-20': 'c\n',
     });
+  });
+
+  it("counts an existing file's first period from its mtime, as Python does", () => {
+    const dir = tmp();
+    const written = Date.UTC(2026, 10, 22, 10, 0, 0) / 1000;
+    writeFileSync(join(dir, 'e.log'), 'old\n');
+    utimesSync(join(dir, 'e.log'), written, written);
+    let now = written + 5;
+    const h = new logging.TimedRotatingFileHandler(join(dir, 'e.log'), { when: 'S', interval: 10, utc: true, now: () => now });
+    expect(h.rolloverAt).toBe(written + 10);
+    h.handle(new logging.LogRecord('x', 20, '', 0, 'same period', [], null));
+    now = written + 10;
+    h.handle(new logging.LogRecord('x', 20, '', 0, 'next period', [], null));
+    h.close();
+    expect(files(dir)).toEqual({ 'e.log': 'next period\n', 'e.log.2026-11-22_10-00-00': 'old\nsame period\n' });
   });
 
   it('midnight and W0-W6 roll over when CPython does (W0: the midnight that ends Monday)', () => {
