@@ -2,6 +2,7 @@
 // the root logger, and on pagehide/hidden/freeze sends what is not yet durable itself (beacon.ts).
 import { wrap, type Remote } from 'comlink';
 import { reportInternalError } from '../core/internal-error.js';
+import { INFO } from '../core/level.js';
 import { getLogger } from '../core/logger.js';
 import { PY_TEXT } from '../core/repr.js';
 import { toJsonValue } from '../core/serialize.js';
@@ -15,6 +16,12 @@ import { PageQueueHandler } from './page-handler.js';
 export interface BrowserLoggingOptions {
   /** The OTLP endpoint: `http://host:4318/v1/logs`, or `ws://host:4318/v1/logs` for the WebSocket transport. */
   collector: string;
+  /**
+   * The root logger's level, set as `basicConfig({ level })` sets it (default INFO, so that
+   * `getLogger(name).info(...)` ships; Python's root starts at WARNING). `null` leaves the root's
+   * level as it is, for a page that sets it itself.
+   */
+  level?: number | string | null;
   transport?: 'fetch' | 'websocket';
   token?: string;
   /** Where the page serves isolog's worker.js; by default the one beside this module. */
@@ -120,6 +127,7 @@ export async function startBrowserLogging(options: BrowserLoggingOptions): Promi
   };
   const redact = redactSpec(options.redact);
   const root = getLogger();
+  if (options.level !== null) root.setLevel(options.level ?? INFO);
   // records logged while the worker starts wait in the handler's batches
   let ready!: (api: ListenerApi | Remote<ListenerApi>) => void;
   const apiReady = new Promise<ListenerApi | Remote<ListenerApi>>((r) => { ready = r; });

@@ -1,0 +1,104 @@
+// The README's browser example and its first commands, run as they stand in README.md (read from
+// it, not copied here) in Chromium, with the collector started as the README starts it: its own
+// process, on another port than the page, no --cors.
+import { expect, test } from '@playwright/test';
+import { build } from 'esbuild';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readmeBlock } from '../readme-blocks.js';
+
+const repo = new URL('../../', import.meta.url).pathname;
+const ENTRIES = { isolog: join(repo, 'src/index.ts'), 'isolog/browser': join(repo, 'src/runtime/browser.ts') };
+
+/** Starts `command` and resolves with the first match of `pattern` in its output. */
+function startAndRead(command: string[], cwd: string, pattern: RegExp, env: NodeJS.ProcessEnv = {}): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
+  const child = spawn(process.execPath, command, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => { child.kill(); reject(new Error(`${command.join(' ')} did not start: ${out}`)); }, 60_000);
+    const read = (chunk: Buffer): void => {
+      out += chunk;
+      const match = pattern.exec(out);
+      if (match) { clearTimeout(timer); resolve({ child, match }); }
+    };
+    child.stdout?.on('data', read);
+    child.stderr?.on('data', read);
+    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`${command.join(' ')} exited (${code}): ${out}`)); });
+  });
+}
+
+/** The records in an NDJSON file, once `done` holds for them (polled, bounded). */
+async function storedUntil(file: string, done: (records: Record<string, unknown>[]) => boolean): Promise<Record<string, unknown>[]> {
+  let records: Record<string, unknown>[] = [];
+  await expect.poll(() => {
+    records = existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
+    return done(records);
+  }, { timeout: 20_000 }).toBe(true);
+  return records;
+}
+
+const children: ChildProcess[] = [];
+const servers: Server[] = [];
+test.afterEach(() => {
+  for (const c of children.splice(0)) c.kill('SIGTERM');
+  for (const s of servers.splice(0)) s.close();
+});
+
+function ensureBuilt(): void {
+  if (!existsSync(join(repo, 'dist/collector/cli.js'))) execFileSync(process.execPath, [join(repo, 'scripts/build.mjs')], { stdio: 'ignore' });
+}
+
+test("the browser example ships its info record to a collector on another port, started with no flags", async ({ page }) => {
+  test.setTimeout(120_000);
+  ensureBuilt();
+  const dir = mkdtempSync(join(tmpdir(), 'isolog-readme-browser-'));
+  // `npx isolog collect`, on a free port instead of the README's 4318
+  const { child, match } = await startAndRead([join(repo, 'bin/isolog.js'), 'collect', '--port', '0'], dir, /OTLP\/HTTP\s+(http:\/\/\S+\/v1\/logs)/);
+  children.push(child);
+  const example = readmeBlock('example', 'browser').code;
+  expect(example).toContain("'http://127.0.0.1:4318/v1/logs'");
+  const app = (await build({
+    stdin: { contents: example.replace("'http://127.0.0.1:4318/v1/logs'", JSON.stringify(match[1])), resolveDir: dir, loader: 'ts', sourcefile: 'app.ts' },
+    bundle: true, format: 'esm', target: 'es2022', write: false, alias: ENTRIES, logLevel: 'warning',
+  })).outputFiles[0].text;
+  const worker = (await build({ entryPoints: [join(repo, 'src/worker/main.ts')], bundle: true, format: 'esm', target: 'es2022', write: false, logLevel: 'warning' })).outputFiles[0].text;
+  // the page's module is /app/main.js, so `new URL('../worker.js', import.meta.url)` is /worker.js, as beside dist/runtime/
+  const server = createServer((req, res) => {
+    if (req.url === '/app/main.js' || req.url === '/worker.js') {
+      res.setHeader('content-type', 'text/javascript');
+      return void res.end(req.url === '/worker.js' ? worker : app);
+    }
+    res.setHeader('content-type', 'text/html');
+    res.end('<!doctype html><meta charset="utf-8"><title>readme</title><script type="module" src="/app/main.js"></script>');
+  });
+  servers.push(server);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+  const records = await storedUntil(join(dir, 'logs/isolog.ndjson'), (rs) => rs.some((r) => r.message === 'added SKU-1042 to the cart'));
+  const record = records.find((r) => r.message === 'added SKU-1042 to the cart') as Record<string, unknown>;
+  expect(record).toMatchObject({ logger: 'shop.cart', levelname: 'INFO', resource: { 'service.name': 'shop', 'service.version': '1.4.0' } });
+  expect(errors).toEqual([]);
+});
+
+test('npm start serves the demo, and its records reach the collector it started', async ({ page }) => {
+  test.setTimeout(120_000);
+  const commands = readmeBlock('example', 'first-commands').code;
+  expect(commands).toMatch(/^npm install && npm start\b/m);
+  expect(JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')).scripts.start).toBe('node scripts/start.mjs');
+  const dir = mkdtempSync(join(tmpdir(), 'isolog-readme-start-'));
+  // what `npm start` runs, in a scratch folder (its ./logs) and on free ports (PORT, COLLECTOR_PORT)
+  const { child, match } = await startAndRead([join(repo, 'scripts/start.mjs')], dir, /demo app\s+(http:\/\/\S+)/, { PORT: '0', COLLECTOR_PORT: '0' });
+  children.push(child);
+  await page.goto(match[1]);
+  const file = join(dir, 'logs/isolog.ndjson');
+  await storedUntil(file, (rs) => rs.some((r) => r.message === 'demo loaded'));
+  await page.click('#log');
+  await storedUntil(file, (rs) => rs.some((r) => r.message === 'button clicked 1 time' && r.logger === 'demo.ui'));
+});

@@ -1,0 +1,90 @@
+// The README's examples run as they stand in README.md (read from it, not copied here): the Node
+// quick start prints what the README shows under it; every code block is marked as an example, an
+// output or a sample that is shown only.
+import { build } from 'esbuild';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readmeBlock, readmeBlocks } from '../readme-blocks.js';
+
+const repo = new URL('../../', import.meta.url).pathname;
+const src = join(repo, 'src');
+/** The package's entries, resolved to the source as a bundler resolves them through `exports`. */
+export const ENTRIES: Record<string, string> = {
+  isolog: join(src, 'index.ts'),
+  'isolog/node': join(src, 'runtime/node.ts'),
+  'isolog/browser': join(src, 'runtime/browser.ts'),
+  'isolog/collector': join(src, 'collector/index.ts'),
+};
+
+/** What differs from run to run: the time, and the stack frames (paths and line numbers). */
+function comparable(text: string): string {
+  return text
+    .replace(/\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}/g, '<asctime>')
+    .replace(/(^ {4}at .*\n)+/gm, '    at …\n');
+}
+
+describe('README', () => {
+  it('marks every code block, so none is left untested by accident', () => {
+    const kinds = readmeBlocks().map((b) => `${b.kind}: ${b.name}`);
+    expect(kinds).toContain('example: node');
+    expect(kinds).toContain('output: node');
+    expect(kinds).toContain('example: browser');
+  });
+
+  it('the Node quick start prints what the README shows', async () => {
+    const example = readmeBlock('example', 'node');
+    const dir = mkdtempSync(join(tmpdir(), 'isolog-readme-'));
+    writeFileSync(join(dir, 'example.ts'), example.code);
+    await build({ entryPoints: [join(dir, 'example.ts')], outfile: join(dir, 'example.mjs'), bundle: true, platform: 'node', format: 'esm', alias: ENTRIES, logLevel: 'warning' });
+    const run = spawnSync(process.execPath, [join(dir, 'example.mjs')], { encoding: 'utf8', timeout: 30_000 });
+    expect(run.status).toBe(0);
+    expect(run.stdout).toBe('');
+    expect(comparable(run.stderr)).toBe(comparable(readmeBlock('output', 'node').code));
+  });
+
+  describe('the collector', () => {
+    const bin = join(repo, 'bin/isolog.js');
+    const ensureBuilt = (): void => {
+      if (!existsSync(join(repo, 'dist/collector/cli.js'))) execFileSync(process.execPath, [join(repo, 'scripts/build.mjs')], { stdio: 'ignore' });
+    };
+    const options = (text: string): string[] => [...text.matchAll(/\[(--[\w-]+)/g)].map((m) => m[1]).sort();
+
+    it("the synopsis lists the options the command's own usage lists", () => {
+      ensureBuilt();
+      const usage = execFileSync(process.execPath, [bin, 'collect', '--help'], { encoding: 'utf8', timeout: 30_000 });
+      expect(options(readmeBlock('shown', 'collector-usage').code)).toEqual(options(usage));
+    });
+
+    it('stores the record sent by hand as the NDJSON line the README shows', async () => {
+      ensureBuilt();
+      const lines = readmeBlock('example', 'collector').code.trimEnd().split('\n');
+      const start = lines[0].replace(/#.*/, '').trim();
+      expect(start).toBe('npx isolog collect &');
+      const dir = mkdtempSync(join(tmpdir(), 'isolog-readme-collector-'));
+      // `npx isolog` is this package's bin; port 0 rather than the README's 4318, which may be taken
+      const collector = spawn(process.execPath, [bin, 'collect', '--port', '0'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+      try {
+        const url = await new Promise<string>((resolve, reject) => {
+          let out = '';
+          const timer = setTimeout(() => reject(new Error(`the collector did not start: ${out}`)), 20_000);
+          collector.stdout.on('data', (chunk: Buffer) => {
+            out += chunk;
+            const found = /OTLP\/HTTP\s+(http:\/\/\S+)\/v1\/logs/.exec(out);
+            if (found) { clearTimeout(timer); resolve(found[1]); }
+          });
+          collector.once('exit', (code) => reject(new Error(`the collector exited (${code}): ${out}`)));
+        });
+        const script = lines.slice(1).join('\n').replaceAll('http://127.0.0.1:4318', url);
+        const answer = execFileSync('bash', ['-c', script], { cwd: dir, encoding: 'utf8', timeout: 20_000 });
+        expect(answer).toBe('{}');
+        const stored = readFileSync(join(dir, 'logs/isolog.ndjson'), 'utf8').trimEnd().split('\n');
+        expect(stored.map((line) => JSON.parse(line))).toEqual([JSON.parse(readmeBlock('output', 'collector').code)]);
+      } finally {
+        collector.kill('SIGTERM');
+      }
+    });
+  });
+});
