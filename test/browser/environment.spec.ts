@@ -30,6 +30,25 @@ test('the queue survives a browser restart (persistent profile)', async () => {
   await second.close();
 });
 
+test("sets the root logger to INFO by default (Python's WARNING would drop info()), to level when given, and not at all with level null", async ({ page }) => {
+  await page.goto('/pipeline.html');
+  expect(await page.evaluate(() => window.isologTest.rootLevel())).toBe(30);
+  await page.evaluate((url) => window.isologTest.start({ collector: url } as never), suite.collector.url);
+  expect(await page.evaluate(() => window.isologTest.rootLevel())).toBe(20);
+  const run = newRun('level');
+  await page.evaluate((r) => window.isologTest.log(r, 0, 3), run);
+  await expectAll(run, 3);
+
+  await page.goto('/pipeline.html');
+  await page.evaluate(() => window.isologTest.rootLevel(40));
+  await page.evaluate((url) => window.isologTest.start({ collector: url, level: null } as never), suite.collector.url);
+  expect(await page.evaluate(() => window.isologTest.rootLevel())).toBe(40);
+
+  await page.goto('/pipeline.html');
+  await page.evaluate((url) => window.isologTest.start({ collector: url, level: 'DEBUG' } as never), suite.collector.url);
+  expect(await page.evaluate(() => window.isologTest.rootLevel())).toBe(10);
+});
+
 test('with workers forbidden by CSP the page stores and sends itself, and says so once', async ({ page }) => {
   await page.goto('/pipeline.html?csp=no-worker');
   await page.evaluate((url) => window.isologTest.start({ collector: url, send: { retryBaseMs: 100 } } as never), suite.collector.url);

@@ -1,5 +1,5 @@
 // The page the pipeline tests drive: startBrowserLogging with the worker served at /worker.js.
-import { extra, getLogger, INFO, setInternalErrorSink } from '../../../src/index.js';
+import { extra, getLogger, setInternalErrorSink } from '../../../src/index.js';
 import { startBrowserLogging, type BrowserLogging, type BrowserLoggingOptions } from '../../../src/runtime/browser.js';
 
 declare global {
@@ -16,6 +16,8 @@ declare global {
       flush(ms?: number): Promise<string>;
       stats(): ReturnType<BrowserLogging['stats']>;
       stop(): Promise<void>;
+      /** The root logger's level, and one to set before start(). */
+      rootLevel(set?: number): number;
       errors: string[];
     };
   }
@@ -30,7 +32,6 @@ setInternalErrorSink((text) => errors.push(text));
 window.isologTest = {
   errors,
   async start(options, own) {
-    getLogger().setLevel(INFO);
     const createWorker = own
       ? () => { window.isologTest.workersStarted++; return (ownWorker = new Worker(own.workerUrl, { type: 'module' })); }
       : undefined;
@@ -73,4 +74,8 @@ window.isologTest = {
   },
   stats: () => (logging as BrowserLogging).stats(),
   stop: () => (logging as BrowserLogging).stop(),
+  rootLevel(set) {
+    if (set !== undefined) getLogger().setLevel(set);
+    return getLogger().getEffectiveLevel();
+  },
 };
