@@ -1,7 +1,7 @@
 // Builds dist/ (ESM per source file, .d.ts from tsc) and reports the min+gzip size of each entry.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { readdirSync, rmSync, statSync } from 'node:fs';
+import { readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
@@ -41,6 +41,18 @@ export async function buildWorker(outfile, minify = true) {
   });
 }
 
+/** Declarations tsc does not write: the worker is a bundle. */
+const ENTRY_DECLARATIONS = {
+  'worker.d.ts': `/**
+ * isolog/worker.js: the self-contained worker (comlink and idb-keyval bundled in) that
+ * startBrowserLogging starts. It exports nothing: loaded as a module worker, it starts the listener.
+ * @example
+ * startBrowserLogging({ collector, createWorker: () => new Worker(new URL('isolog/worker.js', import.meta.url), { type: 'module' }) })
+ */
+export {};
+`,
+};
+
 async function main() {
   rmSync(join(root, 'dist'), { recursive: true, force: true });
   await build({
@@ -48,6 +60,7 @@ async function main() {
     format: 'esm', target: 'es2022', platform: 'neutral', sourcemap: true, logLevel: 'warning',
   });
   execFileSync(join(root, 'node_modules/.bin/tsc'), ['-p', join(root, 'tsconfig.json'), '--emitDeclarationOnly'], { stdio: 'inherit' });
+  for (const [name, text] of Object.entries(ENTRY_DECLARATIONS)) writeFileSync(join(root, 'dist', name), text);
   await buildWorker(join(root, 'dist/worker.js'));
   for (const entry of SIZES) {
     const { min, gzip } = await minGzipSize(entry.code, entry.external);
