@@ -33,11 +33,15 @@ export const SIZES = [
   { name: 'worker bundle (dist/worker.js; comlink, idb-keyval included)', code: "import './src/worker/main.ts';", target: 10 * 1024 },
 ];
 
-/** The self-contained worker: no bare imports, servable as it is. */
+/**
+ * The self-contained worker: no bare imports, servable as it is. preserveSymlinks keeps its map's
+ * paths to comlink and idb-keyval under ../node_modules/ even when node_modules is a symlink.
+ */
 export async function buildWorker(outfile, minify = true) {
   await build({
     entryPoints: [join(root, 'src/worker/main.ts')], outfile, bundle: true, format: 'esm', target: 'es2022',
-    platform: 'browser', minify, sourcemap: minify ? 'linked' : 'inline', logLevel: 'warning',
+    platform: 'browser', minify, sourcemap: minify ? 'linked' : 'inline', sourcesContent: true, preserveSymlinks: true,
+    logLevel: 'warning',
   });
 }
 
@@ -62,7 +66,8 @@ async function main() {
   rmSync(join(root, 'dist'), { recursive: true, force: true });
   await build({
     entryPoints: sources(join(root, 'src')), outdir: join(root, 'dist'), outbase: join(root, 'src'),
-    format: 'esm', target: 'es2022', platform: 'neutral', sourcemap: true, logLevel: 'warning',
+    // the package ships dist/ without src/: each map carries the source it points at
+    format: 'esm', target: 'es2022', platform: 'neutral', sourcemap: true, sourcesContent: true, logLevel: 'warning',
   });
   execFileSync(join(root, 'node_modules/.bin/tsc'), ['-p', join(root, 'tsconfig.json'), '--emitDeclarationOnly'], { stdio: 'inherit' });
   for (const [name, text] of Object.entries(ENTRY_DECLARATIONS)) writeFileSync(join(root, 'dist', name), text);
