@@ -1,5 +1,25 @@
 #!/usr/bin/env node
-// `isolog collect`: the collector command (built into dist/ by `npm run build`, which install runs).
-import { main } from '../dist/collector/cli.js';
+// `isolog collect`: the collector command. The package ships it built in dist/; in a clone of the
+// repository nothing builds dist/ at install, so the first run builds it.
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
+const cli = new URL('../dist/collector/cli.js', import.meta.url);
+const build = new URL('../scripts/build.mjs', import.meta.url);
+if (!existsSync(cli)) {
+  if (!existsSync(build)) {
+    console.error('isolog: dist/collector/cli.js is missing from this install; reinstall isolog');
+    process.exit(1);
+  }
+  console.error('isolog: no dist/ yet; building it (npm run build)');
+  try {
+    // the build's report goes to stderr: stdout is the collector's
+    execFileSync(process.execPath, [fileURLToPath(build)], { stdio: ['ignore', 2, 2] });
+  } catch {
+    console.error('isolog: the build failed; run `npm install`, then `npm run build`');
+    process.exit(1);
+  }
+}
+const { main } = await import(cli.href);
 process.exitCode = await main(process.argv.slice(2));

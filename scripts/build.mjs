@@ -1,7 +1,7 @@
 // Builds dist/ (ESM per source file, .d.ts from tsc) and reports the min+gzip size of each entry.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { readdirSync, rmSync, statSync } from 'node:fs';
+import { readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
@@ -33,21 +33,44 @@ export const SIZES = [
   { name: 'worker bundle (dist/worker.js; comlink, idb-keyval included)', code: "import './src/worker/main.ts';", target: 10 * 1024 },
 ];
 
-/** The self-contained worker: no bare imports, servable as it is. */
+/**
+ * The self-contained worker: no bare imports, servable as it is. preserveSymlinks keeps its map's
+ * paths to comlink and idb-keyval under ../node_modules/ even when node_modules is a symlink.
+ */
 export async function buildWorker(outfile, minify = true) {
   await build({
     entryPoints: [join(root, 'src/worker/main.ts')], outfile, bundle: true, format: 'esm', target: 'es2022',
-    platform: 'browser', minify, sourcemap: minify ? 'linked' : 'inline', logLevel: 'warning',
+    platform: 'browser', minify, sourcemap: minify ? 'linked' : 'inline', sourcesContent: true, preserveSymlinks: true,
+    logLevel: 'warning',
   });
 }
+
+/** Declarations tsc does not write: the worker is a bundle, and the collector's need Node's. */
+const ENTRY_DECLARATIONS = {
+  'worker.d.ts': `/**
+ * isolog/worker.js: the self-contained worker (comlink and idb-keyval bundled in) that
+ * startBrowserLogging starts. It exports nothing: loaded as a module worker, it starts the listener.
+ * @example
+ * startBrowserLogging({ collector, createWorker: () => new Worker(new URL('isolog/worker.js', import.meta.url), { type: 'module' }) })
+ */
+export {};
+`,
+  // TypeScript 6 and later load no @types package unless a tsconfig or a file asks for it
+  'collector.d.ts': `/// <reference types="node" />
+// isolog/collector runs on Node and its declarations use Node's (node:http): install @types/node.
+export * from './collector/index.js';
+`,
+};
 
 async function main() {
   rmSync(join(root, 'dist'), { recursive: true, force: true });
   await build({
     entryPoints: sources(join(root, 'src')), outdir: join(root, 'dist'), outbase: join(root, 'src'),
-    format: 'esm', target: 'es2022', platform: 'neutral', sourcemap: true, logLevel: 'warning',
+    // the package ships dist/ without src/: each map carries the source it points at
+    format: 'esm', target: 'es2022', platform: 'neutral', sourcemap: true, sourcesContent: true, logLevel: 'warning',
   });
   execFileSync(join(root, 'node_modules/.bin/tsc'), ['-p', join(root, 'tsconfig.json'), '--emitDeclarationOnly'], { stdio: 'inherit' });
+  for (const [name, text] of Object.entries(ENTRY_DECLARATIONS)) writeFileSync(join(root, 'dist', name), text);
   await buildWorker(join(root, 'dist/worker.js'));
   for (const entry of SIZES) {
     const { min, gzip } = await minGzipSize(entry.code, entry.external);

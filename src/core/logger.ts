@@ -114,13 +114,49 @@ export class Logger extends Filterer {
   /** Lowest level that passes, all things considered (Infinity when disabled). */
   private _threshold = WARNING;
 
+  // The level methods are fields, not methods: _rebuild points each at its _debug.._critical or at
+  // noop, so a call below the threshold costs one empty call.
+  /**
+   * Logs at DEBUG: the message, its `%` arguments, then optionally `extra()`/`kwargs()` or an Error.
+   * @example log.debug('cache miss for %s after %d ms', key, ms)
+   */
   debug: LogMethod = noop;
+  /**
+   * Logs at INFO: the message, its `%` arguments, then optionally `extra()`/`kwargs()` or an Error.
+   * @example log.info('order %s paid: %.2f EUR', orderId, total)
+   */
   info: LogMethod = noop;
+  /**
+   * Logs at WARNING: the message, its `%` arguments, then optionally `extra()`/`kwargs()` or an Error.
+   * @example log.warning('slow call', extra({ ms: 812, route: '/pay' }))
+   */
   warning: LogMethod = noop;
+  /**
+   * The same as `warning` (Python keeps `warn` as a deprecated alias).
+   * @example log.warn('disk %d%% full', used)
+   */
   warn: LogMethod = noop;
+  /**
+   * Logs at ERROR. An Error after the `%` arguments becomes the record's exception: its stack and
+   * causes are printed after the message.
+   * @example log.error('payment %s failed', orderId, err)
+   */
   error: LogMethod = noop;
+  /**
+   * Logs at ERROR with the exception (Python's `exception()`, exc_info true): pass the caught Error
+   * last; with none, the record says `NoneType: None` as Python does outside an except block.
+   * @example try { await charge(order) } catch (err) { log.exception('charge failed for %s', order.id, err) }
+   */
   exception: LogMethod = noop;
+  /**
+   * Logs at CRITICAL: the message, its `%` arguments, then optionally `extra()`/`kwargs()` or an Error.
+   * @example log.critical('cannot open %s: giving up', path, err)
+   */
   critical: LogMethod = noop;
+  /**
+   * The same as `critical`.
+   * @example log.fatal('out of memory')
+   */
   fatal: LogMethod = noop;
 
   constructor(name: string, level: number | string = NOTSET) {
@@ -202,7 +238,11 @@ export class Logger extends Filterer {
     return false;
   }
 
-  /** Logs at any numeric level: `log(25, 'msg %s', x)`. */
+  /**
+   * Logs at any numeric level, a custom one (see `addLevelName`) included; a non-integer level is
+   * reported, not thrown.
+   * @example addLevelName(25, 'NOTICE'); getLogger('app').log(25, 'config reloaded from %s', path)
+   */
   log(level: number, msg: unknown, ...args: unknown[]): void {
     if (typeof level !== 'number' || !Number.isInteger(level)) {
       reportInternalError(`--- Logging error ---\nTypeError: level must be an integer\nMessage: ${stringRepr(String(msg))}\n`);
@@ -211,18 +251,26 @@ export class Logger extends Filterer {
     if (level >= this._threshold) this._log(level, msg, args);
   }
 
-  _debug(msg: unknown, ...args: unknown[]): void { this._log(DEBUG, msg, args); }
-  _info(msg: unknown, ...args: unknown[]): void { this._log(INFO, msg, args); }
-  _warning(msg: unknown, ...args: unknown[]): void { this._log(WARNING, msg, args); }
-  _error(msg: unknown, ...args: unknown[]): void { this._log(ERROR, msg, args); }
-  _exception(msg: unknown, ...args: unknown[]): void { this._log(ERROR, msg, args, 0, true); }
-  _critical(msg: unknown, ...args: unknown[]): void { this._log(CRITICAL, msg, args); }
+  // What _rebuild assigns to the level methods; @internal keeps them out of the published types
+  // (stripInternal), where `private` alone would still list their names.
+  /** @internal */
+  private _debug(msg: unknown, ...args: unknown[]): void { this._log(DEBUG, msg, args); }
+  /** @internal */
+  private _info(msg: unknown, ...args: unknown[]): void { this._log(INFO, msg, args); }
+  /** @internal */
+  private _warning(msg: unknown, ...args: unknown[]): void { this._log(WARNING, msg, args); }
+  /** @internal */
+  private _error(msg: unknown, ...args: unknown[]): void { this._log(ERROR, msg, args); }
+  /** @internal */
+  private _exception(msg: unknown, ...args: unknown[]): void { this._log(ERROR, msg, args, 0, true); }
+  /** @internal */
+  private _critical(msg: unknown, ...args: unknown[]): void { this._log(CRITICAL, msg, args); }
 
   /**
-   * Builds and handles a record. The last argument may be `kwargs()`/`extra()`; an Error left over
-   * after the `%` conversions becomes the record's exc_info (`log.error('failed', err)`). `args` is
-   * the call's own rest array and becomes the record's: it is shortened in place, not copied.
-   * `excInfo` is Python's default for exc_info: true for exception().
+   * @internal Builds and handles a record. The last argument may be `kwargs()`/`extra()`; an Error
+   * left over after the `%` conversions becomes the record's exc_info (`log.error('failed', err)`).
+   * `args` is the call's own rest array and becomes the record's: it is shortened in place, not
+   * copied. `excInfo` is Python's default for exc_info: true for exception().
    */
   _log(level: number, msg: unknown, args: unknown[], stackSkip = 0, excInfo: unknown = null): void {
     let options: LogOptions | undefined;
