@@ -2,7 +2,7 @@
 // a consumer's node_modules beside the runtime dependencies, then type-checked and loaded there.
 // Offline: nothing is fetched; the dependencies and @types/node are linked from this repository.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -98,8 +98,16 @@ export async function run(dir: string): Promise<Collector> {
 
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'isolog-package-'));
+  // packed from a copy of the tracked files, as from a clean clone, so that prepack's build does not
+  // replace this repository's dist/ under the other tests that read it
+  const source = join(work, 'source');
+  for (const file of execFileSync('git', ['ls-files'], { cwd: repo, encoding: 'utf8' }).split('\n').filter(Boolean)) {
+    mkdirSync(dirname(join(source, file)), { recursive: true });
+    copyFileSync(join(repo, file), join(source, file));
+  }
+  symlinkSync(realpathSync(join(repo, 'node_modules')), join(source, 'node_modules'), 'dir');
   // prepack builds dist/; scripts forced on in case the environment turns them off
-  execFileSync('npm', ['pack', '--pack-destination', work, '--ignore-scripts=false', '--offline', '--silent'], { cwd: repo, stdio: 'pipe' });
+  execFileSync('npm', ['pack', '--pack-destination', work, '--ignore-scripts=false', '--offline', '--silent'], { cwd: source, stdio: 'pipe' });
   tarball = join(work, readdirSync(work).find((f) => f.endsWith('.tgz')) as string);
   const unpacked = join(work, 'unpacked');
   mkdirSync(unpacked);
