@@ -1,5 +1,5 @@
 // The collector: OTLP/HTTP JSON and WebSocket ingest on /v1/logs, the live view, /healthz.
-import { mkdirSync } from 'node:fs';
+import { accessSync, constants, mkdirSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -21,6 +21,7 @@ import { corsHeaders, escapeControl, originAllowed, RateLimiter, tokenOf, tokens
 import { acceptsContentType, decodeBody, IngestError, readBody } from './ingest.js';
 import { LIVE_VIEW_PAGE, LiveViewHandler } from './live-view.js';
 import { Receiver, type AcceptResult } from './receiver.js';
+import { dirError, listenError } from './start-error.js';
 
 /** Settings of `isolog collect`; each has a command-line flag of the same name. */
 export interface CollectorOptions {
@@ -107,8 +108,14 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
   if (!LOOPBACK.test(host) && !options.token) {
     throw new ConfigError(`refusing to listen on ${host} without a token: anyone who can reach it could write logs; pass --token`);
   }
-  const dir = resolve(options.dir ?? DEFAULTS.dir);
-  mkdirSync(dir, { recursive: true });
+  const shownDir = options.dir ?? DEFAULTS.dir;
+  const dir = resolve(shownDir);
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
+  } catch (err) {
+    throw dirError(err, shownDir, dir);
+  }
   const cors = options.cors ?? [];
   const bodyLimit = options.bodyLimit ?? DEFAULTS.bodyLimit;
   const rate = options.rate ?? DEFAULTS.rate;
@@ -246,10 +253,23 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     ws.on('error', () => ws.terminate());
   }
 
-  await new Promise<void>((resolveListen, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? DEFAULTS.port, host, () => resolveListen());
-  });
+  // what configure() and the journal opened, given back when the collector closes or cannot listen
+  const release = async (): Promise<void> => {
+    if (forwarder) await forwarder.drain(5000);
+    root.removeHandler(live);
+    await shutdown();
+    seen.close();
+  };
+  const wantedPort = options.port ?? DEFAULTS.port;
+  try {
+    await new Promise<void>((resolveListen, reject) => {
+      server.once('error', reject);
+      server.listen(wantedPort, host, () => resolveListen());
+    });
+  } catch (err) {
+    await release();
+    throw listenError(err, host, wantedPort);
+  }
   const port = (server.address() as AddressInfo).port;
   const shownHost = host.includes(':') ? `[${host}]` : host;
 
@@ -268,10 +288,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
           server.closeIdleConnections();
           setTimeout(() => { server.closeAllConnections(); }, 2000).unref();
         });
-        if (forwarder) await forwarder.drain(5000);
-        root.removeHandler(live);
-        await shutdown();
-        seen.close();
+        await release();
       })();
       return closed;
     },

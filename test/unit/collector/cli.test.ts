@@ -22,6 +22,8 @@ describe('isolog collect flags', () => {
   it('explains mistakes', () => {
     expect(() => parseArgs(['--port', 'abc'])).toThrow('--port: port must be a whole number, got "abc"');
     expect(() => parseArgs(['--dir'])).toThrow('--dir needs a value');
+    expect(() => parseArgs(['--prot', '1'])).toThrow('unknown option --prot; did you mean --port?');
+    expect(() => parseArgs(['--bogus'])).toThrow(/^unknown option --bogus\n\nusage:/);
     const file = join(mkdtempSync(join(tmpdir(), 'isolog-cfg-')), 'bad.json');
     writeFileSync(file, JSON.stringify({ prot: 1 }));
     expect(() => parseArgs(['--config', file])).toThrow('unknown setting "prot"');
