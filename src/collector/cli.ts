@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { closestName } from '../core/closest-name.js';
 import { ConfigError } from '../core/config.js';
+import { corsOrigin } from './origin.js';
 import { DEFAULTS, startCollector, type CollectorOptions } from './server.js';
 
 export const USAGE = `usage: isolog collect [--host 127.0.0.1] [--port 4318] [--dir ./logs] [--token T]
@@ -32,7 +33,10 @@ function setOption(options: Record<string, unknown>, key: string, value: unknown
     if (!Number.isInteger(n) || n < 0) throw new ConfigError(`${where}: ${key} must be a whole number, got ${JSON.stringify(value)}`);
     options[key] = n;
   } else if (key === 'cors') {
-    options.cors = [...((options.cors as string[] | undefined) ?? []), ...(Array.isArray(value) ? value.map(String) : [String(value)])];
+    // a flag's mistake is told as `--cors X: …`, a file's as `--config F: cors X: …`
+    const label = where === '--cors' ? where : `${where}: cors`;
+    const listed = (Array.isArray(value) ? value : [value]).map((v) => corsOrigin(String(v), label));
+    options.cors = [...((options.cors as string[] | undefined) ?? []), ...listed];
   } else {
     options[key] = value;
   }
@@ -105,6 +109,7 @@ export async function main(argv: string[]): Promise<number> {
   OTLP/HTTP  ${collector.url}/v1/logs   (JSON, gzip, WebSocket; beacons with ?token=)
   live view  ${collector.url}/
   writing    ${collector.file ?? '(the configured handlers)'}
+  origins    ${collector.origins}
   defaults   body limit ${DEFAULTS.bodyLimit} B, ${DEFAULTS.rate} requests/s per client`);
   return new Promise((resolveExit) => {
     const stop = (signal: string): void => {

@@ -17,9 +17,10 @@ import '../runtime/node.js';
 import { decodeRequest, OtlpFormatError } from '../transport/otlp.js';
 import { DedupeStore } from './dedupe.js';
 import { Forwarder } from './forward.js';
-import { corsHeaders, escapeControl, originAllowed, RateLimiter, tokenOf, tokensMatch } from './guard.js';
+import { escapeControl, RateLimiter, tokenOf, tokensMatch } from './guard.js';
 import { acceptsContentType, decodeBody, IngestError, readBody } from './ingest.js';
 import { LIVE_VIEW_PAGE, LiveViewHandler } from './live-view.js';
+import { corsOrigin, isLoopbackHost, OriginGate } from './origin.js';
 import { Receiver, type AcceptResult } from './receiver.js';
 import { dirError, listenError } from './start-error.js';
 
@@ -29,6 +30,10 @@ export interface CollectorOptions {
   port?: number;
   dir?: string;
   token?: string;
+  /**
+   * Origins (scheme://host[:port], or `*`) whose pages may send. A loopback collector without a token
+   * also lets in pages served from this machine (localhost, 127.x.x.x, [::1], any port).
+   */
   cors?: string[];
   /** Rotate isolog.ndjson at this size (bytes). */
   maxBytes?: number;
@@ -56,10 +61,10 @@ export interface Collector {
   readonly file: string | null;
   readonly receiver: Receiver;
   readonly forwarder: Forwarder | undefined;
+  /** Which web pages may send, in words (the banner of `isolog collect` prints it). */
+  readonly origins: string;
   close(): Promise<void>;
 }
-
-const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
 
 /** The default configuration: every record as one NDJSON line in a rotating file. */
 export function defaultLogging(file: string, maxBytes: number, backupCount: number): DictConfig {
@@ -105,9 +110,14 @@ function acceptBody(result: AcceptResult): Record<string, unknown> {
  */
 export async function startCollector(options: CollectorOptions = {}): Promise<Collector> {
   const host = options.host ?? DEFAULTS.host;
-  if (!LOOPBACK.test(host) && !options.token) {
+  const loopback = isLoopbackHost(host);
+  if (!loopback && !options.token) {
     throw new ConfigError(`refusing to listen on ${host} without a token: anyone who can reach it could write logs; pass --token`);
   }
+  const cors = (options.cors ?? []).map((value) => corsOrigin(value, 'cors'));
+  // a development server's rule: a collector only this machine can reach takes the pages served
+  // from this machine; a token says the collector is guarded, and then only the named origins send
+  const origins = new OriginGate(cors, loopback && !options.token, reportInternalError);
   const shownDir = options.dir ?? DEFAULTS.dir;
   const dir = resolve(shownDir);
   try {
@@ -116,7 +126,6 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
   } catch (err) {
     throw dirError(err, shownDir, dir);
   }
-  const cors = options.cors ?? [];
   const bodyLimit = options.bodyLimit ?? DEFAULTS.bodyLimit;
   const rate = options.rate ?? DEFAULTS.rate;
   const limiter = new RateLimiter(rate, rate * 2);
@@ -150,19 +159,20 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
   async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://collector');
     const origin = typeof req.headers.origin === 'string' ? req.headers.origin : undefined;
-    const cross = corsHeaders(origin, cors);
+    const cross = origins.headersFor(origin);
     try {
       if (url.pathname === '/healthz') {
         return send(res, 200, { status: 'ok', ...receiver.totals, dedupeEntries: seen.size, forward: forwarder?.stats });
       }
       if (url.pathname === '/v1/logs') {
         if (req.method === 'OPTIONS') {
-          if (!origin || !originAllowed(origin, cors)) return send(res, 403, { error: `origin ${origin ?? '(none)'} is not allowed; start the collector with --cors ${origin ?? 'ORIGIN'}` });
+          if (!origin) return send(res, 403, { error: 'a preflight needs an Origin header' });
+          if (!origins.admits(origin)) return send(res, 403, { error: origins.refusal(origin) });
           res.writeHead(204, cross);
           return void res.end();
         }
         if (req.method !== 'POST') return send(res, 405, { error: 'use POST' }, { allow: 'POST, OPTIONS' });
-        if (!originAllowed(origin, cors)) return send(res, 403, { error: `origin ${origin} is not allowed; start the collector with --cors ${origin}` });
+        if (origin !== undefined && !origins.admits(origin)) return send(res, 403, { error: origins.refusal(origin) });
         const wait = limiter.take(clientOf(req));
         if (wait > 0) return send(res, 429, { error: 'too many requests' }, { ...cross, 'retry-after': String(Math.ceil(wait / 1000)) });
         if (options.token && !tokensMatch(tokenOf(req, url), options.token)) return send(res, 401, { error: 'missing or wrong token' }, cross);
@@ -211,7 +221,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
       socket.end(`HTTP/1.1 ${status} ${text}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
     };
     if (url.pathname !== '/v1/logs') return refuse(404, 'Not Found');
-    if (!originAllowed(origin, cors)) return refuse(403, 'Forbidden');
+    if (!origins.admits(origin)) return refuse(403, 'Forbidden');
     if (options.token && !tokensMatch(tokenOf(req, url), options.token)) return refuse(401, 'Unauthorized');
     wss.handleUpgrade(req, socket, head, (ws) => onSocket(ws, clientOf(req)));
   });
@@ -280,6 +290,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     file,
     receiver,
     forwarder,
+    origins: origins.describe(),
     close(): Promise<void> {
       closed ??= (async () => {
         for (const ws of wss.clients) ws.close(1001, 'collector shutting down');

@@ -1,5 +1,5 @@
 // The first five minutes of `isolog collect`: every mistake at start says what to pass, with no
-// stack or errno, and exits 2.
+// stack or errno, and exits 2; a page on this machine can send at once; a refused page is named.
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startCollector } from '../../../src/collector/index.js';
 import { dirError, listenError } from '../../../src/collector/start-error.js';
-import { cliBundle, otlp, post, records, runCli, tempDir } from './helpers.js';
+import { cliBundle, otlp, post, records, runCli, startChild, tempDir } from './helpers.js';
 
 let cli: string;
 beforeAll(async () => { cli = await cliBundle(); }, 60_000);
@@ -60,6 +60,36 @@ describe('isolog collect explains a failed start', () => {
     expectPlainError(command, 'isolog: unknown command colect; did you mean collect?');
     expect(command.stderr).toContain('usage: isolog collect');
     expectPlainError(await runCli(cli, ['collect', '--port', 'abc']), 'isolog collect: --port: port must be a whole number, got "abc"');
+  }, 20_000);
+
+  it('when a --cors value is no origin, from a flag or the config file', async () => {
+    expectPlainError(await runCli(cli, ['collect', '--port', '0', '--cors', 'localhost:5173']),
+      'isolog collect: --cors localhost:5173: an origin needs its scheme, e.g. --cors http://localhost:5173');
+    expectPlainError(await runCli(cli, ['collect', '--port', '0', '--cors', 'http://a.com/x']),
+      'isolog collect: --cors http://a.com/x: an origin is scheme://host[:port], with no path; pass --cors http://a.com');
+    const config = join(tempDir(), 'collector.json');
+    writeFileSync(config, JSON.stringify({ cors: ['https://ok.example', 'localhost:5173'] }));
+    expectPlainError(await runCli(cli, ['collect', '--port', '0', '--config', config]),
+      `isolog collect: --config ${config}: cors localhost:5173: an origin needs its scheme, e.g. --cors http://localhost:5173`);
+  }, 20_000);
+});
+
+describe('isolog collect with a page on this machine', () => {
+  it('takes a loopback page\'s POST with no flag, and names a refused origin once in its terminal', async () => {
+    const c = await startChild(cli, ['--dir', tempDir()]);
+    child = c.proc;
+    expect(c.output()).toContain('origins    http(s)://localhost, 127.x.x.x and [::1] on any port');
+    const ok = await post(`${c.url}/v1/logs`, otlp(records(1, 'vite')), { origin: 'http://localhost:5173' });
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get('access-control-allow-origin')).toBe('http://localhost:5173');
+    for (let i = 0; i < 3; i++) {
+      expect((await post(`${c.url}/v1/logs`, otlp(records(1, 'app')), { origin: 'http://app.test:8080' })).status).toBe(403);
+    }
+    const line = 'isolog collect: refused a request from origin http://app.test:8080; to accept it, start the collector with --cors http://app.test:8080';
+    await expect.poll(() => c.output().includes(line), { timeout: 5000 }).toBe(true);
+    // a request after the refusals, so that any repeat of the line would be printed by now
+    expect((await fetch(`${c.url}/healthz`)).status).toBe(200);
+    expect(c.output().split(line).length - 1).toBe(1);
   }, 20_000);
 });
 
