@@ -19,7 +19,7 @@ import { DedupeStore } from './dedupe.js';
 import { Forwarder } from './forward.js';
 import { escapeControl, RateLimiter, tokenOf, tokensMatch } from './guard.js';
 import { acceptsContentType, decodeBody, IngestError, readBody } from './ingest.js';
-import { LIVE_VIEW_PAGE, LiveViewHandler } from './live-view.js';
+import { FAVICON_SVG, LIVE_VIEW_CSP, LIVE_VIEW_PAGE, LiveViewHandler } from './live-view.js';
 import { corsOrigin, isLoopbackHost, OriginGate } from './origin.js';
 import { Receiver, type AcceptResult } from './receiver.js';
 import { dirError, listenError } from './start-error.js';
@@ -184,8 +184,12 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
         return send(res, 200, acceptBody(result), cross);
       }
       if (url.pathname === '/' && req.method === 'GET') {
-        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'" });
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': LIVE_VIEW_CSP });
         return void res.end(LIVE_VIEW_PAGE);
+      }
+      if (url.pathname === '/favicon.ico' && req.method === 'GET') {
+        res.writeHead(200, { 'content-type': 'image/svg+xml', 'cache-control': 'max-age=86400' });
+        return void res.end(FAVICON_SVG);
       }
       if (url.pathname === '/events' && req.method === 'GET') {
         if (options.token && !tokensMatch(tokenOf(req, url), options.token)) return send(res, 401, { error: 'missing or wrong token' });
