@@ -1,7 +1,9 @@
 // `isolog collect`: parses flags (and an optional JSON config file), starts the collector, prints
 // where it listens and writes, and shuts down cleanly on SIGINT/SIGTERM.
 import { readFileSync } from 'node:fs';
+import { closestName } from '../core/closest-name.js';
 import { ConfigError } from '../core/config.js';
+import { corsOrigin } from './origin.js';
 import { DEFAULTS, startCollector, type CollectorOptions } from './server.js';
 
 export const USAGE = `usage: isolog collect [--host 127.0.0.1] [--port 4318] [--dir ./logs] [--token T]
@@ -17,6 +19,13 @@ const FLAGS: Record<string, keyof CollectorOptions | 'config'> = {
   '--forward-token': 'forwardToken', '--body-limit': 'bodyLimit', '--rate': 'rate', '--config': 'config',
 };
 const NUMERIC = new Set(['port', 'maxBytes', 'backupCount', 'bodyLimit', 'rate']);
+const COMMANDS = ['collect'];
+
+/** `; did you mean X?` when `given` looks like a typo of one of `known`. */
+function didYouMean(given: string, known: readonly string[]): string {
+  const best = closestName(given, known);
+  return best ? `; did you mean ${best}?` : '';
+}
 
 function setOption(options: Record<string, unknown>, key: string, value: unknown, where: string): void {
   if (NUMERIC.has(key)) {
@@ -24,7 +33,10 @@ function setOption(options: Record<string, unknown>, key: string, value: unknown
     if (!Number.isInteger(n) || n < 0) throw new ConfigError(`${where}: ${key} must be a whole number, got ${JSON.stringify(value)}`);
     options[key] = n;
   } else if (key === 'cors') {
-    options.cors = [...((options.cors as string[] | undefined) ?? []), ...(Array.isArray(value) ? value.map(String) : [String(value)])];
+    // a flag's mistake is told as `--cors X: …`, a file's as `--config F: cors X: …`
+    const label = where === '--cors' ? where : `${where}: cors`;
+    const listed = (Array.isArray(value) ? value : [value]).map((v) => corsOrigin(String(v), label));
+    options.cors = [...((options.cors as string[] | undefined) ?? []), ...listed];
   } else {
     options[key] = value;
   }
@@ -38,7 +50,7 @@ export function parseArgs(argv: string[]): CollectorOptions {
     const arg = argv[i];
     const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
     const key = FLAGS[flag];
-    if (!key) throw new ConfigError(`unknown option ${JSON.stringify(arg)}\n${USAGE}`);
+    if (!key) throw new ConfigError(`unknown option ${flag}${didYouMean(flag, [...Object.keys(FLAGS), '--help'])}\n\n${USAGE}`);
     const values: string[] = [];
     if (inline !== undefined) values.push(inline);
     else while (i + 1 < argv.length && !argv[i + 1].startsWith('--')) values.push(argv[++i]);
@@ -73,21 +85,31 @@ export async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  if (command !== 'collect') {
-    console.error(`isolog: unknown command ${JSON.stringify(command)}\n${USAGE}`);
+  if (command.startsWith('--')) {
+    console.error(`isolog: options follow the command: isolog collect ${argv.join(' ')}\n\n${USAGE}`);
+    return 2;
+  }
+  if (!COMMANDS.includes(command)) {
+    console.error(`isolog: unknown command ${command}${didYouMean(command, COMMANDS)}\n\n${USAGE}`);
     return 2;
   }
   let collector;
   try {
     collector = await startCollector(parseArgs(rest));
   } catch (err) {
-    console.error(`isolog collect: ${err instanceof ConfigError ? err.message : String(err)}`);
-    return 2;
+    // a mistake in the flags, the config file or the machine's state (port taken, --dir a file): exit 2
+    if (err instanceof ConfigError) {
+      console.error(`isolog collect: ${err.message}`);
+      return 2;
+    }
+    console.error(`isolog collect: could not start: ${err instanceof Error ? err.message : String(err)}`);
+    return 1;
   }
   console.log(`isolog collector
   OTLP/HTTP  ${collector.url}/v1/logs   (JSON, gzip, WebSocket; beacons with ?token=)
   live view  ${collector.url}/
   writing    ${collector.file ?? '(the configured handlers)'}
+  origins    ${collector.origins}
   defaults   body limit ${DEFAULTS.bodyLimit} B, ${DEFAULTS.rate} requests/s per client`);
   return new Promise((resolveExit) => {
     const stop = (signal: string): void => {

@@ -1,4 +1,4 @@
-// What a request must pass before its body is read: the token, the origin, the client's rate.
+// What a request must pass before its body is read: the token and the client's rate (its origin: origin.ts).
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 
@@ -15,23 +15,6 @@ export function tokenOf(req: IncomingMessage, url: URL): string | null {
   const auth = req.headers.authorization;
   if (typeof auth === 'string' && auth.startsWith('Bearer ')) return auth.slice(7).trim();
   return url.searchParams.get('token');
-}
-
-/** CORS: the origin is allowed when listed (or when the request has no Origin, as from a server). */
-export function originAllowed(origin: string | undefined, allowed: readonly string[]): boolean {
-  return origin === undefined || allowed.includes(origin) || allowed.includes('*');
-}
-
-export function corsHeaders(origin: string | undefined, allowed: readonly string[]): Record<string, string> {
-  if (!origin || !originAllowed(origin, allowed)) return {};
-  return {
-    'access-control-allow-origin': origin,
-    'access-control-allow-methods': 'POST, OPTIONS',
-    'access-control-allow-headers': 'content-type, content-encoding, authorization',
-    'access-control-max-age': '600',
-    'access-control-expose-headers': 'retry-after',
-    vary: 'Origin',
-  };
 }
 
 /** Per-client token buckets: `perSecond` requests a second, bursts up to `burst`. */

@@ -45,9 +45,16 @@ export class LiveViewHandler extends Handler {
   }
 }
 
+/** The collector's icon: three lines of a log. Served at /favicon.ico and inlined in the page. */
+export const FAVICON_SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="16" height="16" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#24598f"/><path d="M4 5h8M4 8h8M4 11h5" stroke="#fff" stroke-width="1.6" stroke-linecap="round"/></svg>';
+
+// img-src data: lets the inline icon in; browsers check a favicon against the page's policy
+export const LIVE_VIEW_CSP = "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src 'self' data:";
+
 /** The viewer page: filters by level, logger and text; counts per level per minute. Text only, never HTML. */
 export const LIVE_VIEW_PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>isolog live view</title>
+<link rel="icon" type="image/svg+xml" href="data:image/svg+xml,${encodeURIComponent(FAVICON_SVG)}">
 <style>
 body{font:13px/1.4 system-ui,sans-serif;margin:0;color:#222}
 header{display:flex;gap:.6em;align-items:center;padding:.5em 1em;background:#f3f3f3;border-bottom:1px solid #ddd;flex-wrap:wrap}

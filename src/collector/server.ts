@@ -1,5 +1,5 @@
 // The collector: OTLP/HTTP JSON and WebSocket ingest on /v1/logs, the live view, /healthz.
-import { mkdirSync } from 'node:fs';
+import { accessSync, constants, mkdirSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -17,10 +17,12 @@ import '../runtime/node.js';
 import { decodeRequest, OtlpFormatError } from '../transport/otlp.js';
 import { DedupeStore } from './dedupe.js';
 import { Forwarder } from './forward.js';
-import { corsHeaders, escapeControl, originAllowed, RateLimiter, tokenOf, tokensMatch } from './guard.js';
+import { escapeControl, RateLimiter, tokenOf, tokensMatch } from './guard.js';
 import { acceptsContentType, decodeBody, IngestError, readBody } from './ingest.js';
-import { LIVE_VIEW_PAGE, LiveViewHandler } from './live-view.js';
+import { FAVICON_SVG, LIVE_VIEW_CSP, LIVE_VIEW_PAGE, LiveViewHandler } from './live-view.js';
+import { corsOrigin, isLoopbackHost, OriginGate } from './origin.js';
 import { Receiver, type AcceptResult } from './receiver.js';
+import { dirError, listenError } from './start-error.js';
 
 /** Settings of `isolog collect`; each has a command-line flag of the same name. */
 export interface CollectorOptions {
@@ -28,6 +30,10 @@ export interface CollectorOptions {
   port?: number;
   dir?: string;
   token?: string;
+  /**
+   * Origins (scheme://host[:port], or `*`) whose pages may send. A loopback collector without a token
+   * also lets in pages served from this machine (localhost, 127.x.x.x, [::1], any port).
+   */
   cors?: string[];
   /** Rotate isolog.ndjson at this size (bytes). */
   maxBytes?: number;
@@ -55,10 +61,10 @@ export interface Collector {
   readonly file: string | null;
   readonly receiver: Receiver;
   readonly forwarder: Forwarder | undefined;
+  /** Which web pages may send, in words (the banner of `isolog collect` prints it). */
+  readonly origins: string;
   close(): Promise<void>;
 }
-
-const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
 
 /** The default configuration: every record as one NDJSON line in a rotating file. */
 export function defaultLogging(file: string, maxBytes: number, backupCount: number): DictConfig {
@@ -104,12 +110,22 @@ function acceptBody(result: AcceptResult): Record<string, unknown> {
  */
 export async function startCollector(options: CollectorOptions = {}): Promise<Collector> {
   const host = options.host ?? DEFAULTS.host;
-  if (!LOOPBACK.test(host) && !options.token) {
+  const loopback = isLoopbackHost(host);
+  if (!loopback && !options.token) {
     throw new ConfigError(`refusing to listen on ${host} without a token: anyone who can reach it could write logs; pass --token`);
   }
-  const dir = resolve(options.dir ?? DEFAULTS.dir);
-  mkdirSync(dir, { recursive: true });
-  const cors = options.cors ?? [];
+  const cors = (options.cors ?? []).map((value) => corsOrigin(value, 'cors'));
+  // a development server's rule: a collector only this machine can reach takes the pages served
+  // from this machine; a token says the collector is guarded, and then only the named origins send
+  const origins = new OriginGate(cors, loopback && !options.token, reportInternalError);
+  const shownDir = options.dir ?? DEFAULTS.dir;
+  const dir = resolve(shownDir);
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
+  } catch (err) {
+    throw dirError(err, shownDir, dir);
+  }
   const bodyLimit = options.bodyLimit ?? DEFAULTS.bodyLimit;
   const rate = options.rate ?? DEFAULTS.rate;
   const limiter = new RateLimiter(rate, rate * 2);
@@ -143,19 +159,20 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
   async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://collector');
     const origin = typeof req.headers.origin === 'string' ? req.headers.origin : undefined;
-    const cross = corsHeaders(origin, cors);
+    const cross = origins.headersFor(origin);
     try {
       if (url.pathname === '/healthz') {
         return send(res, 200, { status: 'ok', ...receiver.totals, dedupeEntries: seen.size, forward: forwarder?.stats });
       }
       if (url.pathname === '/v1/logs') {
         if (req.method === 'OPTIONS') {
-          if (!origin || !originAllowed(origin, cors)) return send(res, 403, { error: `origin ${origin ?? '(none)'} is not allowed; start the collector with --cors ${origin ?? 'ORIGIN'}` });
+          if (!origin) return send(res, 403, { error: 'a preflight needs an Origin header' });
+          if (!origins.admits(origin)) return send(res, 403, { error: origins.refusal(origin) });
           res.writeHead(204, cross);
           return void res.end();
         }
         if (req.method !== 'POST') return send(res, 405, { error: 'use POST' }, { allow: 'POST, OPTIONS' });
-        if (!originAllowed(origin, cors)) return send(res, 403, { error: `origin ${origin} is not allowed; start the collector with --cors ${origin}` });
+        if (origin !== undefined && !origins.admits(origin)) return send(res, 403, { error: origins.refusal(origin) });
         const wait = limiter.take(clientOf(req));
         if (wait > 0) return send(res, 429, { error: 'too many requests' }, { ...cross, 'retry-after': String(Math.ceil(wait / 1000)) });
         if (options.token && !tokensMatch(tokenOf(req, url), options.token)) return send(res, 401, { error: 'missing or wrong token' }, cross);
@@ -167,8 +184,12 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
         return send(res, 200, acceptBody(result), cross);
       }
       if (url.pathname === '/' && req.method === 'GET') {
-        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'" });
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': LIVE_VIEW_CSP });
         return void res.end(LIVE_VIEW_PAGE);
+      }
+      if (url.pathname === '/favicon.ico' && req.method === 'GET') {
+        res.writeHead(200, { 'content-type': 'image/svg+xml', 'cache-control': 'max-age=86400' });
+        return void res.end(FAVICON_SVG);
       }
       if (url.pathname === '/events' && req.method === 'GET') {
         if (options.token && !tokensMatch(tokenOf(req, url), options.token)) return send(res, 401, { error: 'missing or wrong token' });
@@ -204,7 +225,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
       socket.end(`HTTP/1.1 ${status} ${text}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
     };
     if (url.pathname !== '/v1/logs') return refuse(404, 'Not Found');
-    if (!originAllowed(origin, cors)) return refuse(403, 'Forbidden');
+    if (!origins.admits(origin)) return refuse(403, 'Forbidden');
     if (options.token && !tokensMatch(tokenOf(req, url), options.token)) return refuse(401, 'Unauthorized');
     wss.handleUpgrade(req, socket, head, (ws) => onSocket(ws, clientOf(req)));
   });
@@ -246,10 +267,23 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     ws.on('error', () => ws.terminate());
   }
 
-  await new Promise<void>((resolveListen, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? DEFAULTS.port, host, () => resolveListen());
-  });
+  // what configure() and the journal opened, given back when the collector closes or cannot listen
+  const release = async (): Promise<void> => {
+    if (forwarder) await forwarder.drain(5000);
+    root.removeHandler(live);
+    await shutdown();
+    seen.close();
+  };
+  const wantedPort = options.port ?? DEFAULTS.port;
+  try {
+    await new Promise<void>((resolveListen, reject) => {
+      server.once('error', reject);
+      server.listen(wantedPort, host, () => resolveListen());
+    });
+  } catch (err) {
+    await release();
+    throw listenError(err, host, wantedPort);
+  }
   const port = (server.address() as AddressInfo).port;
   const shownHost = host.includes(':') ? `[${host}]` : host;
 
@@ -260,6 +294,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     file,
     receiver,
     forwarder,
+    origins: origins.describe(),
     close(): Promise<void> {
       closed ??= (async () => {
         for (const ws of wss.clients) ws.close(1001, 'collector shutting down');
@@ -268,10 +303,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
           server.closeIdleConnections();
           setTimeout(() => { server.closeAllConnections(); }, 2000).unref();
         });
-        if (forwarder) await forwarder.drain(5000);
-        root.removeHandler(live);
-        await shutdown();
-        seen.close();
+        await release();
       })();
       return closed;
     },

@@ -1,4 +1,5 @@
 // configure (Python's dictConfig schema) and the registry of handler classes it builds from.
+import { closestName } from './closest-name.js';
 import { flushAndClose } from './shutdown.js';
 import type { FilterLike } from './filter.js';
 import { Filter } from './filter.js';
@@ -19,8 +20,8 @@ import { stderrStream, stdoutStream, StreamHandler, type TextStream } from '../h
  * @example ConfigError: handlers.net: no handler class "FetchHander"; did you mean "FetchHandler"?
  */
 export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
     this.name = 'ConfigError';
   }
 }
@@ -55,30 +56,11 @@ export function registerHandlerClass(name: string, factory: HandlerFactory): voi
   handlerClasses.set(shortName(name), factory);
 }
 
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const cur = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1));
-      prev = cur;
-    }
-  }
-  return row[b.length];
-}
-
 /** `; did you mean "X"?` for the closest known name, or a list of what is known. */
 function suggest(given: string, known: Iterable<string>): string {
   const names = [...known];
-  let best = '';
-  let bestScore = Infinity;
-  for (const name of names) {
-    const d = distance(given, name);
-    if (d < bestScore) { bestScore = d; best = name; }
-  }
-  if (best && bestScore <= Math.max(2, Math.floor(given.length / 3))) return `; did you mean "${best}"?`;
+  const best = closestName(given, names);
+  if (best) return `; did you mean "${best}"?`;
   return names.length ? `; expected one of: ${names.join(', ')}` : '';
 }
 

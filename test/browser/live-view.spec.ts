@@ -53,3 +53,18 @@ test('the live view streams records and filters them by level, logger and text',
   await expect(row.locator('td').nth(3)).toHaveText('1');
   await expect(row.locator('td').nth(4)).toHaveText('1');
 });
+
+test('the live view has an icon, and its content security policy lets it load', async ({ page }) => {
+  const violations: string[] = [];
+  page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) violations.push(m.text()); });
+  await page.goto(`${collector.url}/`);
+  // an image from the icon's address is checked against the same img-src as the tab's icon
+  const width = await page.evaluate(() => new Promise<number>((resolve) => {
+    const img = new Image();
+    img.onload = () => resolve(img.naturalWidth);
+    img.onerror = () => resolve(-1);
+    img.src = (document.querySelector('link[rel="icon"]') as HTMLLinkElement).href;
+  }));
+  expect(width).toBe(16);
+  expect(violations).toEqual([]);
+});

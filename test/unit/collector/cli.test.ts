@@ -13,6 +13,10 @@ describe('isolog collect flags', () => {
     });
   });
 
+  it('writes --cors origins as a browser sends them', () => {
+    expect(parseArgs(['--cors', 'HTTP://LocalHost:5173/', '*'])).toEqual({ cors: ['http://localhost:5173', '*'] });
+  });
+
   it('takes the same settings from a config file, flags winning', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'isolog-cfg-')), 'collector.json');
     writeFileSync(file, JSON.stringify({ port: 7000, 'max-bytes': 10, cors: ['https://c'], logging: { version: 1 } }));
@@ -22,8 +26,13 @@ describe('isolog collect flags', () => {
   it('explains mistakes', () => {
     expect(() => parseArgs(['--port', 'abc'])).toThrow('--port: port must be a whole number, got "abc"');
     expect(() => parseArgs(['--dir'])).toThrow('--dir needs a value');
+    expect(() => parseArgs(['--prot', '1'])).toThrow('unknown option --prot; did you mean --port?');
+    expect(() => parseArgs(['--bogus'])).toThrow(/^unknown option --bogus\n\nusage:/);
+    expect(() => parseArgs(['--cors', 'https://ok.example', 'localhost:5173'])).toThrow('--cors localhost:5173: an origin needs its scheme, e.g. --cors http://localhost:5173');
     const file = join(mkdtempSync(join(tmpdir(), 'isolog-cfg-')), 'bad.json');
     writeFileSync(file, JSON.stringify({ prot: 1 }));
     expect(() => parseArgs(['--config', file])).toThrow('unknown setting "prot"');
+    writeFileSync(file, JSON.stringify({ cors: 'http://a.com/x' }));
+    expect(() => parseArgs(['--config', file])).toThrow(`--config ${file}: cors http://a.com/x: an origin is scheme://host[:port], with no path; pass --cors http://a.com`);
   });
 });

@@ -1,8 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { cliBundle, collector, otlp, post, records, stored, tempDir } from './helpers.js';
+import { cliBundle, collector, otlp, post, records, startChild as startChildOf, stored, tempDir } from './helpers.js';
 
 let cli: string;
 beforeAll(async () => { cli = await cliBundle(); }, 60_000);
@@ -20,22 +20,7 @@ afterEach(async () => {
 });
 afterAll(() => child?.kill('SIGKILL'));
 
-/** Starts `isolog collect` from source in a child process; resolves with its URL once it listens. */
-function startChild(args: string[]): Promise<{ proc: ChildProcess; url: string; output: () => string }> {
-  const proc = spawn(process.execPath, [cli, 'collect', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`collector did not start: ${out}`)), 10_000);
-    const onData = (d: Buffer) => {
-      out += d;
-      const m = /OTLP\/HTTP\s+(http:\/\/[^/\s]+)\/v1\/logs/.exec(out);
-      if (m) { clearTimeout(timer); resolve({ proc, url: m[1], output: () => out }); }
-    };
-    proc.stdout?.on('data', onData);
-    proc.stderr?.on('data', onData);
-    proc.once('exit', (code) => { clearTimeout(timer); reject(new Error(`collector exited ${code}: ${out}`)); });
-  });
-}
+const startChild = (args: string[]) => startChildOf(cli, args);
 
 describe('--forward', () => {
   it('relays accepted batches to a second collector, which stores them once', async () => {
@@ -97,7 +82,7 @@ describe('isolog collect (the command)', () => {
   }, 20_000);
 
   it('explains a bad flag and refuses a public address without --token', async () => {
-    await expect(startChild(['--prot', '1'])).rejects.toThrow(/unknown option "--prot"/);
+    await expect(startChild(['--prot', '1'])).rejects.toThrow(/unknown option --prot; did you mean --port\?/);
     await expect(startChild(['--host', '0.0.0.0'])).rejects.toThrow(/without a token/);
   }, 20_000);
 });

@@ -1,4 +1,5 @@
 // Starting collectors on 127.0.0.1 with a free port and a fresh folder, sending OTLP, reading what was stored.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -53,4 +54,34 @@ export async function cliBundle(): Promise<string> {
     bundle: true, platform: 'node', format: 'esm', packages: 'external', outfile: out, logLevel: 'warning',
   });
   return out;
+}
+
+/** Starts `isolog collect` (the bundle from cliBundle) in a child process; resolves with its URL once it listens. */
+export function startChild(cli: string, args: string[]): Promise<{ proc: ChildProcess; url: string; output: () => string }> {
+  const proc = spawn(process.execPath, [cli, 'collect', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => { proc.kill('SIGKILL'); reject(new Error(`collector did not start: ${out}`)); }, 10_000);
+    const onData = (d: Buffer) => {
+      out += d;
+      const m = /OTLP\/HTTP\s+(http:\/\/[^/\s]+)\/v1\/logs/.exec(out);
+      if (m) { clearTimeout(timer); resolve({ proc, url: m[1], output: () => out }); }
+    };
+    proc.stdout?.on('data', onData);
+    proc.stderr?.on('data', onData);
+    proc.once('exit', (code) => { clearTimeout(timer); reject(new Error(`collector exited ${code}: ${out}`)); });
+  });
+}
+
+/** Runs `isolog ARGS` to its exit (killed after 10 s): the exit code and what it printed on each stream. */
+export function runCli(cli: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const proc = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  proc.stdout.on('data', (d: Buffer) => { stdout += d; });
+  proc.stderr.on('data', (d: Buffer) => { stderr += d; });
+  const timer = setTimeout(() => proc.kill('SIGKILL'), 10_000);
+  return new Promise((resolve) => {
+    proc.once('close', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }); });
+  });
 }
