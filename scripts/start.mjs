@@ -8,7 +8,8 @@ if (!existsSync(`${root}dist/collector/index.js`)) execFileSync(process.execPath
 const { startCollector } = await import('../dist/collector/index.js');
 const { startDemo } = await import('../demo/server.mjs');
 const demoPort = Number(process.env.PORT ?? 5173);
-const collector = await startCollector({ port: Number(process.env.COLLECTOR_PORT ?? 4318), cors: [`http://127.0.0.1:${demoPort}`, `http://localhost:${demoPort}`] });
+// a loopback collector without a token takes the demo's origin (and any page on this machine) itself
+const collector = await startCollector({ port: Number(process.env.COLLECTOR_PORT ?? 4318) });
 const demo = await startDemo({ port: demoPort, collector: `${collector.url}/v1/logs` });
 console.log(`isolog
   demo app    ${demo.url}

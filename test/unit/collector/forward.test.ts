@@ -59,7 +59,9 @@ describe('--forward', () => {
     running = await collector({ forward: `http://127.0.0.1:${port}/v1/logs` });
     const batch = [...records(3, 'ok'), { ...records(1, 'x')[0], uid: 'the-poison' }, ...records(3, 'ok2')];
     await post(`${running.url}/v1/logs`, otlp(batch));
+    // the upstream holds the records before the forwarder has read its answers: wait for both
     await expect.poll(() => received.flat().length, { timeout: 15_000 }).toBe(6);
+    await expect.poll(() => running?.forwarder?.stats.sent, { timeout: 15_000 }).toBe(6);
     expect(received.flat()).not.toContain('the-poison');
     expect(running.forwarder?.stats).toMatchObject({ sent: 6, dropped: 1, retries: 2 });
   }, 30_000);
