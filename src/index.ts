@@ -22,7 +22,7 @@ export { percentFormat } from './core/percent-format.js';
 export { formatValue } from './core/format-spec.js';
 export { strftime, localtime, gmtime, type TimeParts } from './core/strftime.js';
 export { pyRepr, pyStr } from './core/repr.js';
-export { StreamHandler, stderrStream, stdoutStream, type TextStream } from './handlers/stream.js';
+export { StreamHandler, stderrStream, stdoutStream, type TextStream } from './core/stream-handler.js';
 export { ConsoleHandler } from './handlers/console.js';
 export { NullHandler } from './handlers/null.js';
 export { BufferingHandler, MemoryHandler } from './handlers/memory.js';

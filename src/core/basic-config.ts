@@ -4,7 +4,7 @@ import { Formatter } from './formatter.js';
 import { STYLES, type StyleName } from './format-style.js';
 import type { Handler } from './handler.js';
 import { root } from './logger.js';
-import { StreamHandler, type TextStream } from '../handlers/stream.js';
+import { StreamHandler, type TextStream } from './stream-handler.js';
 
 /** Options of basicConfig, as Python's keyword arguments. */
 export interface BasicConfigOptions {

@@ -13,7 +13,7 @@ import { ConsoleHandler } from '../handlers/console.js';
 import { MemoryHandler } from '../handlers/memory.js';
 import { NullHandler } from '../handlers/null.js';
 import { MemoryQueue, QueueHandler, QueueListener, type LogQueue } from '../handlers/queue.js';
-import { stderrStream, stdoutStream, StreamHandler, type TextStream } from '../handlers/stream.js';
+import { stderrStream, stdoutStream, StreamHandler, type TextStream } from './stream-handler.js';
 
 /**
  * A configuration mistake. The message names the bad key and what to change.

@@ -10,7 +10,7 @@ import { LogOptions } from './log-options.js';
 import { describeError, reportInternalError } from './internal-error.js';
 import { LogRecord, reportOverwrite, STANDARD_FIELDS, UNKNOWN_FILE, type LogArgs } from './record.js';
 import { stringRepr } from './repr.js';
-import { stderrStream, StreamHandler } from '../handlers/stream.js';
+import { stderrStream, StreamHandler } from './stream-handler.js';
 
 /** A logging method: a message, then `%` arguments, optionally ending in `kwargs()`/`extra()` or an Error. */
 export type LogMethod = (msg: unknown, ...args: unknown[]) => void;

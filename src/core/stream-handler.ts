@@ -1,6 +1,8 @@
-import { Handler } from '../core/handler.js';
-import { getLevelName } from '../core/level.js';
-import type { LogRecord } from '../core/record.js';
+// StreamHandler and the standard streams. In core, as in CPython's logging/__init__.py: the
+// last-resort handler that the logger falls back to is one.
+import { Handler } from './handler.js';
+import { getLevelName } from './level.js';
+import type { LogRecord } from './record.js';
 
 /** Anything text can be written to: a Node stream, a buffer in a test, a socket wrapper. */
 export interface TextStream {
