@@ -12,8 +12,10 @@ export { Formatter, BufferingFormatter, defaultFormatter, type FormatterOptions 
 export { PercentStyle, StrFormatStyle, StringTemplateStyle, type FormatStyle, type StyleName } from './core/format-style.js';
 export { JsonFormatter, type JsonFormatterOptions } from './core/json-formatter.js';
 export { LoggerAdapter } from './core/adapter.js';
-export { configure, registerHandlerClass, ConfigError, type DictConfig, type HandlerFactory } from './core/config.js';
-export { basicConfig, type BasicConfigOptions } from './core/basic-config.js';
+export { configure, type DictConfig } from './config/dict-config.js';
+export { registerHandlerClass, type HandlerFactory } from './config/registry.js';
+export { ConfigError } from './config/config-error.js';
+export { basicConfig, type BasicConfigOptions } from './config/basic-config.js';
 export { shutdown } from './core/shutdown.js';
 export { setInternalErrorSink, reportInternalError, settings, type InternalErrorSink } from './core/internal-error.js';
 export { toJsonValue, safeStringify, type SerializeLimits, type JsonValue } from './core/serialize.js';

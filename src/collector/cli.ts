@@ -1,8 +1,8 @@
 // `isolog collect`: parses flags (and an optional JSON config file), starts the collector, prints
 // where it listens and writes, and shuts down cleanly on SIGINT/SIGTERM.
 import { readFileSync } from 'node:fs';
-import { closestName } from '../core/closest-name.js';
-import { ConfigError } from '../core/config.js';
+import { closestName } from '../config/closest-name.js';
+import { ConfigError } from '../config/config-error.js';
 import { corsOrigin } from './origin.js';
 import { DEFAULTS, startCollector, type CollectorOptions } from './server.js';
 

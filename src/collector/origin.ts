@@ -2,7 +2,7 @@
 // on a loopback collector without a token, any page served from this machine, as a development
 // server accepts. A refused page is named once in the collector's terminal with the flag to pass,
 // since the browser only tells the page "Failed to fetch".
-import { ConfigError } from '../core/config.js';
+import { ConfigError } from '../config/config-error.js';
 import { escapeControl } from './guard.js';
 
 const LOOPBACK_HOST = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1|localhost)$/;

@@ -2,7 +2,7 @@
 // and mkdir() turned into the flag to pass, with no errno or stack for the person at the terminal.
 import { statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { ConfigError } from '../core/config.js';
+import { ConfigError } from '../config/config-error.js';
 
 function codeOf(err: unknown): string | undefined {
   const code = (err as { code?: unknown } | null)?.code;

@@ -1,5 +1,6 @@
 // isolog/node: the core plus Node's file handlers, registered for configure() and basicConfig({ filename }).
-import { registerHandlerClass, ConfigError } from '../core/config.js';
+import { ConfigError } from '../config/config-error.js';
+import { registerHandlerClass } from '../config/registry.js';
 import { FileHandler, RotatingFileHandler, TimedRotatingFileHandler } from '../handlers/file.js';
 
 export * from '../index.js';

@@ -1,113 +1,25 @@
-// configure (Python's dictConfig schema) and the registry of handler classes it builds from.
-import { closestName } from './closest-name.js';
-import { flushAndClose } from './shutdown.js';
-import type { FilterLike } from './filter.js';
-import { Filter } from './filter.js';
-import { Formatter } from './formatter.js';
-import { allHandlers, Handler } from './handler.js';
-import { STYLES, type StyleName } from './format-style.js';
-import { checkLevel, levelNames } from './level.js';
-import { getLogger, lastResort, Logger, manager, root } from './logger.js';
-import { JsonFormatter } from './json-formatter.js';
-import { ConsoleHandler } from '../handlers/console.js';
-import { MemoryHandler } from '../handlers/memory.js';
-import { NullHandler } from '../handlers/null.js';
-import { MemoryQueue, QueueHandler, QueueListener, type LogQueue } from '../handlers/queue.js';
-import { stderrStream, stdoutStream, StreamHandler, type TextStream } from './stream-handler.js';
-
-/**
- * A configuration mistake. The message names the bad key and what to change.
- * @example ConfigError: handlers.net: no handler class "FetchHander"; did you mean "FetchHandler"?
- */
-export class ConfigError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'ConfigError';
-  }
-}
+// configure(): Python's logging.config.dictConfig schema, built from the handler classes in the
+// registry.
+import { ConfigError, levelFrom, suggest } from './config-error.js';
+import { handlerClass, handlerClassNames, shortName } from './registry.js';
+import type { FilterLike } from '../core/filter.js';
+import { Filter } from '../core/filter.js';
+import { Formatter } from '../core/formatter.js';
+import { allHandlers, type Handler } from '../core/handler.js';
+import { STYLES, type StyleName } from '../core/format-style.js';
+import { getLogger, lastResort, Logger, manager, root } from '../core/logger.js';
+import { JsonFormatter } from '../core/json-formatter.js';
+import { flushAndClose } from '../core/shutdown.js';
 
 type Options = Record<string, unknown>;
 
-/** Builds a handler from the options left in its configuration; `resolve` turns a name into a configured handler. */
-export interface HandlerFactory {
-  (options: Options, context: { resolveHandler(name: string): Handler; path: string }): Handler;
-  /** Keys the factory reads; any other key is reported as a mistake. */
-  keys?: readonly string[];
-}
-
-const handlerClasses = new Map<string, HandlerFactory>();
-
-/** The factory registered under `name`, if any (basicConfig looks up 'FileHandler'). */
-export function handlerClass(name: string): HandlerFactory | undefined {
-  return handlerClasses.get(shortName(name));
-}
 const namedHandlers = new Map<string, Handler>();
-
-function shortName(name: string): string {
-  return name.slice(name.lastIndexOf('.') + 1);
-}
-
-/**
- * Makes a handler class available to `configure()` by name (`'class': 'FileHandler'`, or the Python
- * spelling `'logging.handlers.FileHandler'`).
- * @example registerHandlerClass('ArrayHandler', Object.assign(() => new ArrayHandler(), { keys: [] }))
- */
-export function registerHandlerClass(name: string, factory: HandlerFactory): void {
-  handlerClasses.set(shortName(name), factory);
-}
-
-/** `; did you mean "X"?` for the closest known name, or a list of what is known. */
-function suggest(given: string, known: Iterable<string>): string {
-  const names = [...known];
-  const best = closestName(given, names);
-  if (best) return `; did you mean "${best}"?`;
-  return names.length ? `; expected one of: ${names.join(', ')}` : '';
-}
-
-function levelFrom(value: unknown, path: string): number {
-  try {
-    return checkLevel(value as number | string);
-  } catch {
-    throw new ConfigError(`${path}: unknown level ${JSON.stringify(value)}${suggest(String(value), levelNames().keys())}`);
-  }
-}
 
 function checkKeys(config: Options, allowed: readonly string[], path: string): void {
   for (const key of Object.keys(config)) {
     if (!allowed.includes(key)) throw new ConfigError(`${path}: unknown key "${key}"${suggest(key, allowed)}`);
   }
 }
-
-function resolveStream(value: unknown, path: string): TextStream {
-  if (value === undefined || value === null || value === 'ext://sys.stderr') return stderrStream;
-  if (value === 'ext://sys.stdout' || value === 'ext://console') return stdoutStream;
-  if (typeof value === 'object' && typeof (value as TextStream).write === 'function') return value as TextStream;
-  throw new ConfigError(`${path}.stream: expected "ext://sys.stdout", "ext://sys.stderr" or an object with write(text); got ${JSON.stringify(value)}`);
-}
-
-function define(keys: readonly string[], make: (o: Options, c: Parameters<HandlerFactory>[1]) => Handler): HandlerFactory {
-  return Object.assign(make, { keys });
-}
-
-registerHandlerClass('StreamHandler', define(['stream'], (o, c) => new StreamHandler(resolveStream(o.stream, c.path))));
-registerHandlerClass('ConsoleHandler', define([], () => new ConsoleHandler()));
-registerHandlerClass('NullHandler', define([], () => new NullHandler()));
-registerHandlerClass('MemoryHandler', define(['capacity', 'flushLevel', 'target', 'flushOnClose'], (o, c) => {
-  if (typeof o.capacity !== 'number') throw new ConfigError(`${c.path}.capacity: MemoryHandler needs a number of records`);
-  const target = typeof o.target === 'string' ? c.resolveHandler(o.target) : null;
-  return new MemoryHandler(o.capacity, o.flushLevel === undefined ? undefined : levelFrom(o.flushLevel, `${c.path}.flushLevel`),
-    target, o.flushOnClose === undefined ? true : Boolean(o.flushOnClose));
-}));
-registerHandlerClass('QueueHandler', define(['queue', 'listener', 'handlers', 'respect_handler_level'], (o, c) => {
-  const queue = (o.queue ?? new MemoryQueue()) as LogQueue;
-  if (typeof queue.put !== 'function') throw new ConfigError(`${c.path}.queue: expected an object with put() and get()`);
-  const handler = new QueueHandler(queue);
-  if (Array.isArray(o.handlers) && o.handlers.length > 0) {
-    const targets = o.handlers.map((name) => c.resolveHandler(String(name)));
-    handler.listener = new QueueListener(queue, ...targets, { respectHandlerLevel: Boolean(o.respect_handler_level) });
-  }
-  return handler;
-}));
 
 /** The dictConfig schema, version 1. */
 export interface DictConfig {
@@ -267,8 +179,8 @@ export function configure(config: DictConfig): void {
       handler = (factory as (o: Options) => Handler)(options);
     } else {
       if (cls === undefined) throw new ConfigError(`${path}: needs "class" (for example "StreamHandler") or a "()" factory`);
-      const make = typeof cls === 'string' ? handlerClasses.get(shortName(cls)) : undefined;
-      if (!make) throw new ConfigError(`${path}: no handler class "${String(cls)}"${suggest(shortName(String(cls)), handlerClasses.keys())}`);
+      const make = typeof cls === 'string' ? handlerClass(cls) : undefined;
+      if (!make) throw new ConfigError(`${path}: no handler class "${String(cls)}"${suggest(shortName(String(cls)), handlerClassNames())}`);
       if (make.keys) checkKeys(options, [...make.keys, ...HANDLER_KEYS], path);
       try {
         handler = make(options, { resolveHandler, path });

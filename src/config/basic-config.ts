@@ -1,10 +1,11 @@
 // basicConfig: one handler on the root logger, as Python's logging.basicConfig.
-import { ConfigError, handlerClass } from './config.js';
-import { Formatter } from './formatter.js';
-import { STYLES, type StyleName } from './format-style.js';
-import type { Handler } from './handler.js';
-import { root } from './logger.js';
-import { StreamHandler, type TextStream } from './stream-handler.js';
+import { ConfigError } from './config-error.js';
+import { handlerClass } from './registry.js';
+import { Formatter } from '../core/formatter.js';
+import { STYLES, type StyleName } from '../core/format-style.js';
+import type { Handler } from '../core/handler.js';
+import { root } from '../core/logger.js';
+import { StreamHandler, type TextStream } from '../core/stream-handler.js';
 
 /** Options of basicConfig, as Python's keyword arguments. */
 export interface BasicConfigOptions {
