@@ -10,7 +10,7 @@ export async function startDemo({ port = Number(process.env.PORT ?? 5173), colle
   });
   const script = bundle.outputFiles[0].text;
   const worker = (await build({
-    entryPoints: [new URL('../src/worker/main.ts', import.meta.url).pathname], bundle: true, format: 'esm', write: false, logLevel: 'warning',
+    entryPoints: [new URL('../src/runtime/worker.ts', import.meta.url).pathname], bundle: true, format: 'esm', write: false, logLevel: 'warning',
   })).outputFiles[0].text;
   const page = `<!doctype html><meta charset="utf-8"><title>isolog demo</title>
 <h1>isolog demo</h1><p>Records go to the console and to the collector at <code>${collector}</code>.</p>

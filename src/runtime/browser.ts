@@ -1,4 +1,4 @@
-// isolog/browser: the page side. Starts the worker, puts the page's QueueHandler (page-handler.ts) on
+// isolog/browser: the page side. Starts the worker, puts the page's QueueHandler (pipeline/page/) on
 // the root logger, and on pagehide/hidden/freeze sends what is not yet durable itself (beacon.ts).
 import { wrap, type Remote } from 'comlink';
 import { reportInternalError } from '../core/internal-error.js';
@@ -6,11 +6,11 @@ import { INFO } from '../core/level.js';
 import { getLogger } from '../core/logger.js';
 import { PY_TEXT } from '../core/repr.js';
 import { toJsonValue } from '../core/serialize.js';
-import { PROTOCOL_VERSION, type ListenerApi, type PipelineStats, type WorkerInit } from '../worker/protocol.js';
-import { decodeBatch } from '../worker/raw-batch.js';
-import { beaconUrl, sendBeacons } from './beacon.js';
-import { masker, type RedactSpec } from './page-batch.js';
-import { PageQueueHandler } from './page-handler.js';
+import { PROTOCOL_VERSION, type ListenerApi, type PipelineStats, type WorkerInit } from '../pipeline/protocol.js';
+import { decodeBatch } from '../pipeline/batch-decoder.js';
+import { beaconUrl, sendBeacons } from '../pipeline/page/beacon.js';
+import { maskerFor } from '../pipeline/redact.js';
+import { PageQueueHandler } from '../pipeline/page/queue-handler.js';
 
 /** Options of startBrowserLogging. */
 export interface BrowserLoggingOptions {
@@ -57,13 +57,6 @@ export interface BrowserLogging {
   stats(): Promise<PipelineStats>;
   /** Drains (flush, then stops) and ends the worker. */
   stop(timeoutMs?: number): Promise<void>;
-}
-
-const DEFAULT_REDACT: RegExp = /authorization|cookie|passw(or)?d|secret|token|api[-_]?key|session[-_]?key|credential/i;
-
-function redactSpec(option: BrowserLoggingOptions['redact']): RedactSpec | null {
-  if (option === false) return null;
-  return { keys: option?.keys ?? [DEFAULT_REDACT], replacement: option?.replacement ?? '[REDACTED]' };
 }
 
 function sessionId(): string {
@@ -125,7 +118,6 @@ export async function startBrowserLogging(options: BrowserLoggingOptions): Promi
     },
     resource,
   };
-  const redact = redactSpec(options.redact);
   const root = getLogger();
   if (options.level !== null) root.setLevel(options.level ?? INFO);
   // records logged while the worker starts wait in the handler's batches
@@ -154,7 +146,7 @@ export async function startBrowserLogging(options: BrowserLoggingOptions): Promi
       reportInternalError(`isolog: no worker (${err instanceof Error ? err.message : String(err)}); the page stores and sends its records itself`);
       worker?.terminate();
       worker = null;
-      const { Listener } = await import('../worker/listener.js');
+      const { Listener } = await import('../pipeline/worker/listener.js');
       const local = new Listener();
       await local.init(init);
       return local as ListenerApi;
@@ -173,7 +165,7 @@ export async function startBrowserLogging(options: BrowserLoggingOptions): Promi
 
   // a batch is the records of one task, so most are small; the cap splits a long burst, and each
   // Comlink call (and its ack) costs the main thread several µs, so it is not set lower
-  const handler = new PageQueueHandler(starting, options.batchSize ?? 1000, options.putTimeoutMs ?? 10_000, redact && masker(redact), restart);
+  const handler = new PageQueueHandler(starting, options.batchSize ?? 1000, options.putTimeoutMs ?? 10_000, maskerFor(options.redact), restart);
   root.addHandler(handler);
   api = await connect();
   handler.setTarget(api);

@@ -65,7 +65,7 @@ test("the browser example ships its info record to a collector on another port, 
     stdin: { contents: example.replace("'http://127.0.0.1:4318/v1/logs'", JSON.stringify(match[1])), resolveDir: dir, loader: 'ts', sourcefile: 'app.ts' },
     bundle: true, format: 'esm', target: 'es2022', write: false, alias: ENTRIES, logLevel: 'warning',
   })).outputFiles[0].text;
-  const worker = (await build({ entryPoints: [join(repo, 'src/worker/main.ts')], bundle: true, format: 'esm', target: 'es2022', write: false, logLevel: 'warning' })).outputFiles[0].text;
+  const worker = (await build({ entryPoints: [join(repo, 'src/runtime/worker.ts')], bundle: true, format: 'esm', target: 'es2022', write: false, logLevel: 'warning' })).outputFiles[0].text;
   // the page's module is /app/main.js, so `new URL('../worker.js', import.meta.url)` is /worker.js, as beside dist/runtime/
   const server = createServer((req, res) => {
     if (req.url === '/app/main.js' || req.url === '/worker.js') {

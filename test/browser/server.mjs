@@ -12,7 +12,7 @@ const port = Number(process.env.ISOLOG_TEST_PORT); // chosen free by playwright.
 const pages = readdirSync(join(here, 'pages')).filter((f) => f.endsWith('.ts')).map((f) => join(here, 'pages', f));
 await build({ entryPoints: pages, outdir: out, bundle: true, format: 'esm', target: 'es2022', sourcemap: 'inline', logLevel: 'warning' });
 // the self-contained worker bundle, as dist/worker.js is built
-await build({ entryPoints: [join(here, '../../src/worker/main.ts')], outfile: join(out, 'worker.js'), bundle: true, format: 'esm', target: 'es2022', sourcemap: 'inline', logLevel: 'warning' });
+await build({ entryPoints: [join(here, '../../src/runtime/worker.ts')], outfile: join(out, 'worker.js'), bundle: true, format: 'esm', target: 'es2022', sourcemap: 'inline', logLevel: 'warning' });
 
 const types = { '.js': 'text/javascript', '.html': 'text/html', '.json': 'application/json' };
 

@@ -1,6 +1,6 @@
 // A worker that is alive but cannot store anything (as with a full disk): every put is refused.
 import { expose } from 'comlink';
-import { PROTOCOL_VERSION } from '../../../src/worker/protocol.js';
+import { PROTOCOL_VERSION } from '../../../src/pipeline/protocol.js';
 
 expose({
   init: async () => ({ version: PROTOCOL_VERSION, durableStorage: true }),

@@ -1,6 +1,6 @@
 // A worker that starts but never stores anything: only the page's pagehide beacon can deliver.
 import { expose } from 'comlink';
-import { PROTOCOL_VERSION } from '../../../src/worker/protocol.js';
+import { PROTOCOL_VERSION } from '../../../src/pipeline/protocol.js';
 
 expose({
   init: async () => ({ version: PROTOCOL_VERSION, durableStorage: true }),

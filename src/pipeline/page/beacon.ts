@@ -1,7 +1,7 @@
 // What a leaving page sends itself: the batches the worker has not yet stored, as OTLP JSON by
 // sendBeacon (or fetch keepalive), within the keepalive budget. The collector drops duplicates by uid.
-import { encodeRecord, encodeRecords } from '../transport/otlp.js';
-import type { WireRecord } from '../worker/protocol.js';
+import { encodeRecord, encodeRecords } from '../../transport/otlp.js';
+import type { WireRecord } from '../protocol.js';
 
 // keepalive bodies share a 64 KiB budget per page; leave room for headers
 const BEACON_BUDGET = 60 * 1024;

@@ -1,11 +1,12 @@
 // The page's QueueHandler: a logging call pushes its record; at the end of the task the records go
 // to the worker in batches, each kept until the worker says it is durable.
 import type { Remote } from 'comlink';
-import { Handler } from '../core/handler.js';
-import { reportInternalError } from '../core/internal-error.js';
-import { LogRecord, UNKNOWN_FILE } from '../core/record.js';
-import type { ListenerApi } from '../worker/protocol.js';
-import { BatchBuilder, type Masker } from './page-batch.js';
+import { Handler } from '../../core/handler.js';
+import { reportInternalError } from '../../core/internal-error.js';
+import { LogRecord, UNKNOWN_FILE } from '../../core/record.js';
+import type { ListenerApi } from '../protocol.js';
+import { BatchBuilder } from '../batch-encoder.js';
+import type { Masker } from '../redact.js';
 
 /** A batch posted to the worker and not yet confirmed durable. */
 interface PendingBatch {

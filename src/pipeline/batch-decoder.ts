@@ -1,6 +1,6 @@
 // A batch between page and worker, the worker's half: decodeBatch reads the page's string of
 // columns (see RawBatch) back into records and merges messages with their arguments, when the
-// batch is sent. The page's half is src/runtime/page-batch.ts.
+// batch is sent. The page's half is batch-encoder.ts.
 import { formatMessage, type Mapping } from '../core/percent-format.js';
 import type { ValueText } from '../core/repr.js';
 import type { ByNumber, RawBatch, RawBatchV5, WireRecord } from './protocol.js';

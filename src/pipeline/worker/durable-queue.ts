@@ -1,7 +1,7 @@
 // The durable queue: batches in IndexedDB, one transaction and one value per batch, keys ordered by
 // time. Bounded in records and bytes: past the caps the oldest batches go, and the loss is counted.
 import { createStore, delMany, promisifyRequest, setMany, type UseStore } from 'idb-keyval';
-import type { WireRecord } from './protocol.js';
+import type { WireRecord } from '../protocol.js';
 
 /**
  * A stored batch: the page's batch as it came (`raw`, prepared when it is sent, so that storing it is

@@ -1,12 +1,12 @@
 // The flusher: sends the oldest stored batches as OTLP JSON and deletes them only after a 2xx.
 // One flusher per origin at a time (a Web Lock); the others wait to take over.
-import { JSON_TEXT } from '../core/json-repr.js';
-import { encodeRecords } from '../transport/otlp.js';
-import { backoffMs, outcomeOf, retryAfterMs, type Outcome } from '../transport/retry.js';
-import type { SendResult } from '../transport/http.js';
+import { JSON_TEXT } from '../../core/json-repr.js';
+import { encodeRecords } from '../../transport/otlp.js';
+import { backoffMs, outcomeOf, retryAfterMs, type Outcome } from '../../transport/retry.js';
+import type { SendResult } from '../../transport/http.js';
 import type { BatchKey, BatchQueue, StoredBatch } from './durable-queue.js';
-import type { PipelineStats, TransportConfig, WireRecord } from './protocol.js';
-import { decodeBatch } from './raw-batch.js';
+import type { PipelineStats, TransportConfig, WireRecord } from '../protocol.js';
+import { decodeBatch } from '../batch-decoder.js';
 
 /** Sends one OTLP JSON body; fetch or WebSocket. */
 export type Send = (body: string) => Promise<SendResult>;

@@ -1,10 +1,10 @@
 // The worker side of the pipeline (Python's QueueListener): takes batches from the page, makes them
 // durable in IndexedDB, then acknowledges them; the flusher ships them to the collector.
-import { WebSocketSender } from '../transport/websocket.js';
-import { postOtlp } from '../transport/http.js';
+import { WebSocketSender } from '../../transport/websocket.js';
+import { postOtlp } from '../../transport/http.js';
 import { openQueue, type BatchKey, type BatchQueue, type StoredBatch } from './durable-queue.js';
 import { Flusher } from './flusher.js';
-import { PROTOCOL_VERSION, type ListenerApi, type PipelineStats, type StorageConfig, type WireRecord, type WorkerInit } from './protocol.js';
+import { PROTOCOL_VERSION, type ListenerApi, type PipelineStats, type StorageConfig, type WireRecord, type WorkerInit } from '../protocol.js';
 
 const keyId = (k: BatchKey): string => k.join(':');
 
