@@ -29,7 +29,7 @@ export const SIZES = [
   { name: 'core (getLogger, ConsoleHandler, Formatter)', code: "export { getLogger, ConsoleHandler, Formatter } from './src/index.ts';", target: 5 * 1024 },
   { name: 'isolog (every export)', code: "export * from './src/index.ts';" },
   // the in-page fallback listener is a separate chunk, loaded only when no worker can start
-  { name: 'page entry (startBrowserLogging, getLogger; comlink included)', code: "export { startBrowserLogging } from './src/runtime/browser.ts'; export { getLogger } from './src/index.ts';", target: 5 * 1024, external: ['../pipeline/worker/listener.js'] },
+  { name: 'page entry (startBrowserLogging, getLogger; comlink included)', code: "export { startBrowserLogging } from './src/runtime/browser.ts'; export { getLogger } from './src/index.ts';", target: 5 * 1024, external: ['../worker/listener.js'] },
   { name: 'worker bundle (dist/worker.js; comlink, idb-keyval included)', code: "import './src/runtime/worker.ts';", target: 10 * 1024 },
 ];
 

@@ -1,19 +1,20 @@
-// isolog/browser: the page side. Starts the worker, puts the page's QueueHandler (pipeline/page/) on
-// the root logger, and on pagehide/hidden/freeze sends what is not yet durable itself (beacon.ts).
-import { wrap, type Remote } from 'comlink';
-import { reportInternalError } from '../core/internal-error.js';
+// isolog/browser: the page side of the pipeline. Puts the page's QueueHandler on the root logger,
+// connects it to its listener (a worker, pipeline/page/listener-link.ts), and on leaving sends
+// what is not yet durable itself (pipeline/page/beacon.ts).
 import { INFO } from '../core/level.js';
 import { getLogger } from '../core/logger.js';
 import { PY_TEXT } from '../core/repr.js';
 import { toJsonValue } from '../core/serialize.js';
-import { PROTOCOL_VERSION, type ListenerApi, type PipelineStats, type WorkerInit } from '../pipeline/protocol.js';
 import { decodeBatch } from '../pipeline/batch-decoder.js';
 import { beaconUrl, sendBeacons } from '../pipeline/page/beacon.js';
-import { maskerFor } from '../pipeline/redact.js';
+import { listenerLink, type WorkerSource } from '../pipeline/page/listener-link.js';
+import { captureUncaughtErrors, onLeavingPage, tabSessionId } from '../pipeline/page/page-events.js';
 import { PageQueueHandler } from '../pipeline/page/queue-handler.js';
+import { PROTOCOL_VERSION, type PipelineStats, type WorkerInit } from '../pipeline/protocol.js';
+import { maskerFor } from '../pipeline/redact.js';
 
 /** Options of startBrowserLogging. */
-export interface BrowserLoggingOptions {
+export interface BrowserLoggingOptions extends WorkerSource {
   /** The OTLP endpoint: `http://host:4318/v1/logs`, or `ws://host:4318/v1/logs` for the WebSocket transport. */
   collector: string;
   /**
@@ -59,52 +60,12 @@ export interface BrowserLogging {
   stop(timeoutMs?: number): Promise<void>;
 }
 
-function sessionId(): string {
-  try {
-    const existing = sessionStorage.getItem('isolog.session');
-    if (existing) return existing;
-    const id = crypto.randomUUID();
-    sessionStorage.setItem('isolog.session', id);
-    return id;
-  } catch {
-    return crypto.randomUUID();
-  }
-}
-
-async function connectWorker(worker: Worker, init: WorkerInit): Promise<Remote<ListenerApi>> {
-  const api = wrap<ListenerApi>(worker);
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const failed = new Promise<never>((_, reject) => {
-    worker.addEventListener('error', (e) => reject(new Error(`the worker failed to load: ${e.message || 'error event'}`)), { once: true });
-    timer = setTimeout(() => reject(new Error('the worker did not answer within 10 s')), 10_000);
-  });
-  try {
-    await Promise.race([api.init(init), failed]);
-  } finally {
-    clearTimeout(timer);
-  }
-  return api;
-}
-
-function defaultWorker(options: BrowserLoggingOptions): Worker {
-  if (options.createWorker) return options.createWorker();
-  if (options.workerUrl) return new Worker(options.workerUrl, { type: 'module', name: 'isolog' });
-  // written out in full so that bundlers (Vite, webpack) see and emit the worker
-  return new Worker(new URL('../worker.js', import.meta.url), { type: 'module', name: 'isolog' });
-}
-
-/**
- * Ships every record of the page (through the root logger) to a worker that stores it in IndexedDB
- * and sends it to the collector. Resolves once the worker is ready.
- * @example const logging = await startBrowserLogging({ collector: 'http://127.0.0.1:4318/v1/logs', resource: { 'service.name': 'shop' } })
- */
-export async function startBrowserLogging(options: BrowserLoggingOptions): Promise<BrowserLogging> {
-  // JSON-safe once here: the worker and the beacons encode it as it is
-  const resource = toJsonValue({ 'session.id': sessionId(), ...options.resource }) as Record<string, unknown>;
-  const init: WorkerInit = {
+/** What the worker is told at start: where and how to send, the storage caps, the resource. */
+function workerInit(options: BrowserLoggingOptions): WorkerInit {
+  return {
     version: PROTOCOL_VERSION,
     transport: {
-      collector: new URL(options.collector, location.href).toString(),
+      collector: new URL(options.collector, globalThis.location?.href).toString(),
       transport: options.transport ?? (/^wss?:/.test(options.collector) ? 'websocket' : 'fetch'),
       token: options.token,
       maxRecordsPerRequest: options.send?.maxRecords ?? 10_000,
@@ -116,112 +77,59 @@ export async function startBrowserLogging(options: BrowserLoggingOptions): Promi
       maxBytes: options.storage?.maxBytes ?? 20 * 1024 * 1024,
       database: options.storage?.database ?? 'isolog',
     },
-    resource,
+    // JSON-safe once here: the worker and the beacons encode it as it is
+    resource: toJsonValue({ 'session.id': tabSessionId(), ...options.resource }) as Record<string, unknown>,
   };
+}
+
+/**
+ * Ships every record of the page (through the root logger) to a worker that stores it in IndexedDB
+ * and sends it to the collector. Resolves once the worker is ready.
+ * @example const logging = await startBrowserLogging({ collector: 'http://127.0.0.1:4318/v1/logs', resource: { 'service.name': 'shop' } })
+ */
+export async function startBrowserLogging(options: BrowserLoggingOptions): Promise<BrowserLogging> {
+  const init = workerInit(options);
   const root = getLogger();
   if (options.level !== null) root.setLevel(options.level ?? INFO);
-  // records logged while the worker starts wait in the handler's batches
-  let ready!: (api: ListenerApi | Remote<ListenerApi>) => void;
-  const apiReady = new Promise<ListenerApi | Remote<ListenerApi>>((r) => { ready = r; });
-  const starting: ListenerApi = {
-    init: async () => ({ version: PROTOCOL_VERSION, durableStorage: false }),
-    put: async (batch, count) => (await apiReady).put(batch, count),
-    flush: async (ms) => (await apiReady).flush(ms),
-    stats: async () => (await apiReady).stats(),
-    stop: async () => (await apiReady).stop(),
-  };
-  let worker: Worker | null = null;
-  let api: ListenerApi | Remote<ListenerApi>;
-  let restarting: Promise<void> | null = null;
-  let stopped = false;
-
-  /** A worker if one can start, else the same listener inside the page (IndexedDB still, if it can). */
-  const connect = async (): Promise<ListenerApi | Remote<ListenerApi>> => {
-    try {
-      if (typeof Worker === 'undefined') throw new Error('Web Workers are not available here');
-      worker = defaultWorker(options);
-      return await connectWorker(worker, init);
-    } catch (err) {
-      // CSP, an old browser, a worker that cannot load: the page runs the same listener itself
-      reportInternalError(`isolog: no worker (${err instanceof Error ? err.message : String(err)}); the page stores and sends its records itself`);
-      worker?.terminate();
-      worker = null;
-      const { Listener } = await import('../pipeline/worker/listener.js');
-      const local = new Listener();
-      await local.init(init);
-      return local as ListenerApi;
-    }
-  };
-  const restart = (): void => {
-    if (restarting || stopped) return;
-    restarting = (async () => {
-      reportInternalError('isolog: the worker stopped answering; starting a new one and sending it what was not stored');
-      worker?.terminate();
-      api = await connect();
-      handler.setTarget(api);
-      handler.resend();
-    })().finally(() => { restarting = null; });
-  };
-
+  const link = listenerLink(init, options);
   // a batch is the records of one task, so most are small; the cap splits a long burst, and each
   // Comlink call (and its ack) costs the main thread several µs, so it is not set lower
-  const handler = new PageQueueHandler(starting, options.batchSize ?? 1000, options.putTimeoutMs ?? 10_000, maskerFor(options.redact), restart);
+  const handler: PageQueueHandler = new PageQueueHandler(link.starting, options.batchSize ?? 1000, options.putTimeoutMs ?? 10_000,
+    maskerFor(options.redact), () => link.restart((api) => { handler.setTarget(api); handler.resend(); }));
   root.addHandler(handler);
-  api = await connect();
-  handler.setTarget(api);
-  ready(api);
+  handler.setTarget(await link.connect());
 
   const url = beaconUrl(options.collector, options.token);
-  const onLeave = (): void => {
+  const stopLeaving = onLeavingPage(() => {
     const batches = handler.takeForBeacon();
-    if (batches.length) sendBeacons(url, batches.map((b) => decodeBatch(b, PY_TEXT)), resource);
-  };
-  const onVisibility = (): void => { if (document.visibilityState === 'hidden') onLeave(); };
-  addEventListener('pagehide', onLeave);
-  document.addEventListener('visibilitychange', onVisibility);
-  document.addEventListener('freeze', onLeave);
-
-  const errorLog = getLogger('window');
-  const onError = (e: ErrorEvent): void => errorLog.error('Uncaught %s', e.message, e.error instanceof Error ? e.error : new Error(e.message));
-  const onRejection = (e: PromiseRejectionEvent): void => {
-    const reason = e.reason;
-    errorLog.error('Unhandled promise rejection: %s', reason instanceof Error ? reason.message : String(reason), reason instanceof Error ? reason : new Error(String(reason)));
-  };
-  if (options.captureErrors ?? true) {
-    addEventListener('error', onError);
-    addEventListener('unhandledrejection', onRejection);
-  }
+    if (batches.length) sendBeacons(url, batches.map((b) => decodeBatch(b, PY_TEXT)), init.resource);
+  });
+  const stopCapturing = options.captureErrors ?? true ? captureUncaughtErrors(getLogger('window')) : () => undefined;
 
   const flushTimeout = options.flushTimeoutMs ?? 10_000;
   const flush = async (timeoutMs = flushTimeout): Promise<void> => {
     const deadline = Date.now() + timeoutMs;
     await handler.drain();
-    while (restarting) await restarting;
+    await link.settled();
     await handler.drain();
-    await api.flush(Math.max(0, deadline - Date.now()));
+    await link.api.flush(Math.max(0, deadline - Date.now()));
   };
   return {
     flush,
     async stats(): Promise<PipelineStats> {
-      const s = await api.stats();
-      return { ...s, logged: handler.logged };
+      return { ...(await link.api.stats()), logged: handler.logged };
     },
     async stop(timeoutMs = flushTimeout): Promise<void> {
-      stopped = true;
+      link.stopRestarting();
       try {
         await flush(timeoutMs);
       } finally {
         root.removeHandler(handler);
         handler.close();
-        removeEventListener('pagehide', onLeave);
-        document.removeEventListener('visibilitychange', onVisibility);
-        document.removeEventListener('freeze', onLeave);
-        removeEventListener('error', onError);
-        removeEventListener('unhandledrejection', onRejection);
-        await api.stop();
-        worker?.terminate();
+        stopLeaving();
+        stopCapturing();
+        await link.stop();
       }
     },
   };
 }
-

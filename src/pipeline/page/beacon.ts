@@ -8,7 +8,7 @@ const BEACON_BUDGET = 60 * 1024;
 
 /** The collector's URL for beacons: http(s) even for a WebSocket collector, the token in the query (a beacon sends no headers). */
 export function beaconUrl(collector: string, token?: string): string {
-  const url = new URL(collector, location.href);
+  const url = new URL(collector, globalThis.location?.href);
   if (url.protocol === 'ws:') url.protocol = 'http:';
   if (url.protocol === 'wss:') url.protocol = 'https:';
   if (token) url.searchParams.set('token', token);

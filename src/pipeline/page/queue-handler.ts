@@ -8,6 +8,9 @@ import type { ListenerApi } from '../protocol.js';
 import { BatchBuilder } from '../batch-encoder.js';
 import type { Masker } from '../redact.js';
 
+/** Where the handler posts its batches: the listener, or a stand-in while it starts. */
+export type BatchTarget = Pick<ListenerApi | Remote<ListenerApi>, 'put'>;
+
 /** A batch posted to the worker and not yet confirmed durable. */
 interface PendingBatch {
   body: string;
@@ -39,12 +42,12 @@ export class PageQueueHandler extends Handler {
   private watchdog: ReturnType<typeof setTimeout> | undefined;
   logged = 0;
 
-  constructor(private target: ListenerApi | Remote<ListenerApi>, private readonly batchSize: number,
+  constructor(private target: BatchTarget, private readonly batchSize: number,
     private readonly putTimeoutMs: number, private readonly mask: Masker | null, private readonly onStuck: () => void) {
     super();
   }
 
-  setTarget(target: ListenerApi | Remote<ListenerApi>): void {
+  setTarget(target: BatchTarget): void {
     this.target = target;
   }
 

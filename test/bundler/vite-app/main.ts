@@ -1,5 +1,5 @@
 // An app as a Vite user writes it: isolog from the package, its worker through the library's own
-// `new Worker(new URL('../worker.js', import.meta.url))`, which Vite finds and emits.
+// `new Worker(new URL('../../worker.js', import.meta.url))`, which Vite finds and emits.
 import { getLogger, INFO } from 'isolog';
 import { startBrowserLogging } from 'isolog/browser';
 
