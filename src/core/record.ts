@@ -34,7 +34,8 @@ export function nextSeq(): number {
   return ++sequence;
 }
 
-function randomPrefix(): string {
+/** 16 random hex digits; getRandomValues exists on insecure origins too, where randomUUID does not. */
+export function randomId(): string {
   const bytes = new Uint8Array(8);
   const c = (globalThis as { crypto?: { getRandomValues?: (a: Uint8Array) => Uint8Array } }).crypto;
   if (c?.getRandomValues) c.getRandomValues(bytes);
@@ -50,7 +51,7 @@ let prefix = '';
 
 /** This process's uid prefix; a record's uid is the prefix and its seq in base 36. */
 export function uidPrefix(): string {
-  if (prefix === '') prefix = randomPrefix() + '-';
+  if (prefix === '') prefix = randomId() + '-';
   return prefix;
 }
 

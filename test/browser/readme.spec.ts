@@ -1,7 +1,7 @@
 // The README's browser example and its first commands, run as they stand in README.md (read from
 // it, not copied here) in Chromium, with the collector started as the README starts it: its own
 // process, on another port than the page, no --cors.
-import { expect, test } from '@playwright/test';
+import { chromium, expect, test } from '@playwright/test';
 import { build } from 'esbuild';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
@@ -10,20 +10,22 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readmeBlock } from '../readme-blocks.js';
+import { chromiumLaunchOptions } from './chromium-options.js';
 
 const repo = new URL('../../', import.meta.url).pathname;
 const ENTRIES = { isolog: join(repo, 'src/index.ts'), 'isolog/browser': join(repo, 'src/runtime/browser.ts') };
 
 /** Starts `command` and resolves with the first match of `pattern` in its output. */
-function startAndRead(command: string[], cwd: string, pattern: RegExp, env: NodeJS.ProcessEnv = {}): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
+function startAndRead(command: string[], cwd: string, pattern: RegExp, env: NodeJS.ProcessEnv = {}): Promise<{ child: ChildProcess; match: RegExpExecArray; output: () => string }> {
   const child = spawn(process.execPath, command, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
     let out = '';
+    let started = false;
     const timer = setTimeout(() => { child.kill(); reject(new Error(`${command.join(' ')} did not start: ${out}`)); }, 60_000);
     const read = (chunk: Buffer): void => {
       out += chunk;
-      const match = pattern.exec(out);
-      if (match) { clearTimeout(timer); resolve({ child, match }); }
+      const match = started ? null : pattern.exec(out);
+      if (match) { started = true; clearTimeout(timer); resolve({ child, match, output: () => out }); }
     };
     child.stdout?.on('data', read);
     child.stderr?.on('data', read);
@@ -52,21 +54,22 @@ function ensureBuilt(): void {
   if (!existsSync(join(repo, 'dist/collector/cli.js'))) execFileSync(process.execPath, [join(repo, 'scripts/build.mjs')], { stdio: 'ignore' });
 }
 
-test("the browser example ships its info record to a collector on another port, started with no flags", async ({ page }) => {
-  test.setTimeout(120_000);
-  ensureBuilt();
-  const dir = mkdtempSync(join(tmpdir(), 'isolog-readme-browser-'));
-  // `npx isolog collect`, on a free port instead of the README's 4318
-  const { child, match } = await startAndRead([join(repo, 'bin/isolog.js'), 'collect', '--port', '0'], dir, /OTLP\/HTTP\s+(http:\/\/\S+\/v1\/logs)/);
-  children.push(child);
+/**
+ * Serves the README's browser example, bundled as a user would; `point(url)` rebuilds it with its
+ * collector URL pointed at `url`.
+ */
+async function serveBrowserExample(dir: string): Promise<{ port: number; point(collector: string): Promise<void> }> {
   const example = readmeBlock('example', 'browser').code;
   expect(example).toContain("'http://127.0.0.1:4318/v1/logs'");
-  const app = (await build({
-    stdin: { contents: example.replace("'http://127.0.0.1:4318/v1/logs'", JSON.stringify(match[1])), resolveDir: dir, loader: 'ts', sourcefile: 'app.ts' },
-    bundle: true, format: 'esm', target: 'es2022', write: false, alias: ENTRIES, logLevel: 'warning',
-  })).outputFiles[0].text;
+  let app = '';
+  const point = async (collector: string): Promise<void> => {
+    app = (await build({
+      stdin: { contents: example.replace("'http://127.0.0.1:4318/v1/logs'", JSON.stringify(collector)), resolveDir: dir, loader: 'ts', sourcefile: 'app.ts' },
+      bundle: true, format: 'esm', target: 'es2022', write: false, alias: ENTRIES, logLevel: 'warning',
+    })).outputFiles[0].text;
+  };
   const worker = (await build({ entryPoints: [join(repo, 'src/runtime/worker.ts')], bundle: true, format: 'esm', target: 'es2022', write: false, logLevel: 'warning' })).outputFiles[0].text;
-  // the page's module is /app/main.js, so `new URL('../worker.js', import.meta.url)` is /worker.js, as beside dist/runtime/
+  // the page's module is /app/main.js, so `new URL('../../worker.js', import.meta.url)` is /worker.js, as from dist/pipeline/page/
   const server = createServer((req, res) => {
     if (req.url === '/app/main.js' || req.url === '/worker.js') {
       res.setHeader('content-type', 'text/javascript');
@@ -77,14 +80,65 @@ test("the browser example ships its info record to a collector on another port, 
   });
   servers.push(server);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { port: (server.address() as AddressInfo).port, point };
+}
+
+/** `npx isolog collect` with `flags`, on a free port instead of the README's 4318. */
+async function startCollectorCommand(dir: string, flags: string[] = []): Promise<{ url: string; output: () => string }> {
+  ensureBuilt();
+  const { child, match, output } = await startAndRead([join(repo, 'bin/isolog.js'), 'collect', '--port', '0', ...flags], dir, /OTLP\/HTTP\s+(http:\/\/\S+\/v1\/logs)/);
+  children.push(child);
+  return { url: match[1], output };
+}
+
+const EXAMPLE_MESSAGE = 'added SKU-1042 to the cart';
+
+test("the browser example ships its info record to a collector on another port, started with no flags", async ({ page }) => {
+  test.setTimeout(120_000);
+  const dir = mkdtempSync(join(tmpdir(), 'isolog-readme-browser-'));
+  const collector = await startCollectorCommand(dir);
+  const { port, point } = await serveBrowserExample(dir);
+  await point(collector.url);
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
-  const records = await storedUntil(join(dir, 'logs/isolog.ndjson'), (rs) => rs.some((r) => r.message === 'added SKU-1042 to the cart'));
-  const record = records.find((r) => r.message === 'added SKU-1042 to the cart') as Record<string, unknown>;
+  await page.goto(`http://127.0.0.1:${port}/`);
+  const records = await storedUntil(join(dir, 'logs/isolog.ndjson'), (rs) => rs.some((r) => r.message === EXAMPLE_MESSAGE));
+  const record = records.find((r) => r.message === EXAMPLE_MESSAGE) as Record<string, unknown>;
   expect(record).toMatchObject({ logger: 'shop.cart', levelname: 'INFO', resource: { 'service.name': 'shop', 'service.version': '1.4.0' } });
   expect(errors).toEqual([]);
+});
+
+test('a page from another origin (not secure, not loopback) is refused and named once in the collector\'s terminal, then accepted with --cors', async () => {
+  test.setTimeout(120_000);
+  // app.test is an ordinary http:// origin: not a secure context, so crypto.randomUUID is missing there
+  const browser = await chromium.launch({ ...chromiumLaunchOptions, args: [...chromiumLaunchOptions.args, '--host-resolver-rules=MAP app.test 127.0.0.1'] });
+  try {
+    const pages = await serveBrowserExample(mkdtempSync(join(tmpdir(), 'isolog-readme-origin-')));
+    const origin = `http://app.test:${pages.port}`;
+    const refusedDir = mkdtempSync(join(tmpdir(), 'isolog-readme-origin-'));
+    const refusing = await startCollectorCommand(refusedDir);
+    await pages.point(refusing.url);
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${origin}/`);
+    const notice = `refused a request from origin ${origin}; to accept it, start the collector with --cors ${origin}`;
+    await expect.poll(() => refusing.output().includes(notice), { timeout: 20_000 }).toBe(true);
+    await page.reload();
+    await page.waitForTimeout(1500);
+    expect(refusing.output().split(notice).length - 1).toBe(1);
+    expect(errors).toEqual([]);
+
+    const acceptedDir = mkdtempSync(join(tmpdir(), 'isolog-readme-origin-'));
+    const accepting = await startCollectorCommand(acceptedDir, ['--cors', origin]);
+    await pages.point(accepting.url);
+    await page.reload();
+    await storedUntil(join(acceptedDir, 'logs/isolog.ndjson'), (rs) => rs.some((r) => r.message === EXAMPLE_MESSAGE));
+    expect(errors).toEqual([]);
+  } finally {
+    await browser.close();
+  }
 });
 
 test('npm start serves the demo, and its records reach the collector it started', async ({ page }) => {

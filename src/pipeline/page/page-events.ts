@@ -2,6 +2,7 @@
 // its session id. Each touches the page's globals only when called, and only where they exist, so
 // that the pipeline can start where there is no document (a Service Worker).
 import type { Logger } from '../../core/logger.js';
+import { randomId } from '../../core/record.js';
 
 /** Calls `leave` on pagehide, on visibilitychange to hidden and on freeze; returns the undo. `unload` is never used. */
 export function onLeavingPage(leave: () => void): () => void {
@@ -37,10 +38,10 @@ export function tabSessionId(): string {
   try {
     const existing = sessionStorage.getItem('isolog.session');
     if (existing) return existing;
-    const id = crypto.randomUUID();
+    const id = randomId();
     sessionStorage.setItem('isolog.session', id);
     return id;
   } catch {
-    return crypto.randomUUID();
+    return randomId();
   }
 }
