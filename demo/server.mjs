@@ -12,7 +12,7 @@ export async function startDemo({ port = Number(process.env.PORT ?? 5173), colle
   const worker = (await build({
     entryPoints: [new URL('../src/runtime/worker.ts', import.meta.url).pathname], bundle: true, format: 'esm', write: false, logLevel: 'warning',
   })).outputFiles[0].text;
-  const page = `<!doctype html><meta charset="utf-8"><title>isolog demo</title>
+  const page = `<!doctype html><meta charset="utf-8"><title>isolog demo</title><link rel="icon" href="data:,">
 <h1>isolog demo</h1><p>Records go to the console and to the collector at <code>${collector}</code>.</p>
 <button id="log">Log something</button> <button id="fail">Log an error</button><p id="out"></p>
 <script type="module" src="/app.js"></script>`;
@@ -21,10 +21,17 @@ export async function startDemo({ port = Number(process.env.PORT ?? 5173), colle
       res.setHeader('content-type', 'text/javascript');
       return void res.end(req.url === '/app.js' ? script : worker);
     }
+    if (req.url !== '/' && req.url !== '/index.html') {
+      res.statusCode = 404;
+      return void res.end('not found');
+    }
     res.setHeader('content-type', 'text/html');
     res.end(page);
   });
-  await new Promise((resolve) => server.listen(port, '127.0.0.1', resolve));
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', resolve);
+  });
   return { url: `http://127.0.0.1:${server.address().port}/`, close: () => new Promise((r) => server.close(r)) };
 }
 

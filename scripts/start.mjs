@@ -1,16 +1,35 @@
 // npm start: the collector (OTLP on 127.0.0.1:4318, NDJSON in ./logs) and the demo app beside it.
+// COLLECTOR_PORT and PORT choose other ports (0: any free one).
 import { existsSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 
 const root = new URL('..', import.meta.url).pathname;
-if (!existsSync(`${root}dist/collector/index.js`)) execFileSync(process.execPath, [`${root}scripts/build.mjs`], { stdio: 'inherit' });
+if (!existsSync(`${root}dist/collector/index.js`)) {
+  console.log('isolog: building dist/ (the first start only)');
+  // the build's size report is for `npm run build`; only its errors are shown here
+  execFileSync(process.execPath, [`${root}scripts/build.mjs`], { stdio: ['ignore', 'ignore', 'inherit'] });
+}
 
 const { startCollector } = await import('../dist/collector/index.js');
 const { startDemo } = await import('../demo/server.mjs');
+const collectorPort = Number(process.env.COLLECTOR_PORT ?? 4318);
 const demoPort = Number(process.env.PORT ?? 5173);
+
+/** What is wrong and what to set, without a stack: a port taken is the usual reason. */
+function fail(what, err, variable, port) {
+  const taken = err?.code === 'EADDRINUSE' || err?.cause?.code === 'EADDRINUSE';
+  console.error(taken
+    ? `npm start: port ${port} (the ${what}) is in use; stop what uses it, or run with ${variable}=N (0 for any free port)`
+    : `npm start: the ${what} could not start: ${err?.message ?? err}`);
+  process.exit(1);
+}
+
 // a loopback collector without a token takes the demo's origin (and any page on this machine) itself
-const collector = await startCollector({ port: Number(process.env.COLLECTOR_PORT ?? 4318) });
-const demo = await startDemo({ port: demoPort, collector: `${collector.url}/v1/logs` });
+const collector = await startCollector({ port: collectorPort }).catch((err) => fail('collector', err, 'COLLECTOR_PORT', collectorPort));
+const demo = await startDemo({ port: demoPort, collector: `${collector.url}/v1/logs` }).catch(async (err) => {
+  await collector.close();
+  return fail('demo app', err, 'PORT', demoPort);
+});
 console.log(`isolog
   demo app    ${demo.url}
   collector   ${collector.url}/v1/logs

@@ -31,6 +31,7 @@ function setOption(options: Record<string, unknown>, key: string, value: unknown
   if (NUMERIC.has(key)) {
     const n = Number(value);
     if (!Number.isInteger(n) || n < 0) throw new ConfigError(`${where}: ${key} must be a whole number, got ${JSON.stringify(value)}`);
+    if (key === 'port' && n > 65535) throw new ConfigError(`${where}: a port is at most 65535, got ${n}; pass --port 0 for any free one`);
     options[key] = n;
   } else if (key === 'cors') {
     // a flag's mistake is told as `--cors X: …`, a file's as `--config F: cors X: …`
@@ -62,10 +63,17 @@ export function parseArgs(argv: string[]): CollectorOptions {
   const options: Record<string, unknown> = {};
   if (configFile) {
     let parsed: unknown;
+    let text: string;
     try {
-      parsed = JSON.parse(readFileSync(configFile, 'utf8'));
+      text = readFileSync(configFile, 'utf8');
     } catch (err) {
-      throw new ConfigError(`--config ${configFile}: ${(err as Error).message}`);
+      const code = (err as NodeJS.ErrnoException).code;
+      throw new ConfigError(`--config ${configFile}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a folder, not a file' : code === 'EACCES' ? 'not readable' : 'cannot be read'}`, { cause: err });
+    }
+    try {
+      parsed = JSON.parse(text);
+    } catch (err) {
+      throw new ConfigError(`--config ${configFile}: not valid JSON (${(err as Error).message})`, { cause: err });
     }
     if (typeof parsed !== 'object' || parsed === null) throw new ConfigError(`--config ${configFile}: expected a JSON object`);
     const known = new Set([...Object.values(FLAGS), 'logging']);
@@ -105,12 +113,18 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`isolog collect: could not start: ${err instanceof Error ? err.message : String(err)}`);
     return 1;
   }
-  console.log(`isolog collector
-  OTLP/HTTP  ${collector.url}/v1/logs   (JSON, gzip, WebSocket; beacons with ?token=)
-  live view  ${collector.url}/
-  writing    ${collector.file ?? '(the configured handlers)'}
-  origins    ${collector.origins}
-  defaults   body limit ${DEFAULTS.bodyLimit} B, ${DEFAULTS.rate} requests/s per client`);
+  const options = parseArgs(rest);
+  const lines = [
+    'isolog collector',
+    `  OTLP/HTTP  ${collector.url}/v1/logs   (JSON, gzip; WebSocket on the same path)`,
+    `  live view  ${collector.url}/`,
+    `  writing    ${collector.file ?? '(the configured handlers)'}`,
+    `  origins    ${collector.origins}`,
+    `  token      ${options.token ? 'required: Authorization: Bearer T (beacons and WebSockets: ?token=T)' : 'none (listening on loopback only)'}`,
+  ];
+  if (collector.forwarder) lines.push(`  forwarding ${collector.forwarder.url}`);
+  lines.push(`  limits     body ${options.bodyLimit ?? DEFAULTS.bodyLimit} B, ${options.rate ?? DEFAULTS.rate} requests/s per client`);
+  console.log(lines.join('\n'));
   return new Promise((resolveExit) => {
     const stop = (signal: string): void => {
       console.log(`isolog collector: ${signal}, flushing and closing`);

@@ -105,6 +105,14 @@ function acceptBody(result: AcceptResult): Record<string, unknown> {
     : {};
 }
 
+function isHttpUrl(value: string): boolean {
+  try {
+    return /^https?:$/.test(new URL(value).protocol);
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Starts a collector. Refuses to listen beyond loopback without a token.
  * @example const c = await startCollector({ port: 0, dir: tmp }); … await c.close()
@@ -116,6 +124,9 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     throw new ConfigError(`refusing to listen on ${host} without a token: anyone who can reach it could write logs; pass --token`);
   }
   const cors = (options.cors ?? []).map((value) => corsOrigin(value, 'cors'));
+  if (options.forward !== undefined && !isHttpUrl(options.forward)) {
+    throw new ConfigError(`--forward ${options.forward}: expected the http(s) URL of an OTLP logs endpoint, e.g. --forward http://otel-collector:4318/v1/logs`);
+  }
   // a development server's rule: a collector only this machine can reach takes the pages served
   // from this machine; a token says the collector is guarded, and then only the named origins send
   const origins = new OriginGate(cors, loopback && !options.token, reportInternalError);
@@ -270,7 +281,9 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
 
   // what configure() and the journal opened, given back when the collector closes or cannot listen
   const release = async (): Promise<void> => {
-    if (forwarder) await forwarder.drain(5000);
+    if (forwarder && !(await forwarder.drain(5000))) {
+      reportInternalError(`isolog collect: ${forwarder.stats.pending} records were not forwarded to ${forwarder.url} before shutdown (${forwarder.stats.stopped ?? `${forwarder.stats.retries} retries`}); they are stored here`);
+    }
     root.removeHandler(live);
     await shutdown();
     seen.close();

@@ -61,6 +61,17 @@ test('with workers forbidden by CSP the page stores and sends itself, and says s
   expect(await page.evaluate(() => window.isologTest.stats().then((s) => s.durableStorage))).toBe(true);
 });
 
+test('a worker URL that does not load: the page names it and what to pass, then stores and sends itself', async ({ page }) => {
+  await page.goto('/pipeline.html');
+  await page.evaluate((url) => window.isologTest.start({ collector: url, workerUrl: '/no-such-worker.js', send: { retryBaseMs: 100 } } as never), suite.collector.url);
+  const run = newRun('no-worker-url');
+  await page.evaluate((r) => window.isologTest.log(r, 0, 20), run);
+  expect(await page.evaluate(() => window.isologTest.flush(30_000))).toBe('ok');
+  await expectAll(run, 20);
+  const errors = await page.evaluate(() => window.isologTest.errors);
+  expect(errors.filter((e) => e.includes(`no worker (${PAGE_ORIGIN}/no-such-worker.js failed to load; serve isolog's dist/worker.js there, or pass workerUrl or createWorker)`))).toHaveLength(1);
+});
+
 test('uncaught errors and unhandled rejections become ERROR records with stacks and causes', async ({ page }) => {
   await page.goto('/pipeline.html');
   await page.evaluate((url) => window.isologTest.start({ collector: url } as never), suite.collector.url);

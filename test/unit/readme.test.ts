@@ -45,6 +45,22 @@ describe('README', () => {
     expect(comparable(run.stderr)).toBe(comparable(readmeBlock('output', 'node').code));
   });
 
+  it('npm start with a port taken says which variable to set, without a stack', async () => {
+    const { createServer } = await import('node:net');
+    const holder = createServer();
+    await new Promise<void>((r) => holder.listen(0, '127.0.0.1', r));
+    const port = String((holder.address() as { port: number }).port);
+    try {
+      for (const [variable, what, env] of [['COLLECTOR_PORT', 'collector', { COLLECTOR_PORT: port, PORT: '0' }], ['PORT', 'demo app', { COLLECTOR_PORT: '0', PORT: port }]] as const) {
+        const run = spawnSync(process.execPath, [join(repo, 'scripts/start.mjs')], { cwd: mkdtempSync(join(tmpdir(), 'isolog-start-')), env: { ...process.env, ...env }, encoding: 'utf8', timeout: 120_000 });
+        expect(run.status).toBe(1);
+        expect(run.stderr.trim()).toBe(`npm start: port ${port} (the ${what}) is in use; stop what uses it, or run with ${variable}=N (0 for any free port)`);
+      }
+    } finally {
+      holder.close();
+    }
+  }, 240_000);
+
   describe('the collector', () => {
     const bin = join(repo, 'bin/isolog.js');
     const ensureBuilt = (): void => {

@@ -6,6 +6,17 @@ import type { WireRecord } from '../protocol.js';
 // keepalive bodies share a 64 KiB budget per page; leave room for headers
 const BEACON_BUDGET = 60 * 1024;
 
+/** Bytes of `text` in UTF-8, which the keepalive budget counts (a string's length counts UTF-16 units). */
+export function utf8Length(text: string): number {
+  let bytes = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    // 0x80-0x7ff: 2 bytes; other BMP: 3; a surrogate pair (2 units): 4
+    if (c >= 0x80) bytes += c < 0x800 || (c >= 0xd800 && c < 0xe000) ? 1 : 2;
+  }
+  return bytes;
+}
+
 /** The collector's URL for beacons: http(s) even for a WebSocket collector, the token in the query (a beacon sends no headers). */
 export function beaconUrl(collector: string, token?: string): string {
   const url = new URL(collector, globalThis.location?.href);
@@ -33,7 +44,7 @@ function postKeepalive(url: string, body: string): boolean {
 export function sendBeacons(url: string, batches: WireRecord[][], resource: Record<string, unknown>): number {
   const records = batches.flat();
   // the request's fixed part: the resource and one scope, measured once
-  const overhead = JSON.stringify(encodeRecords([], resource)).length + 64;
+  const overhead = utf8Length(JSON.stringify(encodeRecords([], resource))) + 64;
   let budget = BEACON_BUDGET;
   let sent = 0;
   let chunk: WireRecord[] = [];
@@ -42,14 +53,14 @@ export function sendBeacons(url: string, batches: WireRecord[][], resource: Reco
     if (chunk.length === 0) return true;
     const body = JSON.stringify(encodeRecords(chunk, resource));
     if (!postKeepalive(url, body)) return false;
-    budget -= body.length;
+    budget -= utf8Length(body);
     sent += chunk.length;
     chunk = [];
     size = overhead;
     return true;
   };
   for (const record of records) {
-    const bytes = JSON.stringify(encodeRecord(record)).length + 1;
+    const bytes = utf8Length(JSON.stringify(encodeRecord(record))) + 1;
     // larger than what is left of the budget: skipped here (the worker may still have stored it)
     if (overhead + bytes > budget) continue;
     if (size + bytes > budget) {

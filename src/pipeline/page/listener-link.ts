@@ -14,11 +14,13 @@ export interface WorkerSource {
 
 type AnyListener = ListenerApi | Remote<ListenerApi>;
 
-async function connectWorker(worker: Worker, init: WorkerInit): Promise<Remote<ListenerApi>> {
+async function connectWorker(worker: Worker, init: WorkerInit, source: WorkerSource): Promise<Remote<ListenerApi>> {
   const api = wrap<ListenerApi>(worker);
   let timer: ReturnType<typeof setTimeout> | undefined;
   const failed = new Promise<never>((_, reject) => {
-    worker.addEventListener('error', (e) => reject(new Error(`the worker failed to load: ${e.message || 'error event'}`)), { once: true });
+    // a worker that cannot load says only "error": name what was tried and what to pass
+    const tried = source.createWorker ? 'the worker from createWorker()' : new URL(source.workerUrl ?? new URL('../../worker.js', import.meta.url), globalThis.location?.href).href;
+    worker.addEventListener('error', (e) => reject(new Error(`${tried} failed to load${e.message ? ` (${e.message})` : ''}; serve isolog's dist/worker.js there, or pass workerUrl or createWorker`)), { once: true });
     timer = setTimeout(() => reject(new Error('the worker did not answer within 10 s')), 10_000);
   });
   try {
@@ -70,7 +72,7 @@ export function listenerLink(init: WorkerInit, source: WorkerSource): ListenerLi
     try {
       if (typeof Worker === 'undefined') throw new Error('Web Workers are not available here');
       worker = newWorker(source);
-      return await connectWorker(worker, init);
+      return await connectWorker(worker, init, source);
     } catch (err) {
       // CSP, an old browser, a worker that cannot load: the page runs the same listener itself,
       // in IndexedDB if it can (a separate chunk, loaded only here)

@@ -62,6 +62,18 @@ describe('isolog collect explains a failed start', () => {
     expectPlainError(await runCli(cli, ['collect', '--port', 'abc']), 'isolog collect: --port: port must be a whole number, got "abc"');
   }, 20_000);
 
+  it('when --port is out of range, --config names no file or no JSON, or --forward is no URL', async () => {
+    expectPlainError(await runCli(cli, ['collect', '--port', '99999']), 'isolog collect: --port: a port is at most 65535, got 99999; pass --port 0 for any free one');
+    const missing = join(tempDir(), 'nope.json');
+    expectPlainError(await runCli(cli, ['collect', '--config', missing]), `isolog collect: --config ${missing}: no such file`);
+    const broken = join(tempDir(), 'broken.json');
+    writeFileSync(broken, '{ port: 1 }');
+    const notJson = await runCli(cli, ['collect', '--config', broken]);
+    expect(notJson.stderr).toMatch(new RegExp(`^isolog collect: --config ${broken}: not valid JSON \\(`));
+    expectPlainError(await runCli(cli, ['collect', '--port', '0', '--dir', tempDir(), '--forward', 'notaurl']),
+      'isolog collect: --forward notaurl: expected the http(s) URL of an OTLP logs endpoint, e.g. --forward http://otel-collector:4318/v1/logs');
+  }, 20_000);
+
   it('when a --cors value is no origin, from a flag or the config file', async () => {
     expectPlainError(await runCli(cli, ['collect', '--port', '0', '--cors', 'localhost:5173']),
       'isolog collect: --cors localhost:5173: an origin needs its scheme, e.g. --cors http://localhost:5173');
@@ -91,6 +103,33 @@ describe('isolog collect with a page on this machine', () => {
     expect((await fetch(`${c.url}/healthz`)).status).toBe(200);
     expect(c.output().split(line).length - 1).toBe(1);
   }, 20_000);
+});
+
+describe('the banner', () => {
+  it('says whether a token is needed, where records are forwarded, and the limits in force', async () => {
+    const open = await startChild(cli, ['--dir', tempDir(), '--rate', '7']);
+    child = open.proc;
+    expect(open.output()).toContain('token      none (listening on loopback only)');
+    expect(open.output()).toContain('7 requests/s per client');
+    expect(open.output()).not.toContain('forwarding');
+    open.proc.kill('SIGKILL');
+    const guarded = await startChild(cli, ['--dir', tempDir(), '--token', 's3cret', '--forward', 'http://127.0.0.1:9/v1/logs']);
+    child = guarded.proc;
+    expect(guarded.output()).toContain('token      required: Authorization: Bearer T (beacons and WebSockets: ?token=T)');
+    expect(guarded.output()).toContain('forwarding http://127.0.0.1:9/v1/logs');
+    expect(guarded.output()).not.toContain('s3cret');
+  }, 20_000);
+
+  it('names the records it could not forward before shutdown', async () => {
+    // port 9 on loopback refuses: every forward attempt fails and is retried
+    const c = await startChild(cli, ['--dir', tempDir(), '--forward', 'http://127.0.0.1:9/v1/logs']);
+    child = c.proc;
+    expect((await post(`${c.url}/v1/logs`, otlp(records(3, 'stuck')))).status).toBe(200);
+    const exited = new Promise<number | null>((r) => c.proc.once('exit', r));
+    c.proc.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(c.output()).toContain('isolog collect: 3 records were not forwarded to http://127.0.0.1:9/v1/logs before shutdown');
+  }, 30_000);
 });
 
 describe('startCollector', () => {

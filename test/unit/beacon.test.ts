@@ -1,0 +1,36 @@
+// The leaving page's beacons stay within the keepalive budget in bytes, as the browser counts it,
+// also when records are mostly characters that take 3 bytes in UTF-8.
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { sendBeacons, utf8Length } from '../../src/pipeline/page/beacon.js';
+import type { WireRecord } from '../../src/pipeline/protocol.js';
+
+const record = (i: number, msg: string): WireRecord => ({
+  name: 'shop', msg, levelno: 20, levelname: 'INFO', created: 1_800_000_000 + i, uid: `beacon-${i}`, exc_text: null, stack_info: null,
+});
+
+afterEach(() => { vi.unstubAllGlobals(); });
+
+describe('beacons', () => {
+  it('counts UTF-8 bytes: 1 for ASCII, 2 for é, 3 for 日, 4 for an emoji', () => {
+    expect(utf8Length('a')).toBe(1);
+    expect(utf8Length('é')).toBe(2);
+    expect(utf8Length('日')).toBe(3);
+    expect(utf8Length('😀')).toBe(4);
+    expect(utf8Length('a日😀é')).toBe(new TextEncoder().encode('a日😀é').length);
+  });
+
+  it('keeps every body and their sum within 60 KiB of UTF-8 when messages are CJK text', async () => {
+    const bodies: Blob[] = [];
+    vi.stubGlobal('navigator', { sendBeacon: (_url: string, body: Blob) => { bodies.push(body); return true; } });
+    // 200 records of 600 three-byte characters: about 360 KB of UTF-8 but only 120,000 UTF-16 units
+    const records = Array.from({ length: 200 }, (_, i) => record(i, '日'.repeat(600)));
+    const sent = sendBeacons('http://127.0.0.1:9/v1/logs', [records], { 'service.name': 'shop' });
+    expect(sent).toBeGreaterThan(0);
+    expect(bodies).toHaveLength(sent === 0 ? 0 : bodies.length);
+    const sizes = bodies.map((b) => b.size);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(60 * 1024);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(60 * 1024);
+    const carried = (await Promise.all(bodies.map((b) => b.text()))).reduce((n, text) => n + (text.match(/beacon-\d+/g) ?? []).length, 0);
+    expect(carried).toBe(sent);
+  });
+});
