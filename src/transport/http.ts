@@ -5,7 +5,7 @@ export interface SendResult { status: number | null; retryAfter: string | null; 
 
 const GZIP_FROM = 1024;
 
-async function gzip(text: string): Promise<Uint8Array | null> {
+async function gzip(text: string): Promise<Uint8Array<ArrayBuffer> | null> {
   if (typeof CompressionStream === 'undefined' || text.length < GZIP_FROM) return null;
   // bytes written straight into the stream: a Blob would be registered with the browser process
   // through the page's main thread, a cost the page pays for every request
@@ -25,7 +25,7 @@ async function gzip(text: string): Promise<Uint8Array | null> {
 export async function postOtlp(url: string, body: string, options: { token?: string; timeoutMs?: number; gzip?: boolean } = {}): Promise<SendResult> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
-  let payload: string | Uint8Array = body;
+  let payload: string | Uint8Array<ArrayBuffer> = body;
   try {
     const zipped = options.gzip === false ? null : await gzip(body);
     if (zipped && zipped.byteLength < body.length) {
@@ -37,7 +37,7 @@ export async function postOtlp(url: string, body: string, options: { token?: str
   }
   try {
     const res = await fetch(url, {
-      method: 'POST', headers, body: payload as BodyInit, credentials: 'omit',
+      method: 'POST', headers, body: payload, credentials: 'omit',
       signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
     });
     await res.arrayBuffer().catch(() => undefined);

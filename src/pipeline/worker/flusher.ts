@@ -19,6 +19,9 @@ export interface FlusherEvents {
   problem(text: string): void;
 }
 
+/** What the flusher reads of `navigator`, in a worker, a page (the in-page listener) or neither (Node). */
+interface WorkerNavigatorLike { locks?: LockManager; onLine?: boolean }
+
 export class Flusher {
   private stopped = false;
   private halted: string | null = null;
@@ -38,7 +41,7 @@ export class Flusher {
 
   /** Starts flushing, under the origin's lock when Web Locks exist. */
   start(): void {
-    const locks = (globalThis.navigator as Navigator | undefined)?.locks;
+    const locks = (globalThis.navigator as WorkerNavigatorLike | undefined)?.locks;
     const loop = async (): Promise<void> => {
       this.stats.flushing = true;
       try { await this.loop(); } finally { this.stats.flushing = false; }
@@ -69,7 +72,7 @@ export class Flusher {
   }
 
   private isOffline(): boolean {
-    const nav = globalThis.navigator as Navigator | undefined;
+    const nav = globalThis.navigator as WorkerNavigatorLike | undefined;
     return nav?.onLine === false;
   }
 
