@@ -2,12 +2,12 @@
 // (test/python/gen_format_cases.py), against isolog's own implementation.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { Formatter, gmtime, LogRecord, WARNING, percentFormat, formatValue, type StyleName } from '../../src/index.js';
-import { JSON_TEXT } from '../../src/core/json-repr.js';
-import { percentFormatWith } from '../../src/core/percent-format.js';
+import { Formatter, gmtime, LogRecord, WARNING, percentFormat, formatValue, type StyleName } from '../../../src/index.js';
+import { JSON_TEXT } from '../../../src/core/json-repr.js';
+import { percentFormatWith } from '../../../src/core/percent-format.js';
 
 interface Outcome { out?: string; error?: string; message?: string; construct_error?: string }
-const cases = JSON.parse(readFileSync(new URL('../fixtures/format-cases.json', import.meta.url), 'utf8')) as {
+const cases = JSON.parse(readFileSync(new URL('../../fixtures/format-cases.json', import.meta.url), 'utf8')) as {
   percent: (Outcome & { fmt: string; args: unknown[] | Record<string, unknown> })[];
   spec: (Outcome & { value: unknown; spec: string })[];
   conversion: { value: unknown; out: string }[];

@@ -4,10 +4,10 @@
 // script, files are in-memory streams and random.choice is a deterministic cycle.
 import { readFileSync } from 'node:fs';
 import { beforeEach, describe, expect, it } from 'vitest';
-import * as logging from '../../src/index.js';
-import { maskTimes, resetLogging, StringStream } from './helpers.js';
+import * as logging from '../../../src/index.js';
+import { maskTimes, resetLogging, StringStream } from '../helpers.js';
 
-const expected = JSON.parse(readFileSync(new URL('../fixtures/cookbook.json', import.meta.url), 'utf8')) as Record<string, string>;
+const expected = JSON.parse(readFileSync(new URL('../../fixtures/cookbook.json', import.meta.url), 'utf8')) as Record<string, string>;
 
 class Cycle {
   i = 0;

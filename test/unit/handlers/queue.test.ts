@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import * as logging from '../../src/index.js';
-import { DEBUG, ERROR, INFO, WARNING, getLogger } from '../../src/index.js';
-import { resetLogging, StringStream } from './helpers.js';
+import * as logging from '../../../src/index.js';
+import { DEBUG, ERROR, INFO, WARNING, getLogger } from '../../../src/index.js';
+import { resetLogging, StringStream } from '../helpers.js';
 
 beforeEach(resetLogging);
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import * as logging from '../../src/index.js';
-import { ERROR, INFO, LogRecord } from '../../src/index.js';
-import { JSON_TEXT } from '../../src/core/json-repr.js';
+import * as logging from '../../../src/index.js';
+import { ERROR, INFO, LogRecord } from '../../../src/index.js';
+import { JSON_TEXT } from '../../../src/core/json-repr.js';
 
 const rec = (msg: unknown, args: unknown[] = [], exc: unknown = null) => new LogRecord('fmt.test', ERROR, '(unknown file)', 0, msg, args, exc);
 

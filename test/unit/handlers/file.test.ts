@@ -2,14 +2,14 @@ import { mkdtempSync, readdirSync, readFileSync, utimesSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import * as logging from '../../src/runtime/node.js';
+import * as logging from '../../../src/runtime/node.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'isolog-files-'));
 const files = (dir: string) => Object.fromEntries(readdirSync(dir).sort().map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
 
 describe('RotatingFileHandler', () => {
   it("rotates as CPython does in the cookbook's example (maxBytes=20, backupCount=5)", () => {
-    const expected = JSON.parse(readFileSync(new URL('../fixtures/rotation.json', import.meta.url), 'utf8'));
+    const expected = JSON.parse(readFileSync(new URL('../../fixtures/rotation.json', import.meta.url), 'utf8'));
     const dir = tmp();
     const myLogger = logging.getLogger('MyLogger');
     myLogger.setLevel(logging.DEBUG);

@@ -1,8 +1,8 @@
 // The leaving page's beacons stay within the keepalive budget in bytes, as the browser counts it,
 // also when records are mostly characters that take 3 bytes in UTF-8.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { sendBeacons, utf8Length } from '../../src/pipeline/page/beacon.js';
-import type { WireRecord } from '../../src/pipeline/protocol.js';
+import { sendBeacons, utf8Length } from '../../../src/pipeline/page/beacon.js';
+import type { WireRecord } from '../../../src/pipeline/protocol.js';
 
 const record = (i: number, msg: string): WireRecord => ({
   name: 'shop', msg, levelno: 20, levelname: 'INFO', created: 1_800_000_000 + i, uid: `beacon-${i}`, exc_text: null, stack_info: null,

@@ -1,12 +1,12 @@
 // The page-to-worker batch: what encodeBatch writes on the page, decodeBatch reads back in the worker.
 import { describe, expect, it } from 'vitest';
-import { addLevelName, extra, getLogger, INFO, LogRecord, makeLogRecord, setInternalErrorSink, WARNING } from '../../src/index.js';
-import { toJsonValue } from '../../src/core/serialize.js';
-import type { RawBatch } from '../../src/pipeline/protocol.js';
-import { BatchBuilder, encodeBatch } from '../../src/pipeline/batch-encoder.js';
-import { masker } from '../../src/pipeline/redact.js';
-import { decodeBatch } from '../../src/pipeline/batch-decoder.js';
-import { JSON_TEXT } from '../../src/core/json-repr.js';
+import { addLevelName, extra, getLogger, INFO, LogRecord, makeLogRecord, setInternalErrorSink, WARNING } from '../../../src/index.js';
+import { toJsonValue } from '../../../src/core/serialize.js';
+import type { RawBatch } from '../../../src/pipeline/protocol.js';
+import { BatchBuilder, encodeBatch } from '../../../src/pipeline/batch-encoder.js';
+import { masker } from '../../../src/pipeline/redact.js';
+import { decodeBatch } from '../../../src/pipeline/batch-decoder.js';
+import { JSON_TEXT } from '../../../src/core/json-repr.js';
 
 const decode = (text: string) => decodeBatch(text, JSON_TEXT);
 

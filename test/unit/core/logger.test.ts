@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import * as logging from '../../src/index.js';
-import { getLogger, DEBUG, INFO, WARNING, ERROR, CRITICAL, NOTSET } from '../../src/index.js';
-import { resetLogging, StringStream } from './helpers.js';
+import * as logging from '../../../src/index.js';
+import { getLogger, DEBUG, INFO, WARNING, ERROR, CRITICAL, NOTSET } from '../../../src/index.js';
+import { resetLogging, StringStream } from '../helpers.js';
 
 beforeEach(resetLogging);
 afterEach(() => { logging.disable(NOTSET); logging.setInternalErrorSink(null); });

@@ -2,10 +2,10 @@
 // as Python does (--- Logging error ---, the error, Message:, Arguments:) and logging goes on.
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { extra, getLogger, setInternalErrorSink, StreamHandler, Handler, LogRecord, type Logger } from '../../src/index.js';
-import { StringStream } from './helpers.js';
+import { extra, getLogger, setInternalErrorSink, StreamHandler, Handler, LogRecord, type Logger } from '../../../src/index.js';
+import { StringStream } from '../helpers.js';
 
-const cases = (JSON.parse(readFileSync(new URL('../fixtures/format-cases.json', import.meta.url), 'utf8')) as {
+const cases = (JSON.parse(readFileSync(new URL('../../fixtures/format-cases.json', import.meta.url), 'utf8')) as {
   logging_errors: { msg: string; args: unknown[]; report: string[]; output: string }[];
 }).logging_errors;
 

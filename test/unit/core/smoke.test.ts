@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { getLogger, StreamHandler, Formatter, DEBUG } from '../../src/index.js';
+import { getLogger, StreamHandler, Formatter, DEBUG } from '../../../src/index.js';
 
 describe('smoke', () => {
   it('logs', () => {
