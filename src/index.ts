@@ -3,7 +3,8 @@ export {
   CRITICAL, FATAL, ERROR, WARNING, WARN, INFO, DEBUG, NOTSET,
   getLevelName, getLevelNamesMapping, addLevelName, checkLevel,
 } from './core/level.js';
-export { LogRecord, makeLogRecord, setRuntimeIdentity, extraFields, STANDARD_FIELDS, type LogArgs } from './core/record.js';
+export { LogRecord, makeLogRecord, setRuntimeIdentity, extraFields, type LogArgs } from './core/record.js';
+export { STANDARD_FIELDS, type PlainRecord } from './core/fields.js';
 export { Logger, RootLogger, Manager, getLogger, disable, root, manager, lastResort, type LogMethod } from './core/logger.js';
 export { kwargs, extra, LogOptions, type LogKwargs } from './core/log-options.js';
 export { Filter, Filterer, type FilterLike, type FilterResult } from './core/filter.js';
@@ -30,5 +31,5 @@ export { NullHandler } from './handlers/null.js';
 export { BufferingHandler, MemoryHandler } from './handlers/memory.js';
 export {
   QueueHandler, QueueListener, MemoryQueue, SENTINEL,
-  type LogQueue, type PreparedRecord, type QueueListenerOptions,
+  type LogQueue, type QueueListenerOptions,
 } from './handlers/queue.js';

@@ -1,6 +1,7 @@
 // --forward URL: relays accepted records to an upstream OTLP endpoint, with the flusher's retry rules
 // (backoff with jitter up to 60 s, Retry-After, split on 400/413, stop on 401/403).
-import { encodeDecoded, type DecodedRecord } from '../transport/otlp.js';
+import type { PlainRecord } from '../core/fields.js';
+import { encodeAsReceived } from '../transport/otlp.js';
 import { postOtlp } from '../transport/http.js';
 import { backoffMs, outcomeOf, retryAfterMs } from '../transport/retry.js';
 
@@ -12,7 +13,7 @@ export interface ForwardStats { sent: number; retries: number; dropped: number; 
  * dropped and counted.
  */
 export class Forwarder {
-  private readonly queue: DecodedRecord[][] = [];
+  private readonly queue: PlainRecord[][] = [];
   private pendingRecords = 0;
   private running: Promise<void> | null = null;
   private wake: (() => void) | null = null;
@@ -21,13 +22,13 @@ export class Forwarder {
 
   constructor(readonly url: string, private readonly options: { token?: string; maxPending?: number; baseDelayMs?: number; onEvent?: (text: string) => void } = {}) {}
 
-  enqueue(records: DecodedRecord[]): void {
+  enqueue(records: PlainRecord[]): void {
     if (records.length === 0 || this.stats.stopped) return;
     this.queue.push(records);
     this.pendingRecords += records.length;
     const max = this.options.maxPending ?? 100_000;
     while (this.pendingRecords > max && this.queue.length > 1) {
-      const dropped = this.queue.shift() as DecodedRecord[];
+      const dropped = this.queue.shift() as PlainRecord[];
       this.pendingRecords -= dropped.length;
       this.stats.dropped += dropped.length;
     }
@@ -46,7 +47,7 @@ export class Forwarder {
     let attempt = 0;
     while (this.queue.length > 0 && !this.stats.stopped) {
       const batch = this.queue[0];
-      const { status, retryAfter } = await postOtlp(this.url, JSON.stringify(encodeDecoded(batch)), { token: this.options.token, gzip: false });
+      const { status, retryAfter } = await postOtlp(this.url, JSON.stringify(encodeAsReceived(batch)), { token: this.options.token, gzip: false });
       const outcome = outcomeOf(status);
       if (outcome === 'done') {
         this.take(batch.length);

@@ -2,35 +2,28 @@
 // getLogger(name).handle(record), so the collector's logging configuration decides where it goes.
 import { allHandlers } from '../core/handler.js';
 import { getLogger, manager, root } from '../core/logger.js';
-import { makeLogRecord, STANDARD_FIELDS, type LogRecord } from '../core/record.js';
-import type { DecodedRecord, DecodeResult } from '../transport/otlp.js';
+import type { PlainRecord } from '../core/fields.js';
+import { makeLogRecord, uidPrefix, type LogRecord } from '../core/record.js';
+import type { DecodeResult } from '../transport/otlp.js';
 import type { DedupeStore } from './dedupe.js';
 import type { Forwarder } from './forward.js';
 
 /** What one batch came to. */
 export interface AcceptResult { accepted: number; duplicates: number; rejected: number; errors: string[] }
 
-const OTLP_FIELDS = new Set(['resource', 'traceId', 'spanId', 'timeUnixNano', 'attributes']);
 // a hostile client could name a new logger per record; past this many, records go to the root's handlers
 const MAX_LOGGERS = 10_000;
 
-/** A decoded OTLP record as a LogRecord: attributes become fields, as `extra` does. */
-export function toLogRecord(r: DecodedRecord, startMs: number): LogRecord {
-  const ms = Number(BigInt(r.timeUnixNano) / 1_000_000n);
-  const fields: Record<string, unknown> = {
-    name: r.logger, msg: r.message, args: null, levelno: r.levelno, levelname: r.levelname,
-    created: ms / 1000, msecs: ms % 1000, relativeCreated: ms - startMs,
-    exc_text: r.exception ?? null, timeUnixNano: r.timeUnixNano, resource: r.resource,
-  };
-  if (r.uid) fields.uid = r.uid;
-  if (r.traceId) fields.traceId = r.traceId;
-  if (r.spanId) fields.spanId = r.spanId;
-  for (const key of Object.keys(r.attributes)) {
-    // an attribute named like a record field keeps its value under a prefixed name
-    const name = STANDARD_FIELDS.has(key) || OTLP_FIELDS.has(key) ? `attr.${key}` : key;
-    fields[name] = r.attributes[key];
-  }
-  return makeLogRecord(fields);
+/** A decoded record as a LogRecord again, its time relative to the collector's start. */
+export function toLogRecord(r: PlainRecord, startMs: number): LogRecord {
+  const record = makeLogRecord(r);
+  const ms = Math.round(r.created * 1000);
+  record.args = null;
+  record.msecs = ms % 1000;
+  record.relativeCreated = ms - startMs;
+  // a record sent without a uid (another OTLP client's) keeps the one it was just given
+  if (!r.uid) record.uid = uidPrefix() + record.seq.toString(36);
+  return record;
 }
 
 /** Dedupes, hands records to the logging tree, flushes, journals uids, then forwards. */
@@ -41,7 +34,7 @@ export class Receiver {
   constructor(private readonly seen: DedupeStore, private readonly forwarder?: Forwarder) {}
 
   accept(result: DecodeResult): AcceptResult {
-    const fresh: DecodedRecord[] = [];
+    const fresh: PlainRecord[] = [];
     const uids: string[] = [];
     const inBatch = new Set<string>();
     let duplicates = 0;

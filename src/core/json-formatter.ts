@@ -37,7 +37,7 @@ export class JsonFormatter extends Formatter {
       message = String(record.msg) + ` [format error: ${(err as Error).message}]`;
     }
     if (record.exc_info && !record.exc_text) record.exc_text = this.formatException(record.exc_info);
-    // OTLP's own fields travel as record fields; they are written at the top, not as attributes
+    // the context fields (trace, resource, exact time) are written at the top, not as attributes
     const { traceId, spanId, resource, timeUnixNano, ...attributes } = extraFields(record) ?? {};
     const ms = Math.round(record.created * 1000);
     const out: Record<string, unknown> = {

@@ -8,7 +8,8 @@ import type { Handler } from './handler.js';
 import { checkLevel, CRITICAL, DEBUG, ERROR, getLevelName, INFO, NOTSET, WARNING } from './level.js';
 import { LogOptions } from './log-options.js';
 import { describeError, reportInternalError } from './internal-error.js';
-import { LogRecord, reportOverwrite, STANDARD_FIELDS, UNKNOWN_FILE, type LogArgs } from './record.js';
+import { STANDARD_FIELDS } from './fields.js';
+import { LogRecord, reportOverwrite, UNKNOWN_FILE, type LogArgs } from './record.js';
 import { stringRepr } from './repr.js';
 import { stderrStream, StreamHandler } from './stream-handler.js';
 

@@ -3,6 +3,7 @@ import { getLevelName } from './level.js';
 import { formatMessage, hasKeys, isMapping, type Mapping } from './percent-format.js';
 import { reportInternalError } from './internal-error.js';
 import { PY_TEXT, pyStr, stringRepr } from './repr.js';
+import { STANDARD_FIELDS } from './fields.js';
 
 /** Arguments of a logging call: the positional tuple, or one mapping for `%(key)s`. */
 export type LogArgs = readonly unknown[] | Mapping;
@@ -182,12 +183,6 @@ export function makeLogRecord(fields: Record<string, unknown>): LogRecord {
   return record;
 }
 
-/** Fields every record has; anything else on a record is an extra (structured) field. */
-export const STANDARD_FIELDS: ReadonlySet<string> = new Set([
-  'name', 'msg', 'args', 'levelno', 'levelname', 'pathname', 'filename', 'module', 'lineno', 'funcName',
-  'exc_info', 'exc_text', 'stack_info', 'created', 'msecs', 'relativeCreated', 'seq', 'uid',
-  'thread', 'threadName', 'process', 'processName', 'taskName', 'message', 'asctime',
-]);
 
 /**
  * Python's makeRecord refuses an extra field that would overwrite one of the record's own (it

@@ -2,27 +2,10 @@
 // a queue; the listener takes records off and hands them to the real handlers.
 import { Handler } from '../core/handler.js';
 import { reportInternalError, describeError } from '../core/internal-error.js';
+import type { PlainRecord } from '../core/fields.js';
 import { LogRecord, makeLogRecord, extraFields } from '../core/record.js';
 import { toJsonValue } from '../core/serialize.js';
 import { formatError } from '../core/exception.js';
-
-/** A record as it crosses a queue: plain data only, safe for structured clone and JSON. */
-export interface PreparedRecord {
-  [field: string]: unknown;
-  name: string;
-  msg: string;
-  args: null;
-  levelno: number;
-  levelname: string;
-  created: number;
-  msecs: number;
-  relativeCreated: number;
-  seq: number;
-  uid: string;
-  exc_info: null;
-  exc_text: string | null;
-  stack_info: string | null;
-}
 
 /** What a queue must offer: `put` (may return a promise) for the handler, `get` for the listener. */
 export interface LogQueue<T = unknown> {
@@ -101,7 +84,7 @@ export class QueueHandler extends Handler {
    * Plain data for the record. With a formatter set, the message is the formatted text (Python's
    * behaviour); without one it is `getMessage()`, and the exception travels as `exc_text`.
    */
-  prepare(record: LogRecord): PreparedRecord {
+  prepare(record: LogRecord): PlainRecord {
     let msg: string;
     let excText = record.exc_text;
     if (this.formatter) {
@@ -111,7 +94,7 @@ export class QueueHandler extends Handler {
       msg = record.getMessage();
       if (record.exc_info && !excText) excText = formatError(record.exc_info);
     }
-    const out: PreparedRecord = {
+    const out: PlainRecord = {
       name: record.name, msg, args: null, levelno: record.levelno, levelname: record.levelname,
       created: record.created, msecs: record.msecs, relativeCreated: record.relativeCreated,
       seq: record.seq, uid: record.uid, exc_info: null, exc_text: excText,
@@ -128,7 +111,7 @@ export class QueueHandler extends Handler {
     return out;
   }
 
-  enqueue(record: PreparedRecord): void {
+  enqueue(record: PlainRecord): void {
     const result = this.queue.put(record);
     if (result && typeof (result as Promise<unknown>).then === 'function') {
       (result as Promise<unknown>).then(undefined, (err: unknown) => this.handleError(record as unknown as LogRecord, err));

@@ -3,7 +3,8 @@
 // batch is sent. The page's half is batch-encoder.ts.
 import { formatMessage, type Mapping } from '../core/percent-format.js';
 import type { ValueText } from '../core/repr.js';
-import type { ByNumber, RawBatch, RawBatchV5, WireRecord } from './protocol.js';
+import type { ByNumber, RawBatch, RawBatchV5 } from './protocol.js';
+import type { PlainRecord } from '../core/fields.js';
 
 /**
  * Python's getMessage; a mismatch is kept in the text, never thrown. `as` is how values print: the
@@ -30,10 +31,10 @@ function lookupOf<T>(column: ByNumber<T> | undefined): Record<number, T> | undef
  * arguments are JSON: the worker prints them with JSON_TEXT, a page that sends its own batches with
  * the PY_TEXT it has anyway (both print JSON values alike).
  */
-export function decodeBatch(text: string, as: ValueText): WireRecord[] {
+export function decodeBatch(text: string, as: ValueText): PlainRecord[] {
   const b = JSON.parse(text) as RawBatch & Partial<RawBatchV5>;
   const n = b.site ? b.site.length : b.count;
-  const out: WireRecord[] = new Array(n);
+  const out: PlainRecord[] = new Array(n);
   const levelnames = lookupOf(b.levelnames) as Record<number, string>;
   const mappings = lookupOf(b.mappings);
   const levelname = lookupOf(b.levelname);

@@ -4,7 +4,8 @@
 import { formatError } from '../core/exception.js';
 import { getLevelName, levelNamesRevision } from '../core/level.js';
 import { hasKeys, isMapping, type Mapping } from '../core/percent-format.js';
-import { clockMs, extraFieldsStart, nextSeq, reportOverwrite, STANDARD_FIELDS, uidPrefix, type LogArgs, type LogRecord } from '../core/record.js';
+import { STANDARD_FIELDS } from '../core/fields.js';
+import { clockMs, extraFieldsStart, nextSeq, reportOverwrite, uidPrefix, type LogArgs, type LogRecord } from '../core/record.js';
 import { PY_TEXT } from '../core/repr.js';
 import { DEFAULT_LIMITS, isPlainJson, toJsonValue } from '../core/serialize.js';
 import type { RawBatch } from './protocol.js';

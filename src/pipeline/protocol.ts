@@ -71,19 +71,6 @@ export interface RawBatchV5 {
   site: number[];
 }
 
-/** A record as it crosses to the worker: plain data (see QueueHandler.prepare). */
-export interface WireRecord {
-  [field: string]: unknown;
-  name: string;
-  msg: string;
-  levelno: number;
-  levelname: string;
-  created: number;
-  uid: string;
-  exc_text: string | null;
-  stack_info: string | null;
-}
-
 /** How the worker ships batches. */
 export interface TransportConfig {
   /** OTLP endpoint: http(s)://host/v1/logs, or ws(s)://host/v1/logs for the WebSocket transport. */

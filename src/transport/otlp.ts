@@ -1,6 +1,7 @@
 // OTLP/HTTP JSON logs (ExportLogsServiceRequest): the wire format between isolog's clients, its
 // collector and any OpenTelemetry backend. Encoding from isolog records, decoding with validation.
 import { getLevelName } from '../core/level.js';
+import { CONTEXT_FIELDS, STANDARD_FIELDS, type PlainRecord } from '../core/fields.js';
 
 /** OTLP AnyValue in its JSON mapping. */
 export type AnyValue =
@@ -67,31 +68,18 @@ export function toAttributes(fields: Record<string, unknown>): KeyValue[] {
   return Object.entries(fields).map(([key, value]) => ({ key, value: toAnyValue(value) }));
 }
 
-/** The fields of a record that `encodeRecords` reads: a prepared (plain) record or a LogRecord. */
-export interface EncodableRecord {
-  [field: string]: unknown;
-  name: string;
-  levelno: number;
-  levelname: string;
-  created: number;
-  uid: string;
-  msg?: unknown;
-  message?: unknown;
-  exc_text?: string | null;
-  stack_info?: string | null;
+/** A record field that names an attribute which a record field of its own already takes: `attr.name`. */
+const ATTR_PREFIX = 'attr.';
+
+function reserved(key: string): boolean {
+  return STANDARD_FIELDS.has(key) || CONTEXT_FIELDS.has(key);
 }
 
-const NOT_ATTRIBUTES = new Set([
-  'name', 'msg', 'message', 'args', 'levelno', 'levelname', 'pathname', 'filename', 'module', 'lineno', 'funcName',
-  'exc_info', 'exc_text', 'stack_info', 'created', 'msecs', 'relativeCreated', 'seq', 'uid', 'thread', 'threadName',
-  'process', 'processName', 'taskName', 'asctime', 'traceId', 'spanId', 'resource', 'timeUnixNano',
-]);
-
-/** One isolog record as an OTLP log record. */
-export function encodeRecord(record: EncodableRecord): OtlpLogRecord {
-  const attributes: KeyValue[] = [{ key: UID_ATTRIBUTE, value: { stringValue: record.uid } }];
+/** One isolog record as an OTLP log record: extra fields become attributes. */
+export function encodeRecord(record: PlainRecord): OtlpLogRecord {
+  const attributes: KeyValue[] = record.uid ? [{ key: UID_ATTRIBUTE, value: { stringValue: record.uid } }] : [];
   for (const key of Object.keys(record)) {
-    if (!NOT_ATTRIBUTES.has(key)) attributes.push({ key, value: toAnyValue(record[key]) });
+    if (!reserved(key)) attributes.push({ key, value: toAnyValue(record[key]) });
   }
   if (record.exc_text) {
     const first = record.exc_text.split('\n', 1)[0];
@@ -102,9 +90,10 @@ export function encodeRecord(record: EncodableRecord): OtlpLogRecord {
   }
   if (record.stack_info) attributes.push({ key: 'code.stacktrace', value: { stringValue: record.stack_info } });
   const out: OtlpLogRecord = {
-    timeUnixNano: `${Math.round(record.created * 1000)}000000`,
+    timeUnixNano: typeof record.timeUnixNano === 'string' ? record.timeUnixNano : `${Math.round(record.created * 1000)}000000`,
     severityNumber: severityNumber(record.levelno),
     severityText: record.levelname,
+    // `message`, where set, is Python's formatted message (a prepared record has both, equal)
     body: { stringValue: String(record.message ?? record.msg ?? '') },
     attributes,
   };
@@ -117,7 +106,7 @@ export function encodeRecord(record: EncodableRecord): OtlpLogRecord {
  * Records as one ExportLogsServiceRequest: one resource, one scope per logger name.
  * @example JSON.stringify(encodeRecords(batch, { 'service.name': 'shop' }))
  */
-export function encodeRecords(records: EncodableRecord[], resource: Record<string, unknown> = {}): ExportLogsServiceRequest {
+export function encodeRecords(records: PlainRecord[], resource: Record<string, unknown> = {}): ExportLogsServiceRequest {
   const scopes = new Map<string, OtlpLogRecord[]>();
   for (const record of records) {
     let list = scopes.get(record.name);
@@ -132,6 +121,32 @@ export function encodeRecords(records: EncodableRecord[], resource: Record<strin
   };
 }
 
+/**
+ * Records the collector decoded, encoded again as they came (the forwarder sends them on): each
+ * under its own resource, and the attributes named as a record's fields under their own names.
+ */
+export function encodeAsReceived(records: PlainRecord[]): ExportLogsServiceRequest {
+  const byResource = new Map<Record<string, unknown> | undefined, PlainRecord[]>();
+  for (const record of records) {
+    let list = byResource.get(record.resource);
+    if (!list) byResource.set(record.resource, (list = []));
+    list.push(record);
+  }
+  return {
+    resourceLogs: [...byResource].flatMap(([resource, group]) => {
+      const request = encodeRecords(group, resource);
+      for (const scope of request.resourceLogs[0].scopeLogs) {
+        for (const log of scope.logRecords) {
+          for (const kv of log.attributes ?? []) {
+            if (kv.key.startsWith(ATTR_PREFIX) && reserved(kv.key.slice(ATTR_PREFIX.length))) kv.key = kv.key.slice(ATTR_PREFIX.length);
+          }
+        }
+      }
+      return request.resourceLogs;
+    }),
+  };
+}
+
 // ---- decoding ----
 
 const MAX_DEPTH = 32;
@@ -139,23 +154,8 @@ const HEX_ID = /^[0-9a-fA-F]+$/;
 // printable ASCII without spaces: a uid is a key, a journal line and a filename-safe token
 const UID_SHAPE = /^[\x21-\x7e]{1,256}$/;
 
-/** A decoded record, as the collector stores it. */
-export interface DecodedRecord {
-  uid: string | null;
-  timeUnixNano: string;
-  levelno: number;
-  levelname: string;
-  logger: string;
-  message: string;
-  attributes: Record<string, unknown>;
-  resource: Record<string, unknown>;
-  traceId?: string;
-  spanId?: string;
-  exception?: string;
-}
-
 /** What decoding a request found: the good records and how many were rejected, and why. */
-export interface DecodeResult { records: DecodedRecord[]; rejected: number; errors: string[] }
+export interface DecodeResult { records: PlainRecord[]; rejected: number; errors: string[] }
 
 /** Thrown when the body is not an ExportLogsServiceRequest at all (answered 400). */
 export class OtlpFormatError extends Error {
@@ -206,7 +206,8 @@ function nanos(value: unknown): string | null {
   return null;
 }
 
-function decodeRecord(raw: unknown, logger: string, resource: Record<string, unknown>): DecodedRecord | string {
+/** One OTLP log record as a PlainRecord; attributes become fields, `attr.X` where X is a record field's name. */
+function decodeRecord(raw: unknown, logger: string, resource: Record<string, unknown>): PlainRecord | string {
   if (!isObject(raw)) return 'log record is not an object';
   let time = nanos(raw.timeUnixNano);
   if (time === null || time === '0') time = nanos(raw.observedTimeUnixNano);
@@ -221,27 +222,31 @@ function decodeRecord(raw: unknown, logger: string, resource: Record<string, unk
   const levelno = levelFromSeverity(raw.severityNumber, raw.severityText);
   const levelname = typeof raw.severityText === 'string' && raw.severityText ? raw.severityText : String(getLevelName(levelno));
   const body = fromAnyValue(raw.body);
-  const out: DecodedRecord = {
-    uid: typeof uid === 'string' && UID_SHAPE.test(uid) ? uid : null,
-    timeUnixNano: time,
-    levelno,
-    levelname: levelname.slice(0, 64),
-    logger,
-    message: typeof body === 'string' ? body : body === null ? '' : JSON.stringify(body),
-    attributes,
-    resource,
-  };
-  if (typeof raw.traceId === 'string' && raw.traceId && HEX_ID.test(raw.traceId)) out.traceId = raw.traceId.toLowerCase();
-  if (typeof raw.spanId === 'string' && raw.spanId && HEX_ID.test(raw.spanId)) out.spanId = raw.spanId.toLowerCase();
+  let exception: string | null = null;
   const stack = attributes['exception.stacktrace'];
   if (typeof stack === 'string') {
-    out.exception = stack;
+    exception = stack;
     delete attributes['exception.stacktrace'];
     delete attributes['exception.type'];
     delete attributes['exception.message'];
   } else if (typeof attributes['exception.type'] === 'string' || typeof attributes['exception.message'] === 'string') {
-    out.exception = `${String(attributes['exception.type'] ?? 'Error')}: ${String(attributes['exception.message'] ?? '')}`;
+    exception = `${String(attributes['exception.type'] ?? 'Error')}: ${String(attributes['exception.message'] ?? '')}`;
   }
+  const out: PlainRecord = {
+    name: logger,
+    msg: typeof body === 'string' ? body : body === null ? '' : JSON.stringify(body),
+    levelno,
+    levelname: levelname.slice(0, 64),
+    created: Number(BigInt(time) / 1_000_000n) / 1000,
+    uid: typeof uid === 'string' && UID_SHAPE.test(uid) ? uid : '',
+    exc_text: exception,
+    stack_info: null,
+    timeUnixNano: time,
+    resource,
+  };
+  if (typeof raw.traceId === 'string' && raw.traceId && HEX_ID.test(raw.traceId)) out.traceId = raw.traceId.toLowerCase();
+  if (typeof raw.spanId === 'string' && raw.spanId && HEX_ID.test(raw.spanId)) out.spanId = raw.spanId.toLowerCase();
+  for (const key of Object.keys(attributes)) out[reserved(key) ? ATTR_PREFIX + key : key] = attributes[key];
   return out;
 }
 
@@ -270,32 +275,4 @@ export function decodeRequest(body: unknown): DecodeResult {
     }
   }
   return result;
-}
-
-/** Decoded records back into a request (the collector forwards what it accepted), uids kept. */
-export function encodeDecoded(records: DecodedRecord[]): ExportLogsServiceRequest {
-  const resources = new Map<string, { resource: Record<string, unknown>; scopes: Map<string, OtlpLogRecord[]> }>();
-  for (const r of records) {
-    const key = JSON.stringify(r.resource);
-    let entry = resources.get(key);
-    if (!entry) resources.set(key, (entry = { resource: r.resource, scopes: new Map() }));
-    let list = entry.scopes.get(r.logger);
-    if (!list) entry.scopes.set(r.logger, (list = []));
-    const attributes = toAttributes(r.attributes);
-    if (r.uid) attributes.unshift({ key: UID_ATTRIBUTE, value: { stringValue: r.uid } });
-    if (r.exception) attributes.push({ key: 'exception.stacktrace', value: { stringValue: r.exception } });
-    const out: OtlpLogRecord = {
-      timeUnixNano: r.timeUnixNano, severityNumber: severityNumber(r.levelno), severityText: r.levelname,
-      body: { stringValue: r.message }, attributes,
-    };
-    if (r.traceId) out.traceId = r.traceId;
-    if (r.spanId) out.spanId = r.spanId;
-    list.push(out);
-  }
-  return {
-    resourceLogs: [...resources.values()].map(({ resource, scopes }) => ({
-      resource: { attributes: toAttributes(resource) },
-      scopeLogs: [...scopes].map(([name, logRecords]) => ({ scope: { name }, logRecords })),
-    })),
-  };
 }

@@ -3,7 +3,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startCollector, type Collector } from '../../src/collector/index.js';
-import { encodeRecords, type EncodableRecord } from '../../src/transport/otlp.js';
+import type { PlainRecord } from '../../src/core/fields.js';
+import { encodeRecords } from '../../src/transport/otlp.js';
 
 let collector: Collector;
 test.beforeAll(async () => {
@@ -14,11 +15,11 @@ test.afterAll(async () => { await collector.close(); });
 let n = 0;
 // every record in one minute, so the per-minute counts have one row to read
 const minuteStart = Date.UTC(2026, 10, 22, 10, 20, 0) / 1000;
-function record(name: string, levelno: number, levelname: string, message: string): EncodableRecord {
-  return { name, levelno, levelname, created: minuteStart + n, uid: `live-${process.pid}-${n++}`, message };
+function record(name: string, levelno: number, levelname: string, message: string): PlainRecord {
+  return { name, levelno, levelname, created: minuteStart + n, uid: `live-${process.pid}-${n++}`, msg: message, exc_text: null, stack_info: null };
 }
 
-async function send(records: EncodableRecord[]): Promise<void> {
+async function send(records: PlainRecord[]): Promise<void> {
   const res = await fetch(`${collector.url}/v1/logs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(encodeRecords(records)) });
   expect(res.status).toBe(200);
 }

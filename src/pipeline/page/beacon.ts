@@ -1,7 +1,7 @@
 // What a leaving page sends itself: the batches the worker has not yet stored, as OTLP JSON by
 // sendBeacon (or fetch keepalive), within the keepalive budget. The collector drops duplicates by uid.
 import { encodeRecord, encodeRecords } from '../../transport/otlp.js';
-import type { WireRecord } from '../protocol.js';
+import type { PlainRecord } from '../../core/fields.js';
 
 // keepalive bodies share a 64 KiB budget per page; leave room for headers
 const BEACON_BUDGET = 60 * 1024;
@@ -41,13 +41,13 @@ function postKeepalive(url: string, body: string): boolean {
  * Sends records by beacon (or fetch keepalive) within the keepalive budget, in the order given, in as
  * few requests as fit; returns how many went. Each record is encoded once to measure it.
  */
-export function sendBeacons(url: string, batches: WireRecord[][], resource: Record<string, unknown>): number {
+export function sendBeacons(url: string, batches: PlainRecord[][], resource: Record<string, unknown>): number {
   const records = batches.flat();
   // the request's fixed part: the resource and one scope, measured once
   const overhead = utf8Length(JSON.stringify(encodeRecords([], resource))) + 64;
   let budget = BEACON_BUDGET;
   let sent = 0;
-  let chunk: WireRecord[] = [];
+  let chunk: PlainRecord[] = [];
   let size = overhead;
   const flush = (): boolean => {
     if (chunk.length === 0) return true;

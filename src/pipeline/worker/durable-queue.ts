@@ -1,13 +1,13 @@
 // The durable queue: batches in IndexedDB, one transaction and one value per batch, keys ordered by
 // time. Bounded in records and bytes: past the caps the oldest batches go, and the loss is counted.
 import { createStore, delMany, promisifyRequest, setMany, type UseStore } from 'idb-keyval';
-import type { WireRecord } from '../protocol.js';
+import type { PlainRecord } from '../../core/fields.js';
 
 /**
  * A stored batch: the page's batch as it came (`raw`, prepared when it is sent, so that storing it is
  * one quick write) or records the worker made itself (a drop warning).
  */
-export interface StoredBatch { raw?: string; records?: WireRecord[]; count: number; bytes: number }
+export interface StoredBatch { raw?: string; records?: PlainRecord[]; count: number; bytes: number }
 /** How much one read may take, in records and bytes. */
 export interface ReadLimits { records: number; bytes: number }
 

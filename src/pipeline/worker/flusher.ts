@@ -5,7 +5,8 @@ import { encodeRecords } from '../../transport/otlp.js';
 import { backoffMs, outcomeOf, retryAfterMs, type Outcome } from '../../transport/retry.js';
 import type { SendResult } from '../../transport/http.js';
 import type { BatchKey, BatchQueue, StoredBatch } from './durable-queue.js';
-import type { PipelineStats, TransportConfig, WireRecord } from '../protocol.js';
+import type { PipelineStats, TransportConfig } from '../protocol.js';
+import type { PlainRecord } from '../../core/fields.js';
 import { decodeBatch } from '../batch-decoder.js';
 
 /** Sends one OTLP JSON body; fetch or WebSocket. */
@@ -79,12 +80,12 @@ export class Flusher {
   private async loop(): Promise<void> {
     let attempt = 0;
     // what the last attempt read, kept for the retry so that it is not read and decoded again
-    let kept: { keys: BatchKey[]; records: WireRecord[] } | null = null;
+    let kept: { keys: BatchKey[]; records: PlainRecord[] } | null = null;
     while (!this.stopped) {
       if (this.halted) { await this.sleep(60_000); continue; }
       // the kept batches are sent again only if all are still stored (the cap may have dropped one)
       if (kept && (await this.queue.remaining(kept.keys).catch(() => [])).length !== kept.keys.length) kept = null;
-      const batch: { keys: BatchKey[]; records: WireRecord[] } = kept ?? await this.read();
+      const batch: { keys: BatchKey[]; records: PlainRecord[] } = kept ?? await this.read();
       const { keys, records } = batch;
       kept = null;
       if (keys.length === 0) {
@@ -116,10 +117,10 @@ export class Flusher {
   }
 
   /** The oldest batches, as many as one request may carry, and their records. */
-  private async read(): Promise<{ keys: BatchKey[]; records: WireRecord[] }> {
+  private async read(): Promise<{ keys: BatchKey[]; records: PlainRecord[] }> {
     const batches = await this.queue.oldest(1000, { records: this.config.maxRecordsPerRequest, bytes: this.config.maxBytesPerRequest }).catch(() => []);
     const keys: BatchKey[] = [];
-    const records: WireRecord[] = [];
+    const records: PlainRecord[] = [];
     for (const [key, batch] of batches) {
       keys.push(key);
       for (const record of this.recordsOf(batch)) records.push(record);
@@ -128,7 +129,7 @@ export class Flusher {
   }
 
   /** A stored batch's records: the page's raw batch is read and its messages formatted now. */
-  private recordsOf(batch: StoredBatch): WireRecord[] {
+  private recordsOf(batch: StoredBatch): PlainRecord[] {
     if (batch.records) return batch.records;
     try {
       return decodeBatch(batch.raw as string, JSON_TEXT);
@@ -145,7 +146,7 @@ export class Flusher {
    * anywhere ends the attempt (halves already sent are sent again later, and the collector drops
    * them as duplicates).
    */
-  private async sendSplitting(records: WireRecord[]): Promise<{ outcome: Outcome; retryAfter: string | null }> {
+  private async sendSplitting(records: PlainRecord[]): Promise<{ outcome: Outcome; retryAfter: string | null }> {
     if (records.length === 0) return { outcome: 'done', retryAfter: null };
     const body = JSON.stringify(encodeRecords(records, this.resource));
     // a body over the request cap is split before it is sent: the cap bounds OTLP JSON, which a read

@@ -4,12 +4,13 @@ import { WebSocketSender } from '../../transport/websocket.js';
 import { postOtlp } from '../../transport/http.js';
 import { openQueue, type BatchKey, type BatchQueue, type StoredBatch } from './durable-queue.js';
 import { Flusher } from './flusher.js';
-import { PROTOCOL_VERSION, type ListenerApi, type PipelineStats, type StorageConfig, type WireRecord, type WorkerInit } from '../protocol.js';
+import { PROTOCOL_VERSION, type ListenerApi, type PipelineStats, type StorageConfig, type WorkerInit } from '../protocol.js';
+import type { PlainRecord } from '../../core/fields.js';
 
 const keyId = (k: BatchKey): string => k.join(':');
 
 /** The WARNING that reports a loss; `dropped` lets a later warning carry its count if it is dropped too. */
-function dropWarning(dropped: number, why: string): WireRecord {
+function dropWarning(dropped: number, why: string): PlainRecord {
   const now = Date.now();
   const text = `isolog dropped ${dropped} records: ${why}`;
   return {
@@ -19,7 +20,7 @@ function dropWarning(dropped: number, why: string): WireRecord {
   };
 }
 
-function isDropWarning(r: WireRecord): boolean {
+function isDropWarning(r: PlainRecord): boolean {
   return r.name === 'isolog' && typeof r.dropped === 'number';
 }
 

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { startCollector, type Collector, type CollectorOptions } from '../../../src/collector/index.js';
-import { encodeRecords, type EncodableRecord } from '../../../src/transport/otlp.js';
+import type { PlainRecord } from '../../../src/core/fields.js';
+import { encodeRecords } from '../../../src/transport/otlp.js';
 
 export function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'isolog-collector-'));
@@ -19,14 +20,14 @@ export async function collector(options: CollectorOptions = {}): Promise<Collect
 
 let seq = 0;
 /** Plain records as a client would prepare them, each with its own uid. */
-export function records(n: number, prefix = `t${Date.now().toString(36)}`, extra: Record<string, unknown> = {}): EncodableRecord[] {
+export function records(n: number, prefix = `t${Date.now().toString(36)}`, extra: Record<string, unknown> = {}): PlainRecord[] {
   return Array.from({ length: n }, (_, i) => ({
     name: 'app.test', levelno: 20, levelname: 'INFO', created: 1_763_806_830.123 + i / 1000,
-    uid: `${prefix}-${seq++}`, msg: `record ${i}`, message: `record ${i}`, ...extra,
+    uid: `${prefix}-${seq++}`, msg: `record ${i}`, message: `record ${i}`, exc_text: null, stack_info: null, ...extra,
   }));
 }
 
-export function otlp(batch: EncodableRecord[], resource: Record<string, unknown> = { 'service.name': 'test' }): string {
+export function otlp(batch: PlainRecord[], resource: Record<string, unknown> = { 'service.name': 'test' }): string {
   return JSON.stringify(encodeRecords(batch, resource));
 }
 

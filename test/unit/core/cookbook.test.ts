@@ -175,7 +175,7 @@ const examples: Record<string, () => Promise<string> | string> = {
     // the ZeroMQ socket of the cookbook, in memory
     const sock = { messages: [] as string[], send(data: string) { this.messages.push(data); }, recv() { return this.messages.shift() as string; } };
     class ZeroMQSocketHandler extends logging.QueueHandler {
-      override enqueue(record: logging.PreparedRecord): void {
+      override enqueue(record: logging.PlainRecord): void {
         const data = JSON.stringify(record);
         (this.queue as unknown as typeof sock).send(data);
       }

@@ -7,7 +7,7 @@ beforeEach(resetLogging);
 
 describe('QueueHandler.prepare', () => {
   it('merges arguments, turns the exception into text, keeps extra fields and drops what cannot be cloned', () => {
-    const q = new logging.MemoryQueue<logging.PreparedRecord>();
+    const q = new logging.MemoryQueue<logging.PlainRecord>();
     const qh = new logging.QueueHandler(q);
     const logger = getLogger('qp');
     logger.addHandler(qh);
@@ -15,7 +15,7 @@ describe('QueueHandler.prepare', () => {
     circular.me = circular;
     logger.error('job %s failed after %d tries', 'sync', 3, new Error('timeout', { cause: new Error('socket') }),
       logging.extra({ job: circular, big: 2n }));
-    const item = q.get_nowait() as logging.PreparedRecord;
+    const item = q.get_nowait() as logging.PlainRecord;
     expect(item.msg).toBe('job sync failed after 3 tries');
     expect(item.message).toBe(item.msg);
     expect(item.args).toBeNull();
@@ -29,11 +29,11 @@ describe('QueueHandler.prepare', () => {
   });
 
   it('with a formatter set, the message is the formatted text, as in Python', () => {
-    const q = new logging.MemoryQueue<logging.PreparedRecord>();
+    const q = new logging.MemoryQueue<logging.PlainRecord>();
     const qh = new logging.QueueHandler(q);
     qh.setFormatter(new logging.Formatter('%(levelname)s|%(message)s'));
     qh.handle(new logging.LogRecord('x', WARNING, '', 0, 'a %s', ['b'], new Error('e')));
-    const item = q.get_nowait() as logging.PreparedRecord;
+    const item = q.get_nowait() as logging.PlainRecord;
     expect(item.msg).toMatch(/^WARNING\|a b\nError: e/);
     expect(item.exc_text).toBeNull();
   });

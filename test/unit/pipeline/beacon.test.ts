@@ -2,9 +2,9 @@
 // also when records are mostly characters that take 3 bytes in UTF-8.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { sendBeacons, utf8Length } from '../../../src/pipeline/page/beacon.js';
-import type { WireRecord } from '../../../src/pipeline/protocol.js';
+import type { PlainRecord } from '../../../src/core/fields.js';
 
-const record = (i: number, msg: string): WireRecord => ({
+const record = (i: number, msg: string): PlainRecord => ({
   name: 'shop', msg, levelno: 20, levelname: 'INFO', created: 1_800_000_000 + i, uid: `beacon-${i}`, exc_text: null, stack_info: null,
 });
 

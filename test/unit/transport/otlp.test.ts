@@ -1,0 +1,47 @@
+// OTLP encode and decode share one record type: what the collector decodes, it can send on as it
+// came (the forwarder), attributes and resources included.
+import { describe, expect, it } from 'vitest';
+import type { PlainRecord } from '../../../src/core/fields.js';
+import { decodeRequest, encodeAsReceived, encodeRecords, type ExportLogsServiceRequest } from '../../../src/transport/otlp.js';
+
+const request: ExportLogsServiceRequest = {
+  resourceLogs: ['shop', 'api'].map((service) => ({
+    resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] },
+    scopeLogs: [{
+      scope: { name: `${service}.log` },
+      logRecords: [{
+        timeUnixNano: '1795342830123456789', severityNumber: 13, severityText: 'WARNING', body: { stringValue: `from ${service}` },
+        traceId: '5b8efff798038103d269b633813fc60c', spanId: 'eee19b7ec3c1b174',
+        attributes: [
+          { key: 'log.record.uid', value: { stringValue: `${service}-1` } },
+          { key: 'route', value: { stringValue: '/pay' } },
+          // attributes named like a record's own fields
+          { key: 'name', value: { stringValue: 'an attribute' } },
+          { key: 'resource', value: { intValue: 3 } },
+        ],
+      }],
+    }],
+  })),
+};
+
+describe('OTLP', () => {
+  it('decodes attributes into fields, attr.X where X is a record field, and the context fields apart', () => {
+    const [shop] = decodeRequest(request).records;
+    expect(shop).toMatchObject({
+      name: 'shop.log', msg: 'from shop', levelno: 30, levelname: 'WARNING', uid: 'shop-1', created: 1795342830.123,
+      timeUnixNano: '1795342830123456789', traceId: '5b8efff798038103d269b633813fc60c', spanId: 'eee19b7ec3c1b174',
+      resource: { 'service.name': 'shop' }, route: '/pay', 'attr.name': 'an attribute', 'attr.resource': 3,
+    });
+  });
+
+  it('encodes decoded records back as they came: their resources, times to the nanosecond, attribute names', () => {
+    const again = encodeAsReceived(decodeRequest(request).records);
+    expect(again).toEqual(request);
+  });
+
+  it('sends no uid attribute for a record that came without one', () => {
+    const record: PlainRecord = { name: 'x', msg: 'm', levelno: 20, levelname: 'INFO', created: 1, uid: '', exc_text: null, stack_info: null };
+    const attributes = encodeRecords([record]).resourceLogs[0].scopeLogs[0].logRecords[0].attributes;
+    expect(attributes).toEqual([]);
+  });
+});
