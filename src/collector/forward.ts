@@ -2,7 +2,7 @@
 // (backoff with jitter up to 60 s, Retry-After, split on 400/413, stop on 401/403).
 import { encodeDecoded, type DecodedRecord } from '../transport/otlp.js';
 import { postOtlp } from '../transport/http.js';
-import { backoffMs, outcomeOf, retryAfterMs } from '../transport/retry.js';
+import { backoffMs, outcomeOf, retryAfterMs } from '../transport/delivery.js';
 
 /** Counts the forwarder keeps, for /healthz and tests. */
 export interface ForwardStats { sent: number; retries: number; dropped: number; pending: number; stopped: string | null }

@@ -2,7 +2,7 @@
 // One flusher per origin at a time (a Web Lock); the others wait to take over.
 import { JSON_TEXT } from '../../core/json-repr.js';
 import { encodeRecords } from '../../transport/otlp.js';
-import { backoffMs, outcomeOf, retryAfterMs, type Outcome } from '../../transport/retry.js';
+import { backoffMs, outcomeOf, retryAfterMs, type Outcome } from '../../transport/delivery.js';
 import type { SendResult } from '../../transport/http.js';
 import type { BatchKey, BatchQueue, StoredBatch } from './durable-queue.js';
 import type { PipelineStats, TransportConfig, WireRecord } from '../protocol.js';
