@@ -23,7 +23,8 @@ export interface FlusherEvents {
 export class Flusher implements DeliveryOptions<WireRecord> {
   private halted: string | null = null;
   private running: Promise<void> | null = null;
-  private readonly waitForLock = new AbortController();
+  // stop() aborts it: the wait for the lock, and the 'online' listener
+  private readonly stopping = new AbortController();
   private readonly scheduler: RetryScheduler;
   // bounds the OTLP JSON, which a read (bounded by the page's compact batches) cannot know in advance
   readonly maxBytes: number;
@@ -49,12 +50,12 @@ export class Flusher implements DeliveryOptions<WireRecord> {
       try { await this.loop(); } finally { this.stats.flushing = false; }
     };
     this.running = locks
-      ? locks.request(this.lockName, { signal: this.waitForLock.signal }, loop).then(() => undefined, (err: unknown) => {
+      ? locks.request(this.lockName, { signal: this.stopping.signal }, loop).then(() => undefined, (err: unknown) => {
         // stop() while waiting for the lock aborts the wait; any other failure of Web Locks flushes without it
         if ((err as Error)?.name !== 'AbortError') return loop();
       })
       : loop();
-    if (typeof addEventListener === 'function') addEventListener('online', () => this.kick());
+    globalThis.addEventListener?.('online', () => this.kick(), { signal: this.stopping.signal });
   }
 
   /** New data, or the network is back: stop waiting. */
@@ -146,7 +147,7 @@ export class Flusher implements DeliveryOptions<WireRecord> {
 
   async stop(): Promise<void> {
     this.scheduler.stop();
-    this.waitForLock.abort();
+    this.stopping.abort();
     await this.running?.catch(() => undefined);
   }
 }
