@@ -1,12 +1,15 @@
-// --forward URL: relays accepted records to an upstream OTLP endpoint, with the flusher's retry rules
-// (backoff with jitter up to 60 s, Retry-After, split on 400/413, stop on 401/403).
+// --forward URL: relays accepted records to an upstream OTLP endpoint, with the flusher's delivery
+// (backoff with jitter up to 60 s, Retry-After, split on 400/413 and over the byte cap, stop on 401/403).
 import type { PlainRecord } from '../core/fields.js';
 import { encodeAsReceived } from '../transport/otlp.js';
 import { postOtlp } from '../transport/http.js';
-import { backoffMs, outcomeOf, retryAfterMs } from '../transport/retry.js';
+import { deliver, outcomeOf, RetryScheduler } from '../transport/delivery.js';
 
 /** Counts the forwarder keeps, for /healthz and tests. */
 export interface ForwardStats { sent: number; retries: number; dropped: number; pending: number; stopped: string | null }
+
+/** OTLP JSON a request carries at most, before gzip: the browser's cap, under a collector's 5 MiB body limit. */
+export const MAX_BYTES_PER_REQUEST = 4 * 1024 * 1024;
 
 /**
  * A queue of batches for one upstream. Bounded: past `maxPending` records the oldest batches are
@@ -16,11 +19,12 @@ export class Forwarder {
   private readonly queue: PlainRecord[][] = [];
   private pendingRecords = 0;
   private running: Promise<void> | null = null;
-  private wake: (() => void) | null = null;
-  private closing = false;
+  private readonly scheduler: RetryScheduler;
   readonly stats: ForwardStats = { sent: 0, retries: 0, dropped: 0, pending: 0, stopped: null };
 
-  constructor(readonly url: string, private readonly options: { token?: string; maxPending?: number; baseDelayMs?: number; onEvent?: (text: string) => void } = {}) {}
+  constructor(readonly url: string, private readonly options: { token?: string; maxPending?: number; maxBytes?: number; baseDelayMs?: number; onEvent?: (text: string) => void } = {}) {
+    this.scheduler = new RetryScheduler(options.baseDelayMs ?? 500);
+  }
 
   enqueue(records: PlainRecord[]): void {
     if (records.length === 0 || this.stats.stopped) return;
@@ -36,60 +40,58 @@ export class Forwarder {
     this.running ??= this.run().finally(() => { this.running = null; });
   }
 
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      this.wake = () => { clearTimeout(timer); resolve(); };
-    });
-  }
-
   private async run(): Promise<void> {
-    let attempt = 0;
     while (this.queue.length > 0 && !this.stats.stopped) {
-      const batch = this.queue[0];
-      const { status, retryAfter } = await postOtlp(this.url, JSON.stringify(encodeAsReceived(batch)), { token: this.options.token, gzip: false });
-      const outcome = outcomeOf(status);
-      if (outcome === 'done') {
-        this.take(batch.length);
-        this.stats.sent += batch.length;
-        attempt = 0;
-      } else if (outcome === 'split') {
-        this.queue.shift();
-        if (batch.length === 1) {
-          this.pendingRecords -= 1;
+      // out of the queue while it is sent, so that enqueue() never drops records already on their way
+      const batch = this.queue.shift() as PlainRecord[];
+      // the records sent or dropped so far: deliver() sends the halves in order, so always the first ones
+      let settled = 0;
+      const settle = (count: number): void => {
+        settled += count;
+        this.pendingRecords -= count;
+        this.stats.pending = this.pendingRecords;
+      };
+      const delivery = await deliver(batch, {
+        encode: (records) => JSON.stringify(encodeAsReceived(records)),
+        send: async (body, records) => {
+          const answer = await postOtlp(this.url, body, { token: this.options.token, gzip: false });
+          if (outcomeOf(answer.status) === 'done') {
+            this.stats.sent += records.length;
+            settle(records.length);
+            this.scheduler.succeeded();
+          }
+          return answer;
+        },
+        maxBytes: this.options.maxBytes ?? MAX_BYTES_PER_REQUEST,
+        onRejected: (_record, answer) => {
           this.stats.dropped += 1;
-          this.options.onEvent?.(`forward: upstream refused a record (${status}); dropped it`);
-        } else {
-          const half = Math.ceil(batch.length / 2);
-          this.queue.unshift(batch.slice(0, half), batch.slice(half));
-        }
-      } else if (outcome === 'stop') {
-        this.stats.stopped = `upstream answered ${status}; check --forward's token`;
+          settle(1);
+          this.options.onEvent?.(`forward: upstream refused a record (${answer.status}); dropped it`);
+        },
+      });
+      if (delivery.outcome === 'done') continue;
+      // what did not go waits at the front, the oldest again
+      this.queue.unshift(batch.slice(settled));
+      if (delivery.outcome === 'stop') {
+        this.stats.stopped = `upstream answered ${delivery.answer.status}; check --forward's token`;
         this.options.onEvent?.(`forward: ${this.stats.stopped}; forwarding stopped`);
       } else {
-        if (this.closing) return;
-        attempt++;
+        if (this.scheduler.stopped) return;
         this.stats.retries++;
-        await this.sleep(retryAfterMs(retryAfter) ?? backoffMs(attempt, this.options.baseDelayMs ?? 500));
+        await this.scheduler.waitToRetry(delivery.answer.retryAfter);
       }
-      this.stats.pending = this.pendingRecords;
     }
-  }
-
-  private take(count: number): void {
-    this.queue.shift();
-    this.pendingRecords -= count;
   }
 
   /** Waits up to `ms` for the queue to drain; true when it did. */
   async drain(ms: number): Promise<boolean> {
-    this.closing = true;
-    this.wake?.();
+    // no more waiting between retries: each is tried again as the loop below comes round
+    this.scheduler.stop();
     const deadline = Date.now() + ms;
-    while (this.queue.length > 0 && Date.now() < deadline && !this.stats.stopped) {
+    while (this.pendingRecords > 0 && Date.now() < deadline && !this.stats.stopped) {
       if (!this.running) this.running = this.run().finally(() => { this.running = null; });
       await new Promise((r) => setTimeout(r, 20));
     }
-    return this.queue.length === 0;
+    return this.pendingRecords === 0;
   }
 }

@@ -10,7 +10,7 @@ export function tokensMatch(given: string | null | undefined, expected: string):
   return timingSafeEqual(a, b);
 }
 
-/** The token a request carries: `Authorization: Bearer T`, or `?token=T` (beacons cannot set headers). */
+/** @internal The token a request carries: `Authorization: Bearer T`, or `?token=T` (beacons cannot set headers). */
 export function tokenOf(req: IncomingMessage, url: URL): string | null {
   const auth = req.headers.authorization;
   if (typeof auth === 'string' && auth.startsWith('Bearer ')) return auth.slice(7).trim();

@@ -1,7 +1,6 @@
-// isolog/collector: the OTLP collector as a library (what `isolog collect` runs).
+// isolog/collector: the OTLP collector as a library (what `isolog collect` runs; the command itself
+// is cli.ts, which bin/isolog.js loads directly).
 export { startCollector, defaultLogging, DEFAULTS, type Collector, type CollectorOptions } from './server.js';
-export { parseArgs, main, USAGE } from './cli.js';
-export { DedupeStore } from './dedupe.js';
-export { Forwarder, type ForwardStats } from './forward.js';
-export { Receiver, toLogRecord, type AcceptResult } from './receiver.js';
-export { escapeControl, RateLimiter, tokensMatch } from './guard.js';
+// what a Collector's fields are: to name them, not to make them
+export type { Receiver, AcceptResult } from './receiver.js';
+export type { Forwarder, ForwardStats } from './forward.js';

@@ -45,25 +45,36 @@ export function inflate(body: Buffer, limit: number): Promise<Buffer> {
   });
 }
 
-/** Bytes (possibly gzipped) to decoded records; throws IngestError with the status to answer. */
-export async function decodeBody(raw: Buffer, encoding: string | undefined, limit: number): Promise<DecodeResult> {
+/**
+ * Bytes (possibly gzipped) to the JSON they hold, for an HTTP body and a WebSocket message alike;
+ * throws IngestError with the status to answer.
+ */
+export async function parseBody(raw: Buffer, encoding: string | undefined, limit: number): Promise<unknown> {
   let body = raw;
   const enc = (encoding ?? 'identity').toLowerCase().trim();
   if (enc === 'gzip') body = await inflate(raw, limit);
   else if (enc !== 'identity' && enc !== '') throw new IngestError(415, `content-encoding ${enc} is not supported; send gzip or none`);
-  let parsed: unknown;
   try {
     // JSON.parse makes "__proto__" an own key, never a prototype; decoding reads known keys only
-    parsed = JSON.parse(body.toString('utf8'));
+    return JSON.parse(body.toString('utf8'));
   } catch (err) {
     throw new IngestError(400, `body is not JSON: ${(err as Error).message.slice(0, 200)}`);
   }
+}
+
+/** Parsed JSON to decoded records; throws IngestError (400) when it is not an OTLP request. */
+export function decodeParsed(parsed: unknown): DecodeResult {
   try {
     return decodeRequest(parsed);
   } catch (err) {
     if (err instanceof OtlpFormatError) throw new IngestError(400, err.message);
     throw new IngestError(400, `body could not be decoded: ${(err as Error).message.slice(0, 200)}`);
   }
+}
+
+/** Bytes (possibly gzipped) to decoded records; throws IngestError with the status to answer. */
+export async function decodeBody(raw: Buffer, encoding: string | undefined, limit: number): Promise<DecodeResult> {
+  return decodeParsed(await parseBody(raw, encoding, limit));
 }
 
 /** Content types taken on /v1/logs: OTLP JSON, and text/plain from sendBeacon. */

@@ -3,7 +3,6 @@ import { accessSync, constants, mkdirSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { join, resolve } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { ConfigError } from '../config/config-error.js';
 import { configure, type DictConfig } from '../config/dict-config.js';
@@ -15,11 +14,11 @@ import { JsonFormatter } from '../core/json-formatter.js';
 import { root } from '../core/logger.js';
 import type { LogRecord } from '../core/record.js';
 import '../runtime/node.js';
-import { decodeRequest, OtlpFormatError } from '../transport/otlp.js';
+import type { DecodeResult } from '../transport/otlp.js';
 import { DedupeStore } from './dedupe.js';
 import { Forwarder } from './forward.js';
 import { escapeControl, RateLimiter, tokenOf, tokensMatch } from './guard.js';
-import { acceptsContentType, decodeBody, IngestError, readBody } from './ingest.js';
+import { acceptsContentType, decodeBody, decodeParsed, IngestError, parseBody, readBody } from './ingest.js';
 import { FAVICON_SVG, LIVE_VIEW_CSP, LIVE_VIEW_PAGE, LiveViewHandler } from './live-view.js';
 import { corsOrigin, isLoopbackHost, OriginGate } from './origin.js';
 import { Receiver, type AcceptResult } from './receiver.js';
@@ -156,7 +155,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     : undefined;
   const receiver = new Receiver(seen, forwarder);
 
-  const accept = (decode: () => Promise<ReturnType<typeof decodeRequest>> | ReturnType<typeof decodeRequest>) => async (): Promise<AcceptResult> => {
+  const accept = (decode: () => Promise<DecodeResult> | DecodeResult) => async (): Promise<AcceptResult> => {
     const decoded = await decode();
     try {
       return receiver.accept(decoded);
@@ -249,26 +248,11 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
         try {
           const wait = limiter.take(client);
           if (wait > 0) return ws.send(JSON.stringify({ nack: null, status: 429, retryAfterMs: wait, error: 'too many requests' }));
-          let text: string;
-          try {
-            text = isBinary ? gunzipSync(data, { maxOutputLength: bodyLimit }).toString('utf8') : data.toString('utf8');
-          } catch {
-            return ws.send(JSON.stringify({ nack: null, status: 400, error: 'binary messages must be gzip' }));
-          }
-          let message: unknown;
-          try {
-            message = JSON.parse(text);
-          } catch {
-            return ws.send(JSON.stringify({ nack: null, status: 400, error: 'message is not JSON' }));
-          }
+          // a binary message is gzip, a text message JSON: decoded and bounded as an HTTP body is
+          const message = await parseBody(data, isBinary ? 'gzip' : undefined, bodyLimit);
           batchId = typeof message === 'object' && message !== null ? (message as { batchId?: unknown }).batchId ?? null : null;
           if (typeof batchId !== 'string' && typeof batchId !== 'number') batchId = null;
-          const result = await accept(() => {
-            try { return decodeRequest(message); } catch (err) {
-              if (err instanceof OtlpFormatError) throw new IngestError(400, err.message);
-              throw err;
-            }
-          })();
+          const result = await accept(() => decodeParsed(message))();
           ws.send(JSON.stringify({ ack: batchId, ...acceptBody(result) }));
         } catch (err) {
           const status = err instanceof IngestError ? err.status : 500;

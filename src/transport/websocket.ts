@@ -1,7 +1,7 @@
 // The WebSocket transport: one OTLP request per message with a batch id, answered by an ack from
 // the collector. Reconnects with backoff; a batch whose ack never came is reported as a network
 // failure, so the flusher sends it again (the collector drops the duplicates).
-import { backoffMs } from './retry.js';
+import { backoffMs } from './delivery.js';
 import type { SendResult } from './http.js';
 
 interface Waiting { resolve: (r: SendResult) => void; timer: ReturnType<typeof setTimeout> }

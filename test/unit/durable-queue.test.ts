@@ -1,7 +1,7 @@
 // The worker's durable queue (IndexedDB through fake-indexeddb, and the in-memory fallback) and the
 // flusher's reading and retrying over it.
 import 'fake-indexeddb/auto';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { IndexedDbQueue, MemoryBatchQueue, type BatchQueue, type StoredBatch } from '../../src/pipeline/worker/durable-queue.js';
 import { Flusher } from '../../src/pipeline/worker/flusher.js';
 import type { PipelineStats } from '../../src/pipeline/protocol.js';
@@ -85,5 +85,28 @@ describe('the flusher over the queue', () => {
     expect(sent).toEqual(records.map((_, i) => `record ${i} of a batch that is small on the page`));
     expect(stats.sent).toBe(100);
     expect(stats.acknowledged).toBe(100);
+  });
+
+  it("no longer listens for 'online' once stopped", async () => {
+    // a worker's global scope is an EventTarget; Node's is not, so one stands in for it
+    const scope = new EventTarget();
+    vi.stubGlobal('addEventListener', scope.addEventListener.bind(scope));
+    vi.stubGlobal('removeEventListener', scope.removeEventListener.bind(scope));
+    try {
+      const stats: PipelineStats = { logged: 0, durable: 0, sent: 0, acknowledged: 0, dropped: {}, retries: 0, lastError: null, durableStorage: false, flushing: false };
+      const flusher = new Flusher(new MemoryBatchQueue(), async () => ({ status: 200, retryAfter: null }),
+        { collector: 'http://127.0.0.1:1/v1/logs', transport: 'fetch', maxRecordsPerRequest: 1000, maxBytesPerRequest: 1e6, retryBaseMs: 1 },
+        {}, stats, { acknowledged: () => {}, problem: () => {} }, 'isolog-test-lock');
+      const kicks = vi.spyOn(flusher, 'kick');
+      flusher.start();
+      scope.dispatchEvent(new Event('online'));
+      expect(kicks).toHaveBeenCalledTimes(1);
+      await flusher.stop();
+      const calls = kicks.mock.calls.length;
+      scope.dispatchEvent(new Event('online'));
+      expect(kicks.mock.calls.length).toBe(calls);
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 });

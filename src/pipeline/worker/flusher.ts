@@ -2,7 +2,7 @@
 // One flusher per origin at a time (a Web Lock); the others wait to take over.
 import { JSON_TEXT } from '../../core/json-repr.js';
 import { encodeRecords } from '../../transport/otlp.js';
-import { backoffMs, outcomeOf, retryAfterMs, type Outcome } from '../../transport/retry.js';
+import { deliver, outcomeOf, RetryScheduler, type DeliveryOptions } from '../../transport/delivery.js';
 import type { SendResult } from '../../transport/http.js';
 import type { BatchKey, BatchQueue, StoredBatch } from './durable-queue.js';
 import type { PipelineStats, TransportConfig } from '../protocol.js';
@@ -23,22 +23,28 @@ export interface FlusherEvents {
 /** What the flusher reads of `navigator`, in a worker, a page (the in-page listener) or neither (Node). */
 interface WorkerNavigatorLike { locks?: LockManager; onLine?: boolean }
 
-export class Flusher {
-  private stopped = false;
+/** Reads stored batches, delivers them (transport/delivery.ts: split, retry, stop) and deletes them once sent. */
+export class Flusher implements DeliveryOptions<PlainRecord> {
   private halted: string | null = null;
-  private wake: (() => void) | null = null;
   private running: Promise<void> | null = null;
-  private readonly waitForLock = new AbortController();
+  // stop() aborts it: the wait for the lock, and the 'online' listener
+  private readonly stopping = new AbortController();
+  private readonly scheduler: RetryScheduler;
+  // bounds the OTLP JSON, which a read (bounded by the page's compact batches) cannot know in advance
+  readonly maxBytes: number;
 
   constructor(
     private readonly queue: BatchQueue,
-    private readonly send: Send,
+    private readonly sendBody: Send,
     private readonly config: TransportConfig,
     private readonly resource: Record<string, unknown>,
     private readonly stats: PipelineStats,
     private readonly events: FlusherEvents,
     private readonly lockName: string,
-  ) {}
+  ) {
+    this.scheduler = new RetryScheduler(config.retryBaseMs);
+    this.maxBytes = config.maxBytesPerRequest;
+  }
 
   /** Starts flushing, under the origin's lock when Web Locks exist. */
   start(): void {
@@ -48,41 +54,24 @@ export class Flusher {
       try { await this.loop(); } finally { this.stats.flushing = false; }
     };
     this.running = locks
-      ? locks.request(this.lockName, { signal: this.waitForLock.signal }, loop).then(() => undefined, (err: unknown) => {
+      ? locks.request(this.lockName, { signal: this.stopping.signal }, loop).then(() => undefined, (err: unknown) => {
         // stop() while waiting for the lock aborts the wait; any other failure of Web Locks flushes without it
         if ((err as Error)?.name !== 'AbortError') return loop();
       })
       : loop();
-    if (typeof addEventListener === 'function') addEventListener('online', () => this.kick());
+    globalThis.addEventListener?.('online', () => this.kick(), { signal: this.stopping.signal });
   }
 
   /** New data, or the network is back: stop waiting. */
   kick(): void {
-    const wake = this.wake;
-    this.wake = null;
-    wake?.();
-  }
-
-  private sleep(ms: number): Promise<void> {
-    // stop() may come while the loop reads: it must not then wait out a sleep
-    if (this.stopped) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => { this.wake = null; resolve(); }, ms);
-      this.wake = () => { clearTimeout(timer); resolve(); };
-    });
-  }
-
-  private isOffline(): boolean {
-    const nav = globalThis.navigator as WorkerNavigatorLike | undefined;
-    return nav?.onLine === false;
+    this.scheduler.wake();
   }
 
   private async loop(): Promise<void> {
-    let attempt = 0;
     // what the last attempt read, kept for the retry so that it is not read and decoded again
     let kept: { keys: BatchKey[]; records: PlainRecord[] } | null = null;
-    while (!this.stopped) {
-      if (this.halted) { await this.sleep(60_000); continue; }
+    while (!this.scheduler.stopped) {
+      if (this.halted) { await this.scheduler.sleep(60_000); continue; }
       // the kept batches are sent again only if all are still stored (the cap may have dropped one)
       if (kept && (await this.queue.remaining(kept.keys).catch(() => [])).length !== kept.keys.length) kept = null;
       const batch: { keys: BatchKey[]; records: PlainRecord[] } = kept ?? await this.read();
@@ -90,28 +79,29 @@ export class Flusher {
       kept = null;
       if (keys.length === 0) {
         // other tabs write too: look again now and then even without a kick
-        await this.sleep(1000);
+        await this.scheduler.sleep(1000);
         continue;
       }
-      if (this.isOffline()) {
+      // offline: the 'online' event (or 30 s) ends the wait
+      if ((globalThis.navigator as WorkerNavigatorLike | undefined)?.onLine === false) {
         kept = batch;
-        await this.sleep(30_000);
+        await this.scheduler.sleep(30_000);
         continue;
       }
-      const { outcome, retryAfter } = await this.sendSplitting(records);
-      if (outcome === 'done') {
+      // a retry sends the whole read again, halves already sent too: the collector drops them as duplicates
+      const delivery = await deliver(records, this);
+      if (delivery.outcome === 'done') {
         await this.queue.remove(keys);
         this.stats.acknowledged += records.length;
         this.events.acknowledged(keys);
-        attempt = 0;
-      } else if (outcome === 'stop') {
+        this.scheduler.succeeded();
+      } else if (delivery.outcome === 'stop') {
         this.halted = this.stats.lastError ?? 'the collector refused the token';
         this.events.problem(`isolog: the collector answered ${this.halted}; flushing stopped. Records stay stored until the page is reloaded with a valid token.`);
       } else {
         kept = batch;
-        attempt++;
         this.stats.retries++;
-        await this.sleep(retryAfterMs(retryAfter) ?? backoffMs(attempt, this.config.retryBaseMs));
+        await this.scheduler.waitToRetry(delivery.answer.retryAfter);
       }
     }
   }
@@ -140,41 +130,28 @@ export class Flusher {
     }
   }
 
-  /**
-   * Sends records; a 400/413 (or a body over maxBytesPerRequest, before it is sent) splits them in
-   * halves until the bad record stands alone, and that one is dropped and counted. A retry or stop
-   * anywhere ends the attempt (halves already sent are sent again later, and the collector drops
-   * them as duplicates).
-   */
-  private async sendSplitting(records: PlainRecord[]): Promise<{ outcome: Outcome; retryAfter: string | null }> {
-    if (records.length === 0) return { outcome: 'done', retryAfter: null };
-    const body = JSON.stringify(encodeRecords(records, this.resource));
-    // a body over the request cap is split before it is sent: the cap bounds OTLP JSON, which a read
-    // (bounded by the page's compact batches) cannot know in advance
-    if (body.length <= this.config.maxBytesPerRequest || records.length === 1) {
-      this.stats.sent += records.length;
-      const result = await this.send(body);
-      const outcome = outcomeOf(result.status);
-      if (outcome !== 'done') this.stats.lastError = result.status === null ? `network: ${result.error ?? 'no answer'}` : `HTTP ${result.status}`;
-      if (outcome !== 'split') return { outcome, retryAfter: result.retryAfter };
-      if (records.length === 1) {
-        this.stats.dropped.rejected = (this.stats.dropped.rejected ?? 0) + 1;
-        this.events.problem(`isolog: the collector refused a record (HTTP ${result.status}) and it was dropped: ${records[0].name}: ${records[0].msg.slice(0, 200)}`);
-        return { outcome: 'done', retryAfter: null };
-      }
-    }
-    const half = Math.ceil(records.length / 2);
-    for (const part of [records.slice(0, half), records.slice(half)]) {
-      const r = await this.sendSplitting(part);
-      if (r.outcome !== 'done') return r;
-    }
-    return { outcome: 'done', retryAfter: null };
+  /** For deliver(): records as an OTLP JSON request. */
+  encode(records: PlainRecord[]): string {
+    return JSON.stringify(encodeRecords(records, this.resource));
+  }
+
+  /** For deliver(): sends one request, counting its records as sent and a failed answer as the last error. */
+  async send(body: string, records: PlainRecord[]): Promise<SendResult> {
+    this.stats.sent += records.length;
+    const answer = await this.sendBody(body);
+    if (outcomeOf(answer.status) !== 'done') this.stats.lastError = answer.status === null ? `network: ${answer.error ?? 'no answer'}` : `HTTP ${answer.status}`;
+    return answer;
+  }
+
+  /** For deliver(): a record the collector refused on its own is dropped, counted and reported. */
+  onRejected(record: PlainRecord, answer: SendResult): void {
+    this.stats.dropped.rejected = (this.stats.dropped.rejected ?? 0) + 1;
+    this.events.problem(`isolog: the collector refused a record (HTTP ${answer.status}) and it was dropped: ${record.name}: ${record.msg.slice(0, 200)}`);
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    this.waitForLock.abort();
-    this.kick();
+    this.scheduler.stop();
+    this.stopping.abort();
     await this.running?.catch(() => undefined);
   }
 }

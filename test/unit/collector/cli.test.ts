@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseArgs } from '../../../src/collector/index.js';
+import { parseArgs } from '../../../src/collector/cli.js';
 
 describe('isolog collect flags', () => {
   it('reads every flag, with repeated --cors values', () => {

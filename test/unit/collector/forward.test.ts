@@ -2,6 +2,8 @@ import type { ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Forwarder } from '../../../src/collector/forward.js';
+import { decodeRequest } from '../../../src/transport/otlp.js';
 import { cliBundle, collector, otlp, post, records, startChild as startChildOf, stored, tempDir } from './helpers.js';
 
 let cli: string;
@@ -64,6 +66,36 @@ describe('--forward', () => {
     await expect.poll(() => running?.forwarder?.stats.sent, { timeout: 15_000 }).toBe(6);
     expect(received.flat()).not.toContain('the-poison');
     expect(running.forwarder?.stats).toMatchObject({ sent: 6, dropped: 1, retries: 2 });
+  }, 30_000);
+
+  it('splits a batch whose OTLP body is over maxBytes into requests under it, and sends no record twice', async () => {
+    const bodies: string[] = [];
+    let calls = 0;
+    upstream = createServer((req, res) => {
+      let body = '';
+      req.on('data', (d) => { body += d; });
+      req.on('end', () => {
+        // the second request fails once: what the first one carried is not sent again
+        if (++calls === 2) { res.writeHead(503); return res.end(); }
+        bodies.push(body);
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end('{}');
+      });
+    });
+    await new Promise<void>((r) => upstream?.listen(0, '127.0.0.1', r));
+    const port = (upstream.address() as AddressInfo).port;
+    const batch = records(40, 'cap');
+    // a quarter of the whole body: four requests at least
+    const maxBytes = Math.ceil(otlp(batch).length / 4);
+    const forwarder = new Forwarder(`http://127.0.0.1:${port}/v1/logs`, { maxBytes, baseDelayMs: 1 });
+    forwarder.enqueue(decodeRequest(JSON.parse(otlp(batch))).records);
+    await expect.poll(() => forwarder.stats.sent, { timeout: 10_000 }).toBe(40);
+    expect(bodies.length).toBeGreaterThanOrEqual(4);
+    for (const body of bodies) expect(body.length).toBeLessThanOrEqual(maxBytes);
+    const uids = bodies.flatMap((b) => (JSON.parse(b).resourceLogs as { scopeLogs: { logRecords: { attributes: { key: string; value: { stringValue: string } }[] }[] }[] }[])
+      .flatMap((rl) => rl.scopeLogs.flatMap((sl) => sl.logRecords.map((r) => r.attributes.find((a) => a.key === 'log.record.uid')?.value.stringValue))));
+    expect(uids).toEqual(batch.map((r) => r.uid));
+    expect(forwarder.stats).toMatchObject({ sent: 40, dropped: 0, retries: 1, pending: 0 });
   }, 30_000);
 });
 

@@ -105,6 +105,32 @@ describe('WebSocket', () => {
     expect(stored(running.dir)).toHaveLength(5);
   });
 
+  it('decodes, bounds and reports a message as it does an HTTP body: 413 past the limit after gunzip, the same 400s', async () => {
+    running = await collector({ bodyLimit: 64 * 1024 });
+    const ws = new WebSocket(`${running.url.replace('http', 'ws')}/v1/logs`);
+    const replies: Record<string, unknown>[] = [];
+    await new Promise((r) => ws.once('open', r));
+    ws.on('message', (d) => replies.push(JSON.parse(String(d))));
+    const nack = async (message: string | Buffer): Promise<Record<string, unknown>> => {
+      const seen = replies.length;
+      ws.send(message);
+      await expect.poll(() => replies.length, { timeout: 5000 }).toBe(seen + 1);
+      return replies[seen];
+    };
+    const answered = async (body: string | Buffer, headers: Record<string, string> = {}): Promise<Record<string, unknown>> => {
+      const res = await post(`${running?.url}/v1/logs`, body, headers);
+      return { nack: null, status: res.status, error: (res.json as { error: string }).error };
+    };
+    const bomb = gzipSync(Buffer.alloc(10 * 1024 * 1024, 32));
+    expect(await nack(bomb)).toEqual(await answered(bomb, { 'content-encoding': 'gzip' }));
+    expect(await nack(bomb)).toMatchObject({ nack: null, status: 413 });
+    expect(await nack(Buffer.from('not gzip'))).toEqual(await answered(Buffer.from('not gzip'), { 'content-encoding': 'gzip' }));
+    expect(await nack('{not json')).toEqual(await answered('{not json'));
+    expect(await nack(JSON.stringify({ batchId: 'b4', resourceLogs: 'nope' })))
+      .toEqual({ ...(await answered(JSON.stringify({ resourceLogs: 'nope' }))), nack: 'b4' });
+    ws.close();
+  });
+
   it('refuses a WebSocket without the token', async () => {
     running = await collector({ token: 't0k' });
     const denied = new WebSocket(`${running.url.replace('http', 'ws')}/v1/logs`);

@@ -2,7 +2,8 @@ import { gzipSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startCollector, escapeControl, tokensMatch } from '../../../src/collector/index.js';
+import { startCollector } from '../../../src/collector/index.js';
+import { escapeControl, tokensMatch } from '../../../src/collector/guard.js';
 import { collector, otlp, post, records, stored, tempDir } from './helpers.js';
 
 let running: Awaited<ReturnType<typeof collector>> | undefined;

@@ -1,0 +1,124 @@
+// Delivering records to an OTLP endpoint, one loop for the browser flusher and the collector's
+// forwarder: which answers retry, split or stop; when to send again (exponential backoff with full
+// jitter, capped; Retry-After honoured); and deliver(), which splits a request until every record
+// went or the one that cannot go stands alone.
+import type { SendResult } from './http.js';
+
+/** What to do with a batch after an answer (or none). */
+export type Outcome = 'done' | 'retry' | 'split' | 'stop';
+
+/** A status code's outcome: 2xx done; network errors, 408, 429 and 5xx retry; 400/413 split; 401/403 stop. */
+export function outcomeOf(status: number | null): Outcome {
+  if (status === null) return 'retry';
+  if (status >= 200 && status < 300) return 'done';
+  if (status === 408 || status === 429 || status >= 500) return 'retry';
+  if (status === 401 || status === 403) return 'stop';
+  return 'split';
+}
+
+export const MAX_BACKOFF_MS = 60_000;
+
+/** Delay before attempt `attempt` (1 = first retry): base * 2^(attempt-1), capped, full jitter. */
+export function backoffMs(attempt: number, baseMs = 500, random: () => number = Math.random): number {
+  const ceiling = Math.min(MAX_BACKOFF_MS, baseMs * 2 ** Math.max(0, attempt - 1));
+  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+}
+
+/** Retry-After as milliseconds: delta-seconds or an HTTP date; undefined when absent or unreadable. */
+export function retryAfterMs(header: string | null | undefined, now = Date.now()): number | undefined {
+  if (!header) return undefined;
+  const trimmed = header.trim();
+  if (/^\d+$/.test(trimmed)) return Math.min(MAX_BACKOFF_MS, Number(trimmed) * 1000);
+  const date = Date.parse(trimmed);
+  if (Number.isNaN(date)) return undefined;
+  return Math.min(MAX_BACKOFF_MS, Math.max(0, date - now));
+}
+
+/**
+ * When to send again: counts the retries since the last success and waits Retry-After or the
+ * backoff. Every wait is a sleep that wake() ends early (new records, the network back), and after
+ * stop() no sleep waits at all.
+ * @example const retries = new RetryScheduler(500); … await retries.waitToRetry(answer.retryAfter); … retries.succeeded()
+ */
+export class RetryScheduler {
+  private attempt = 0;
+  private wakeUp?: () => void;
+  /** True once stop() was called. */
+  stopped = false;
+
+  constructor(private readonly baseMs = 500) {}
+
+  /** Waits before the next retry: as long as Retry-After says, else the backoff for this attempt. */
+  waitToRetry(retryAfter: string | null): Promise<void> {
+    this.attempt++;
+    return this.sleep(retryAfterMs(retryAfter) ?? backoffMs(this.attempt, this.baseMs));
+  }
+
+  /** A request went through: the next retry waits the base delay again. */
+  succeeded(): void {
+    this.attempt = 0;
+  }
+
+  /** Waits `ms`, or less if wake() or stop() comes first; not at all once stopped. */
+  sleep(ms: number): Promise<void> {
+    // stop() may come while the caller was busy: it must not then wait out a sleep
+    if (this.stopped) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      // a wake after the timer fired, or between sleeps, resolves what is already resolved: nothing
+      this.wakeUp = () => { clearTimeout(timer); resolve(); };
+    });
+  }
+
+  /** Ends the current sleep now. */
+  wake(): void {
+    this.wakeUp?.();
+  }
+
+  /** Ends the current sleep and every later one. */
+  stop(): void {
+    this.stopped = true;
+    this.wake();
+  }
+}
+
+/** What deliver() needs of its caller: how records become a body, how a body is sent, the cap. */
+export interface DeliveryOptions<T> {
+  /** The request body for some of the records (OTLP JSON). */
+  encode(records: T[]): string;
+  /** Sends one body and resolves with the answer; never throws (a network failure is status null). */
+  send(body: string, records: T[]): Promise<SendResult>;
+  /** A longer body (in UTF-16 units, as `body.length`) is split before it is sent, unless it is one record's. */
+  maxBytes: number;
+  /** A record answered 400/413 on its own: it is dropped, and this hears of it. */
+  onRejected(record: T, answer: SendResult): void;
+}
+
+/** How a delivery ended: every record sent or dropped, or the answer to retry later or to stop on. */
+export type Delivery = { outcome: 'done' } | { outcome: 'retry' | 'stop'; answer: SendResult };
+
+/**
+ * Sends records; a 400/413, or a body over `maxBytes` before it is sent, splits them in halves until
+ * the bad record stands alone, and that one is dropped (`onRejected`). A retry or stop anywhere ends
+ * the delivery. The halves go in order, so the records sent (a 2xx to `send`) or dropped before it
+ * ended are always the first ones.
+ * @example const delivery = await deliver(records, { encode, send, maxBytes: 4 * 1024 * 1024, onRejected })
+ */
+export async function deliver<T>(records: T[], options: DeliveryOptions<T>): Promise<Delivery> {
+  if (records.length === 0) return { outcome: 'done' };
+  const body = options.encode(records);
+  // the cap bounds the encoded body, which the caller cannot know before encoding
+  if (body.length <= options.maxBytes || records.length === 1) {
+    const answer = await options.send(body, records);
+    const outcome = outcomeOf(answer.status);
+    if (outcome === 'done') return { outcome };
+    if (outcome !== 'split') return { outcome, answer };
+    if (records.length === 1) {
+      options.onRejected(records[0], answer);
+      return { outcome: 'done' };
+    }
+  }
+  const half = Math.ceil(records.length / 2);
+  const first = await deliver(records.slice(0, half), options);
+  return first.outcome === 'done' ? deliver(records.slice(half), options) : first;
+}
