@@ -2,11 +2,11 @@
 // flusher's reading and retrying over it.
 import 'fake-indexeddb/auto';
 import { describe, expect, it, vi } from 'vitest';
-import { IndexedDbQueue, MemoryBatchQueue, type BatchQueue, type StoredBatch } from '../../src/pipeline/worker/durable-queue.js';
-import { Flusher } from '../../src/pipeline/worker/flusher.js';
-import type { PipelineStats } from '../../src/pipeline/protocol.js';
-import { encodeBatch } from '../../src/pipeline/batch-encoder.js';
-import { INFO, LogRecord } from '../../src/index.js';
+import { IndexedDbQueue, MemoryBatchQueue, type BatchQueue, type StoredBatch } from '../../../src/pipeline/worker/durable-queue.js';
+import { Flusher } from '../../../src/pipeline/worker/flusher.js';
+import type { PipelineStats } from '../../../src/pipeline/protocol.js';
+import { encodeBatch } from '../../../src/pipeline/batch-encoder.js';
+import { INFO, LogRecord } from '../../../src/index.js';
 
 const batch = (count: number, bytes = count * 100): StoredBatch => ({ raw: 'x', count, bytes });
 let databases = 0;

@@ -1,8 +1,8 @@
 // deliver() and RetryScheduler (src/transport/delivery.ts): the send/split/retry loop the browser
 // flusher and the collector's forwarder share.
 import { describe, expect, it } from 'vitest';
-import { backoffMs, deliver, outcomeOf, retryAfterMs, RetryScheduler, type DeliveryOptions } from '../../src/transport/delivery.js';
-import type { SendResult } from '../../src/transport/http.js';
+import { backoffMs, deliver, outcomeOf, retryAfterMs, RetryScheduler, type DeliveryOptions } from '../../../src/transport/delivery.js';
+import type { SendResult } from '../../../src/transport/http.js';
 
 /** Options that send numbers as a JSON array, answered by `answer(records)`; keeps what was sent, taken (2xx) and dropped. */
 function recorder(answer: (records: number[]) => SendResult, maxBytes = 1e6) {
