@@ -3,7 +3,7 @@
 import type { PlainRecord } from '../core/fields.js';
 import { encodeAsReceived } from '../transport/otlp.js';
 import { postOtlp } from '../transport/http.js';
-import { deliver, outcomeOf, RetryScheduler } from '../transport/delivery.js';
+import { deliver, outcomeOf, retryScheduler, type RetryScheduler } from '../transport/delivery.js';
 
 /** Counts the forwarder keeps, for /healthz and tests. */
 export interface ForwardStats { sent: number; retries: number; dropped: number; pending: number; stopped: string | null }
@@ -23,7 +23,7 @@ export class Forwarder {
   readonly stats: ForwardStats = { sent: 0, retries: 0, dropped: 0, pending: 0, stopped: null };
 
   constructor(readonly url: string, private readonly options: { token?: string; maxPending?: number; maxBytes?: number; baseDelayMs?: number; onEvent?: (text: string) => void } = {}) {
-    this.scheduler = new RetryScheduler(options.baseDelayMs ?? 500);
+    this.scheduler = retryScheduler(options.baseDelayMs ?? 500);
   }
 
   enqueue(records: PlainRecord[]): void {

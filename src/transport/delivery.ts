@@ -38,48 +38,42 @@ export function retryAfterMs(header: string | null | undefined, now = Date.now()
  * When to send again: counts the retries since the last success and waits Retry-After or the
  * backoff. Every wait is a sleep that wake() ends early (new records, the network back), and after
  * stop() no sleep waits at all.
- * @example const retries = new RetryScheduler(500); … await retries.waitToRetry(answer.retryAfter); … retries.succeeded()
+ * @example const retries = retryScheduler(500); … await retries.waitToRetry(answer.retryAfter); … retries.succeeded()
  */
-export class RetryScheduler {
-  private attempt = 0;
-  private wakeUp?: () => void;
-  /** True once stop() was called. */
-  stopped = false;
-
-  constructor(private readonly baseMs = 500) {}
-
+export interface RetryScheduler {
   /** Waits before the next retry: as long as Retry-After says, else the backoff for this attempt. */
-  waitToRetry(retryAfter: string | null): Promise<void> {
-    this.attempt++;
-    return this.sleep(retryAfterMs(retryAfter) ?? backoffMs(this.attempt, this.baseMs));
-  }
-
+  waitToRetry(retryAfter: string | null): Promise<void>;
   /** A request went through: the next retry waits the base delay again. */
-  succeeded(): void {
-    this.attempt = 0;
-  }
-
+  succeeded(): void;
   /** Waits `ms`, or less if wake() or stop() comes first; not at all once stopped. */
-  sleep(ms: number): Promise<void> {
-    // stop() may come while the caller was busy: it must not then wait out a sleep
-    if (this.stopped) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      // a wake after the timer fired, or between sleeps, resolves what is already resolved: nothing
-      this.wakeUp = () => { clearTimeout(timer); resolve(); };
-    });
-  }
-
+  sleep(ms: number): Promise<void>;
   /** Ends the current sleep now. */
-  wake(): void {
-    this.wakeUp?.();
-  }
-
+  wake(): void;
   /** Ends the current sleep and every later one. */
-  stop(): void {
-    this.stopped = true;
-    this.wake();
-  }
+  stop(): void;
+  /** True once stop() was called. */
+  readonly stopped: boolean;
+}
+
+/** A RetryScheduler whose first retry waits about `baseMs` (half to all of it, jittered). */
+export function retryScheduler(baseMs = 500): RetryScheduler {
+  let attempt = 0;
+  let stopped = false;
+  let wakeUp: (() => void) | undefined;
+  const sleep = (ms: number): Promise<void> => (stopped ? Promise.resolve() : new Promise((resolve) => {
+    // stop() may come while the caller was busy: it must not then wait out a sleep
+    const timer = setTimeout(resolve, ms);
+    // a wake after the timer fired, or between sleeps, resolves what is already resolved: nothing
+    wakeUp = () => { clearTimeout(timer); resolve(); };
+  }));
+  return {
+    waitToRetry: (retryAfter) => sleep(retryAfterMs(retryAfter) ?? backoffMs(++attempt, baseMs)),
+    succeeded() { attempt = 0; },
+    sleep,
+    wake() { wakeUp?.(); },
+    stop() { stopped = true; wakeUp?.(); },
+    get stopped() { return stopped; },
+  };
 }
 
 /** What deliver() needs of its caller: how records become a body, how a body is sent, the cap. */

@@ -2,7 +2,7 @@
 // One flusher per origin at a time (a Web Lock); the others wait to take over.
 import { JSON_TEXT } from '../../core/json-repr.js';
 import { encodeRecords } from '../../transport/otlp.js';
-import { deliver, outcomeOf, RetryScheduler, type DeliveryOptions } from '../../transport/delivery.js';
+import { deliver, outcomeOf, retryScheduler, type DeliveryOptions, type RetryScheduler } from '../../transport/delivery.js';
 import type { SendResult } from '../../transport/http.js';
 import type { BatchKey, BatchQueue, StoredBatch } from './durable-queue.js';
 import type { PipelineStats, TransportConfig } from '../protocol.js';
@@ -42,7 +42,7 @@ export class Flusher implements DeliveryOptions<PlainRecord> {
     private readonly events: FlusherEvents,
     private readonly lockName: string,
   ) {
-    this.scheduler = new RetryScheduler(config.retryBaseMs);
+    this.scheduler = retryScheduler(config.retryBaseMs);
     this.maxBytes = config.maxBytesPerRequest;
   }
 

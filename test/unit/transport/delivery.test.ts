@@ -1,7 +1,7 @@
 // deliver() and RetryScheduler (src/transport/delivery.ts): the send/split/retry loop the browser
 // flusher and the collector's forwarder share.
 import { describe, expect, it } from 'vitest';
-import { backoffMs, deliver, outcomeOf, retryAfterMs, RetryScheduler, type DeliveryOptions } from '../../../src/transport/delivery.js';
+import { backoffMs, deliver, outcomeOf, retryAfterMs, retryScheduler, type DeliveryOptions } from '../../../src/transport/delivery.js';
 import type { SendResult } from '../../../src/transport/http.js';
 
 /** Options that send numbers as a JSON array, answered by `answer(records)`; keeps what was sent, taken (2xx) and dropped. */
@@ -80,7 +80,7 @@ describe('the retry policy', () => {
   });
 
   it('a sleep ends at wake(), and after stop() none waits', async () => {
-    const scheduler = new RetryScheduler(60_000);
+    const scheduler = retryScheduler(60_000);
     const start = Date.now();
     const sleeping = scheduler.waitToRetry(null);
     scheduler.wake();
