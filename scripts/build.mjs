@@ -45,7 +45,7 @@ export async function buildWorker(outfile, minify = true) {
   });
 }
 
-/** Declarations tsc does not write: the worker is a bundle, and the collector's need Node's. */
+/** Declarations tsc does not write: the worker is a bundle. */
 const ENTRY_DECLARATIONS = {
   'worker.d.ts': `/**
  * isolog/worker.js: the self-contained worker (comlink and idb-keyval bundled in) that
@@ -54,11 +54,6 @@ const ENTRY_DECLARATIONS = {
  * startBrowserLogging({ collector, createWorker: () => new Worker(new URL('isolog/worker.js', import.meta.url), { type: 'module' }) })
  */
 export {};
-`,
-  // TypeScript 6 and later load no @types package unless a tsconfig or a file asks for it
-  'collector.d.ts': `/// <reference types="node" />
-// isolog/collector runs on Node and its declarations use Node's (node:http): install @types/node.
-export * from './collector/index.js';
 `,
 };
 

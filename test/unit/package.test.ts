@@ -83,7 +83,7 @@ export function start(): Promise<BrowserLogging> {
 }
 `;
 
-// The collector and the Node entries, with @types/node and without DOM.
+// The collector and the Node entries, without Node's types and without DOM.
 const SERVER_TS = `import { getLogger } from 'isolog';
 import { FileHandler } from 'isolog/node';
 import { DEFAULTS, startCollector, type Collector, type CollectorOptions } from 'isolog/collector';
@@ -122,7 +122,7 @@ afterAll(() => {
 
 describe('the packed tarball', () => {
   it('holds LICENSE, the built entries and their declarations, and no src/', () => {
-    for (const file of ['LICENSE', 'README.md', 'CHANGELOG.md', 'bin/isolog.js', 'dist/index.js', 'dist/index.d.ts', 'dist/worker.js', 'dist/worker.d.ts', 'dist/collector.d.ts']) {
+    for (const file of ['LICENSE', 'README.md', 'CHANGELOG.md', 'bin/isolog.js', 'dist/index.js', 'dist/index.d.ts', 'dist/worker.js', 'dist/worker.d.ts', 'dist/collector/index.d.ts']) {
       expect(files, file).toContain(file);
     }
     expect([...files].filter((f) => f.startsWith('src/'))).toEqual([]);
@@ -182,10 +182,10 @@ describe('a consumer of the tarball', () => {
     expect(typecheck(dir, 'tsconfig.bundler.json')).toBe('');
   }, 60_000);
 
-  it('type-checks isolog/collector with @types/node alone (no @types/ws, no DOM, no "types" listed)', () => {
-    const dir = consumer('server', ['@types/node'], {
+  it('type-checks isolog/collector and isolog/node with no @types at all (no @types/node, no @types/ws, no DOM)', () => {
+    const dir = consumer('server', [], {
       'server.ts': SERVER_TS,
-      // "types": [] is TypeScript 6+'s default: isolog/collector's declaration loads @types/node itself
+      // "types": [] is TypeScript 6+'s default: nothing public of the collector names a Node type
       'tsconfig.json': JSON.stringify({ compilerOptions: { ...STRICT, module: 'NodeNext', moduleResolution: 'NodeNext', lib: ['ES2022'], types: [] }, files: ['server.ts'] }),
     });
     expect(typecheck(dir, 'tsconfig.json')).toBe('');
