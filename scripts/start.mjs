@@ -1,11 +1,12 @@
 // npm start: the collector (OTLP on 127.0.0.1:4318, NDJSON in ./logs) and the demo app beside it.
 // COLLECTOR_PORT and PORT choose other ports (0: any free one).
-import { existsSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
+import { distState } from './dist-fresh.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
-if (!existsSync(`${root}dist/collector/index.js`)) {
-  console.log('isolog: building dist/ (the first start only)');
+const state = distState(root);
+if (state) {
+  console.log(state === 'missing' ? 'isolog: building dist/ (the first start only)' : 'isolog: src/ changed since dist/ was built; building it again');
   // the build's size report is for `npm run build`; only its errors are shown here
   execFileSync(process.execPath, [`${root}scripts/build.mjs`], { stdio: ['ignore', 'ignore', 'inherit'] });
 }

@@ -1,5 +1,6 @@
 // JsonFormatter: one JSON object per record, the same shape the collector stores.
 import { Formatter } from './formatter.js';
+import { CONTEXT_FIELDS } from './fields.js';
 import { extraFields, type LogRecord } from './record.js';
 import { safeStringify, type SerializeLimits } from './serialize.js';
 
@@ -38,7 +39,10 @@ export class JsonFormatter extends Formatter {
     }
     if (record.exc_info && !record.exc_text) record.exc_text = this.formatException(record.exc_info);
     // the context fields (trace, resource, exact time) are written at the top, not as attributes
-    const { traceId, spanId, resource, timeUnixNano, ...attributes } = extraFields(record) ?? {};
+    const extra = extraFields(record) ?? {};
+    const attributes: Record<string, unknown> = {};
+    for (const key of Object.keys(extra)) if (!CONTEXT_FIELDS.has(key)) attributes[key] = extra[key];
+    const { traceId, spanId, resource, timeUnixNano } = extra;
     const ms = Math.round(record.created * 1000);
     const out: Record<string, unknown> = {
       uid: record.uid,

@@ -6,6 +6,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join } from 'node:path';
 import { FaultyCollector } from '../browser/harness.js';
+// @ts-expect-error a plain .mjs script without declarations
+import { distState } from '../../scripts/dist-fresh.mjs';
 
 const repo = join(import.meta.dirname, '../..');
 const work = join(repo, 'node_modules/.cache/isolog-vite');
@@ -15,7 +17,8 @@ let collector: FaultyCollector;
 
 test.beforeAll(async () => {
   test.setTimeout(180_000);
-  if (!existsSync(join(repo, 'dist/worker.js'))) execFileSync(process.execPath, [join(repo, 'scripts/build.mjs')], { stdio: 'inherit' });
+  // the app is built against the package as published: dist/, built again if src/ changed since
+  if (distState(repo)) execFileSync(process.execPath, [join(repo, 'scripts/build.mjs')], { stdio: 'inherit' });
   rmSync(work, { recursive: true, force: true });
   mkdirSync(join(work, 'node_modules'), { recursive: true });
   cpSync(join(import.meta.dirname, 'vite-app'), work, { recursive: true });

@@ -2,12 +2,13 @@
 // quick start prints what the README shows under it; every code block is marked as an example, an
 // output or a sample that is shown only.
 import { build } from 'esbuild';
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { readmeBlock, readmeBlocks } from '../readme-blocks.js';
+import { cliBundle, runCli, startChild } from './collector/helpers.js';
 
 const repo = new URL('../../', import.meta.url).pathname;
 const src = join(repo, 'src');
@@ -62,44 +63,31 @@ describe('README', () => {
   }, 240_000);
 
   describe('the collector', () => {
-    const bin = join(repo, 'bin/isolog.js');
-    const ensureBuilt = (): void => {
-      if (!existsSync(join(repo, 'dist/collector/cli.js'))) execFileSync(process.execPath, [join(repo, 'scripts/build.mjs')], { stdio: 'ignore' });
-    };
     const options = (text: string): string[] => [...text.matchAll(/\[(--[\w-]+)/g)].map((m) => m[1]).sort();
+    // the CLI bundled from source (what `npx isolog collect` runs once built), never a stale dist/
+    let cli: string;
+    beforeAll(async () => { cli = await cliBundle(); }, 60_000);
 
-    it("the synopsis lists the options the command's own usage lists", () => {
-      ensureBuilt();
-      const usage = execFileSync(process.execPath, [bin, 'collect', '--help'], { encoding: 'utf8', timeout: 30_000 });
-      expect(options(readmeBlock('shown', 'collector-usage').code)).toEqual(options(usage));
+    it("the synopsis lists the options the command's own usage lists", async () => {
+      const usage = await runCli(cli, ['collect', '--help']);
+      expect(usage.code).toBe(0);
+      expect(options(readmeBlock('shown', 'collector-usage').code)).toEqual(options(usage.stdout));
     });
 
     it('stores the record sent by hand as the NDJSON line the README shows', async () => {
-      ensureBuilt();
       const lines = readmeBlock('example', 'collector').code.trimEnd().split('\n');
-      const start = lines[0].replace(/#.*/, '').trim();
-      expect(start).toBe('npx isolog collect &');
+      expect(lines[0].replace(/#.*/, '').trim()).toBe('npx isolog collect &');
       const dir = mkdtempSync(join(tmpdir(), 'isolog-readme-collector-'));
-      // `npx isolog` is this package's bin; port 0 rather than the README's 4318, which may be taken
-      const collector = spawn(process.execPath, [bin, 'collect', '--port', '0'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+      // port 0 rather than the README's 4318, which may be taken; ./logs as the README's default
+      const collector = await startChild(cli, ['--dir', join(dir, 'logs')]);
       try {
-        const url = await new Promise<string>((resolve, reject) => {
-          let out = '';
-          const timer = setTimeout(() => reject(new Error(`the collector did not start: ${out}`)), 20_000);
-          collector.stdout.on('data', (chunk: Buffer) => {
-            out += chunk;
-            const found = /OTLP\/HTTP\s+(http:\/\/\S+)\/v1\/logs/.exec(out);
-            if (found) { clearTimeout(timer); resolve(found[1]); }
-          });
-          collector.once('exit', (code) => reject(new Error(`the collector exited (${code}): ${out}`)));
-        });
-        const script = lines.slice(1).join('\n').replaceAll('http://127.0.0.1:4318', url);
+        const script = lines.slice(1).join('\n').replaceAll('http://127.0.0.1:4318', collector.url);
         const answer = execFileSync('bash', ['-c', script], { cwd: dir, encoding: 'utf8', timeout: 20_000 });
         expect(answer).toBe('{}');
         const stored = readFileSync(join(dir, 'logs/isolog.ndjson'), 'utf8').trimEnd().split('\n');
         expect(stored.map((line) => JSON.parse(line))).toEqual([JSON.parse(readmeBlock('output', 'collector').code)]);
       } finally {
-        collector.kill('SIGTERM');
+        collector.proc.kill('SIGTERM');
       }
     });
   });

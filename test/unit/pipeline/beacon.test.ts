@@ -26,7 +26,8 @@ describe('beacons', () => {
     const records = Array.from({ length: 200 }, (_, i) => record(i, '日'.repeat(600)));
     const sent = sendBeacons('http://127.0.0.1:9/v1/logs', [records], { 'service.name': 'shop' });
     expect(sent).toBeGreaterThan(0);
-    expect(bodies).toHaveLength(sent === 0 ? 0 : bodies.length);
+    // the budget takes some of them, not all: 200 records of 1.8 KB each cannot fit in 60 KiB
+    expect(sent).toBeLessThan(records.length);
     const sizes = bodies.map((b) => b.size);
     expect(Math.max(...sizes)).toBeLessThanOrEqual(60 * 1024);
     expect(sizes.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(60 * 1024);
