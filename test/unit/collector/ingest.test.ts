@@ -160,3 +160,27 @@ describe('rotation', () => {
     expect(stored(dir).at(-1)?.uid).toBe(sent[sent.length - 1].uid);
   });
 });
+
+describe('records that cannot be written', () => {
+  const withTime = (batch: ReturnType<typeof records>, at: number, time: unknown): string => {
+    const request = JSON.parse(otlp(batch));
+    request.resourceLogs[0].scopeLogs[0].logRecords[at].timeUnixNano = time;
+    return JSON.stringify(request);
+  };
+
+  it('rejects a time past OTLP\'s 2^64-1 ns (1e22, 20 digits too many) with a reason, and does not remember its uid', async () => {
+    running = await collector();
+    for (const time of [1e22, '99999999999999999999', '18446744073709551616']) {
+      const batch = records(3, 'far');
+      const res = await post(`${running.url}/v1/logs`, withTime(batch, 1, time));
+      expect(res.status).toBe(200);
+      expect(res.json).toEqual({ partialSuccess: { rejectedLogRecords: 1, errorMessage: 'timeUnixNano is not a number of nanoseconds from 0 to 2^64-1' } });
+      // sent again with a time it can hold, the record is stored: its uid was not taken as stored
+      expect((await post(`${running.url}/v1/logs`, otlp(batch))).json).toEqual({});
+      expect(stored(running.dir).slice(-3).map((r) => r.uid)).toEqual([batch[0].uid, batch[2].uid, batch[1].uid]);
+    }
+    const last = await post(`${running.url}/v1/logs`, withTime(records(1, 'edge'), 0, '18446744073709551615'));
+    expect(last.json).toEqual({});
+    expect(stored(running.dir).at(-1)).toMatchObject({ time: '2554-07-21T23:34:33.709Z', timeUnixNano: '18446744073709551615' });
+  });
+});
