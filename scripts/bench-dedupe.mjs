@@ -1,4 +1,4 @@
-// The collector's dedupe store at its bound: 20,000-uid batches (has() for each, then add) past a
+// The collector's dedupe store at its bound: 20,000-uid batches (has() for each, then commit) past a
 // million uids, and the start-up that replays the journal, once compacted and once at its largest.
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,7 +24,7 @@ let journaled = 0;
 function addBatch(store, uids) {
   const started = performance.now();
   for (const uid of uids) if (store.has(uid)) throw new Error(`${uid} seen twice`);
-  store.add(uids);
+  store.commit(uids);
   journaled += uids.length;
   if (journaled > 2 * MAX) journaled = MAX;
   return performance.now() - started;

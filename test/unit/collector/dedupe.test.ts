@@ -9,7 +9,9 @@ import { setInternalErrorSink } from '../../../src/core/internal-error.js';
 import { tempDir } from './helpers.js';
 
 const journal = () => join(tempDir(), 'dedupe.journal');
-const lines = (path: string) => readFileSync(path, 'utf8').split('\n').filter(Boolean);
+const text = (path: string) => readFileSync(path, 'utf8');
+/** The uid lines of a journal (a commit line begins with a space, which no uid holds). */
+const lines = (path: string) => text(path).split('\n').filter((l) => l && !l.startsWith(' '));
 
 afterEach(() => setInternalErrorSink(null));
 
@@ -51,13 +53,13 @@ describe('DedupeStore', () => {
   it('remembers the newest maxEntries uids across a restart, and goes on forgetting in their order', () => {
     const path = journal();
     let store = new DedupeStore(path, 3);
-    store.add(['a', 'b']);
-    store.add(['c', 'd', 'e']);
+    store.commit(['a', 'b']);
+    store.commit(['c', 'd', 'e']);
     store.close();
     store = new DedupeStore(path, 3);
     expect(store.uids()).toEqual(['c', 'd', 'e']);
     expect(store.has('b')).toBe(false);
-    store.add(['f']);
+    store.commit(['f']);
     expect(store.uids()).toEqual(['d', 'e', 'f']);
     store.close();
     expect(new DedupeStore(path, 3).uids()).toEqual(['d', 'e', 'f']);
@@ -66,12 +68,12 @@ describe('DedupeStore', () => {
   it('compacts the journal once it holds twice maxEntries uids, to those remembered, oldest first', () => {
     const path = journal();
     const store = new DedupeStore(path, 3);
-    for (const uid of ['a', 'b', 'c', 'd', 'e', 'f']) store.add([uid]);
+    for (const uid of ['a', 'b', 'c', 'd', 'e', 'f']) store.commit([uid]);
     expect(lines(path)).toHaveLength(6);
-    store.add(['g']);
+    store.commit(['g']);
     expect(lines(path)).toEqual(['e', 'f', 'g']);
     expect(existsSync(`${path}.tmp`)).toBe(false);
-    store.add(['h']);
+    store.commit(['h']);
     store.close();
     expect(lines(path)).toEqual(['e', 'f', 'g', 'h']);
     expect(new DedupeStore(path, 3).uids()).toEqual(['f', 'g', 'h']);
@@ -83,16 +85,43 @@ describe('DedupeStore', () => {
     const reports: string[] = [];
     setInternalErrorSink((text) => reports.push(text));
     const store = new DedupeStore(path, 2);
-    for (const uid of ['a', 'b', 'c', 'd', 'e']) store.add([uid]);
+    for (const uid of ['a', 'b', 'c', 'd', 'e']) store.commit([uid]);
     expect(reports.join('')).toContain('could not compact');
     expect(lines(path)).toEqual(['a', 'b', 'c', 'd', 'e']);
     store.close();
     expect(new DedupeStore(path, 2).uids()).toEqual(['d', 'e']);
   });
 
-  it('reads a journal of one uid per line, skipping empty lines and lines too long to be uids', () => {
+  it('takes uids as stored only up to the last whole commit line, and cuts the journal back to it', () => {
+    const path = journal();
+    const mark = { path: '/logs/isolog.ndjson', ino: '42', size: 300 };
+    const committed = ` commit []\na\nb\n commit ${JSON.stringify([mark])}\n`;
+    writeFileSync(path, `${committed}c\nd\n commit [{"path":"/logs/iso`);
+    const store = new DedupeStore(path, 10);
+    expect(store.uids()).toEqual(['a', 'b']);
+    expect(store.marks).toEqual([mark]);
+    expect(text(path)).toBe(committed);
+    store.commit(['c'], [{ ...mark, size: 400 }]);
+    store.close();
+    const again = new DedupeStore(path, 10);
+    expect(again.uids()).toEqual(['a', 'b', 'c']);
+    expect(again.marks).toEqual([{ ...mark, size: 400 }]);
+  });
+
+  it('keeps marks whose paths are not ASCII, in a journal read as latin1', () => {
+    const path = journal();
+    const marks = [{ path: '/tmp/journal é ✓/isolog.ndjson', ino: '18446744073709551615', size: 7 }];
+    new DedupeStore(path).commit(['x'], marks);
+    expect(text(path)).toMatch(/^[\x00-\x7f]*$/);
+    expect(new DedupeStore(path).marks).toEqual(marks);
+  });
+
+  it('reads a journal from before commit lines: every whole line a uid, a torn last line not', () => {
     const path = journal();
     writeFileSync(path, `a\n\nb\n${'x'.repeat(300)}\nc`);
-    expect(new DedupeStore(path, 10).uids()).toEqual(['a', 'b', 'c']);
+    const store = new DedupeStore(path, 10);
+    expect(store.uids()).toEqual(['a', 'b']);
+    store.close();
+    expect(text(path)).toBe(`a\n\nb\n${'x'.repeat(300)}\n commit []\n`);
   });
 });
