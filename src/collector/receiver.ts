@@ -21,6 +21,8 @@ export interface AcceptResult { accepted: number; duplicates: number; rejected: 
 
 // a hostile client could name a new logger per record; past this many, records go to the root's handlers
 const MAX_LOGGERS = 10_000;
+// reasons given back in partialSuccess, as decoding gives them
+const MAX_ERRORS = 5;
 
 /** A decoded record as a LogRecord again, its time relative to the collector's start. */
 export function toLogRecord(r: PlainRecord, startMs: number): LogRecord {
@@ -85,7 +87,16 @@ export class Receiver {
     }
     // handlers that pass records on (a MemoryHandler to a file) before the files write
     for (const h of allHandlers()) if (!(h instanceof FileHandler)) void h.flush();
-    const stored = fresh;
+    const errors = [...result.errors];
+    const unwritten = new Set<LogRecord>();
+    for (const f of files) {
+      for (const { record, error } of f.takeFailed()) {
+        unwritten.add(record);
+        const why = `a record could not be written by ${f.constructor.name} ${f.baseFilename}: ${firstLine(error)}`;
+        if (errors.length < MAX_ERRORS && !errors.includes(why)) errors.push(why);
+      }
+    }
+    const stored = fresh.filter((_, i) => !unwritten.has(made[i]));
     const before = files.map((f) => f.mark());
     try {
       for (const f of files) f.flush();
@@ -99,9 +110,14 @@ export class Receiver {
       throw err;
     }
     this.forwarder?.enqueue(stored);
+    const rejected = result.rejected + unwritten.size;
     this.totals.accepted += stored.length;
     this.totals.duplicates += duplicates;
-    this.totals.rejected += result.rejected;
-    return { accepted: stored.length, duplicates, rejected: result.rejected, errors: result.errors };
+    this.totals.rejected += rejected;
+    return { accepted: stored.length, duplicates, rejected, errors };
   }
+}
+
+function firstLine(error: unknown): string {
+  return describeError(error).split('\n', 1)[0];
 }

@@ -1,10 +1,14 @@
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { collector, otlp, post, records, stored } from './helpers.js';
+import { setInternalErrorSink } from '../../../src/core/internal-error.js';
+import { JsonFormatter } from '../../../src/core/json-formatter.js';
+import type { LogRecord } from '../../../src/core/record.js';
+import { collector, otlp, post, records, stored, tempDir } from './helpers.js';
 
 let running: Awaited<ReturnType<typeof collector>> | undefined;
-afterEach(async () => { await running?.close(); running = undefined; });
+afterEach(async () => { await running?.close(); running = undefined; setInternalErrorSink(null); });
 
 describe('ingest', () => {
   it('stores OTLP JSON records as NDJSON lines with the documented fields', async () => {
@@ -182,5 +186,28 @@ describe('records that cannot be written', () => {
     const last = await post(`${running.url}/v1/logs`, withTime(records(1, 'edge'), 0, '18446744073709551615'));
     expect(last.json).toEqual({});
     expect(stored(running.dir).at(-1)).toMatchObject({ time: '2554-07-21T23:34:33.709Z', timeUnixNano: '18446744073709551615' });
+  });
+
+  it('rejects, and does not remember, a record whose formatter throws in a file handler, storing the rest of its batch', async () => {
+    const dir = tempDir();
+    const formatter = new JsonFormatter();
+    const picky = { '()': () => Object.assign(Object.create(formatter) as JsonFormatter, {
+      format: (r: LogRecord) => { if (r.msg === 'record 1') throw new RangeError('Invalid time value'); return formatter.format(r); },
+    }) };
+    running = await collector({ dir, logging: {
+      version: 1, formatters: { picky },
+      handlers: { file: { class: 'FileHandler', filename: join(dir, 'isolog.ndjson'), formatter: 'picky' } },
+      root: { level: 'NOTSET', handlers: ['file'] },
+    } });
+    const reports: string[] = [];
+    setInternalErrorSink((text) => reports.push(text));
+    const batch = records(3, 'picky');
+    const res = await post(`${running.url}/v1/logs`, otlp(batch));
+    expect(res.json).toEqual({ partialSuccess: { rejectedLogRecords: 1, errorMessage: `a record could not be written by FileHandler ${join(dir, 'isolog.ndjson')}: RangeError: Invalid time value` } });
+    expect(stored(dir).map((r) => r.uid)).toEqual([batch[0].uid, batch[2].uid]);
+    expect(reports.join('')).toContain('RangeError: Invalid time value');
+    expect((await post(`${running.url}/v1/logs`, otlp(batch))).json).toMatchObject({ partialSuccess: { rejectedLogRecords: 1 } });
+    expect(stored(dir)).toHaveLength(2);
+    expect((await (await fetch(`${running.url}/healthz`)).json())).toMatchObject({ accepted: 2, rejected: 2, duplicates: 2 });
   });
 });
