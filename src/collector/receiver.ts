@@ -106,6 +106,8 @@ export class Receiver {
       // a batch that was all duplicates wrote nothing, and has nothing to commit
       if (uids.length > 0 || after.some((m, i) => m.size !== before[i].size || m.ino !== before[i].ino)) this.seen.commit(uids, after);
     } catch (err) {
+      // the files after the one that failed still hold the batch: it goes from them too
+      for (const f of files) f.discard();
       cutBack(files, before);
       throw err;
     }

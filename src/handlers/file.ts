@@ -165,6 +165,13 @@ export class FileHandler extends Handler {
     this.cutTo = null;
   }
 
+  /** Drops what is pending, unwritten: a batch that is not to be stored. */
+  discard(): void {
+    this.pending = '';
+    this.pendingBytes = 0;
+    this.failed = [];
+  }
+
   /** With `batched`: the records since the last call or flush() whose formatting threw (they are in no file), and why. */
   takeFailed(): { record: LogRecord; error: unknown }[] {
     const failed = this.failed;

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -5,6 +6,7 @@ import WebSocket from 'ws';
 import { setInternalErrorSink } from '../../../src/core/internal-error.js';
 import { JsonFormatter } from '../../../src/core/json-formatter.js';
 import type { LogRecord } from '../../../src/core/record.js';
+import { FileHandler } from '../../../src/handlers/file.js';
 import { collector, otlp, post, records, stored, tempDir } from './helpers.js';
 
 let running: Awaited<ReturnType<typeof collector>> | undefined;
@@ -209,5 +211,32 @@ describe('records that cannot be written', () => {
     expect((await post(`${running.url}/v1/logs`, otlp(batch))).json).toMatchObject({ partialSuccess: { rejectedLogRecords: 1 } });
     expect(stored(dir)).toHaveLength(2);
     expect((await (await fetch(`${running.url}/healthz`)).json())).toMatchObject({ accepted: 2, rejected: 2, duplicates: 2 });
+  });
+});
+
+describe('a batch that cannot be stored', () => {
+  it('is answered 503 and left in no file, however many files it went to; sent again, it is stored once in each', async () => {
+    const dir = tempDir();
+    let refuse = true;
+    // "a" writes first and refuses the first batch, as a full disk would; "b" has the batch pending by then
+    const refusing = { '()': () => new (class extends FileHandler {
+      override flush(): void {
+        if (refuse && this.pending) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+        super.flush();
+      }
+    })(join(dir, 'a.ndjson')), formatter: 'json' };
+    running = await collector({ dir, logging: {
+      version: 1, formatters: { json: { class: 'JsonFormatter' } },
+      handlers: { a: refusing, b: { class: 'FileHandler', filename: join(dir, 'b.ndjson'), formatter: 'json' } },
+      root: { level: 'NOTSET', handlers: ['a', 'b'] },
+    } });
+    setInternalErrorSink(() => {});
+    const batch = records(3, 'refused');
+    expect((await post(`${running.url}/v1/logs`, otlp(batch))).status).toBe(503);
+    refuse = false;
+    expect((await post(`${running.url}/v1/logs`, otlp(batch))).json).toEqual({});
+    const uids = (file: string) => readFileSync(join(dir, file), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l).uid);
+    expect(uids('a.ndjson')).toEqual(batch.map((r) => r.uid));
+    expect(uids('b.ndjson')).toEqual(batch.map((r) => r.uid));
   });
 });
