@@ -21,7 +21,7 @@ const batch = () => Array.from({ length: BATCH }, () => `k3f9x2ab-${(next++).toS
 // the uids in the journal, as the store counts them: past twice the bound it compacts to the bound
 let journaled = 0;
 
-function addBatch(store, uids) {
+function commitBatch(store, uids) {
   const started = performance.now();
   for (const uid of uids) if (store.has(uid)) throw new Error(`${uid} seen twice`);
   store.commit(uids);
@@ -42,10 +42,10 @@ const mb = (bytes) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
 
 let store = new DedupeStore(path, MAX);
 const filling = [];
-while (next < MAX) filling.push(addBatch(store, batch()));
+while (next < MAX) filling.push(commitBatch(store, batch()));
 const past = [];
 // a little beyond twice the bound, so the journal is compacted once on the way
-while (next < 2 * MAX + 10 * BATCH) past.push(addBatch(store, batch()));
+while (next < 2 * MAX + 10 * BATCH) past.push(commitBatch(store, batch()));
 store.close();
 console.log(`# Dedupe store (${MAX.toLocaleString('en')} uids remembered, ${BATCH.toLocaleString('en')}-uid batches)`);
 console.log(`batch below the bound: median ${median(filling).toFixed(1)} ms`);
@@ -55,7 +55,7 @@ let opened = startUp();
 console.log(`start-up at ${opened.store.size.toLocaleString('en')} uids, journal compacted (${mb(statSync(path).size)}): ${opened.ms.toFixed(0)} ms (target < 1,000)`);
 store = opened.store;
 // to just under the compaction threshold: the longest journal a start-up replays
-while (journaled + BATCH <= 2 * MAX) addBatch(store, batch());
+while (journaled + BATCH <= 2 * MAX) commitBatch(store, batch());
 store.close();
 opened = startUp();
 console.log(`start-up at ${opened.store.size.toLocaleString('en')} uids, journal at its largest (${mb(statSync(path).size)}): ${opened.ms.toFixed(0)} ms (target < 1,000)`);
