@@ -1,18 +1,28 @@
 // Python's socket receiver, for OTLP: each new record is turned back into a LogRecord and handed to
 // getLogger(name).handle(record), so the collector's logging configuration decides where it goes.
+//
+// A batch is stored whole or not at all: every file handler holds its records until the batch is
+// handled, writes them in one go and fsyncs; then the journal takes the batch's uids and where each
+// file ends, and fsyncs; only then is the batch acknowledged. A failure at any step cuts the files
+// back (503; the client sends the batch again), and a crash mid-batch is cut back at the next start.
 import { allHandlers } from '../core/handler.js';
+import { describeError, reportInternalError } from '../core/internal-error.js';
 import { getLogger, manager, root } from '../core/logger.js';
 import type { PlainRecord } from '../core/fields.js';
 import { makeLogRecord, uidPrefix, type LogRecord } from '../core/record.js';
+import { FileHandler, type FileMark } from '../handlers/file.js';
 import type { DecodeResult } from '../transport/otlp.js';
 import type { DedupeStore } from './dedupe.js';
 import type { Forwarder } from './forward.js';
+import { recoverFiles } from './recover-files.js';
 
 /** What one batch came to. */
 export interface AcceptResult { accepted: number; duplicates: number; rejected: number; errors: string[] }
 
 // a hostile client could name a new logger per record; past this many, records go to the root's handlers
 const MAX_LOGGERS = 10_000;
+// reasons given back in partialSuccess, as decoding gives them
+const MAX_ERRORS = 5;
 
 /** A decoded record as a LogRecord again, its time relative to the collector's start. */
 export function toLogRecord(r: PlainRecord, startMs: number): LogRecord {
@@ -26,38 +36,90 @@ export function toLogRecord(r: PlainRecord, startMs: number): LogRecord {
   return record;
 }
 
-/** Dedupes, hands records to the logging tree, flushes, journals uids, then forwards. */
+/** The file handlers of the logging configuration, each holding a batch until it is flushed. */
+function fileHandlers(): FileHandler[] {
+  const files = allHandlers().filter((h): h is FileHandler => h instanceof FileHandler);
+  for (const f of files) f.batched = true;
+  return files;
+}
+
+/** Cuts each file back to its mark from before the batch (a file begun by a rollover since, to nothing). */
+function cutBack(files: readonly FileHandler[], before: readonly FileMark[]): void {
+  files.forEach((f, i) => {
+    try {
+      f.truncate(f.mark().ino === before[i].ino ? before[i].size : 0);
+    } catch (err) {
+      // the handler cuts again before its next write; a restart cuts to the journal's last commit
+      reportInternalError(`--- Logging error ---\ncollector could not cut ${f.baseFilename} back after a failed batch: ${describeError(err)}\n`);
+    }
+  });
+}
+
+/** Dedupes, hands records to the logging tree, writes and fsyncs the files, journals uids, then forwards. */
 export class Receiver {
   readonly totals = { accepted: 0, duplicates: 0, rejected: 0 };
   private readonly startMs = Date.now();
 
-  constructor(private readonly seen: DedupeStore, private readonly forwarder?: Forwarder) {}
+  constructor(private readonly seen: DedupeStore, private readonly forwarder?: Forwarder) {
+    const files = fileHandlers();
+    recoverFiles(files, seen.marks);
+    // every file has a mark from now on, so a batch cut short before the next commit is cut back
+    seen.commit([], files.map((f) => f.mark()));
+  }
 
+  /** Stores a batch; throws, having stored none of it, when a file or the journal cannot take it. */
   accept(result: DecodeResult): AcceptResult {
     const fresh: PlainRecord[] = [];
-    const uids: string[] = [];
     const inBatch = new Set<string>();
     let duplicates = 0;
     for (const r of result.records) {
       if (r.uid) {
         if (this.seen.has(r.uid) || inBatch.has(r.uid)) { duplicates++; continue; }
         inBatch.add(r.uid);
-        uids.push(r.uid);
       }
       fresh.push(r);
     }
-    for (const r of fresh) {
-      const record = toLogRecord(r, this.startMs);
+    const files = fileHandlers();
+    const made = fresh.map((r) => toLogRecord(r, this.startMs));
+    for (const record of made) {
       const logger = manager.loggerDict.size < MAX_LOGGERS || manager.loggerDict.has(record.name) ? getLogger(record.name) : root;
       logger.handle(record);
     }
-    // a batch is acknowledged only after its records are written
-    for (const h of allHandlers()) void h.flush();
-    this.seen.add(uids);
-    this.forwarder?.enqueue(fresh);
-    this.totals.accepted += fresh.length;
+    // handlers that pass records on (a MemoryHandler to a file) before the files write
+    for (const h of allHandlers()) if (!(h instanceof FileHandler)) void h.flush();
+    const errors = [...result.errors];
+    const unwritten = new Set<LogRecord>();
+    for (const f of files) {
+      for (const { record, error } of f.takeFailed()) {
+        unwritten.add(record);
+        const why = `a record could not be written by ${f.constructor.name} ${f.baseFilename}: ${firstLine(error)}`;
+        if (errors.length < MAX_ERRORS && !errors.includes(why)) errors.push(why);
+      }
+    }
+    const stored = fresh.filter((_, i) => !unwritten.has(made[i]));
+    const before = files.map((f) => f.mark());
+    try {
+      for (const f of files) f.flush();
+      for (const f of files) f.sync();
+      const uids = stored.filter((r) => r.uid).map((r) => r.uid);
+      const after = files.map((f) => f.mark());
+      // a batch that was all duplicates wrote nothing, and has nothing to commit
+      if (uids.length > 0 || after.some((m, i) => m.size !== before[i].size || m.ino !== before[i].ino)) this.seen.commit(uids, after);
+    } catch (err) {
+      // the files after the one that failed still hold the batch: it goes from them too
+      for (const f of files) f.discard();
+      cutBack(files, before);
+      throw err;
+    }
+    this.forwarder?.enqueue(stored);
+    const rejected = result.rejected + unwritten.size;
+    this.totals.accepted += stored.length;
     this.totals.duplicates += duplicates;
-    this.totals.rejected += result.rejected;
-    return { accepted: fresh.length, duplicates, rejected: result.rejected, errors: result.errors };
+    this.totals.rejected += rejected;
+    return { accepted: stored.length, duplicates, rejected, errors };
   }
+}
+
+function firstLine(error: unknown): string {
+  return describeError(error).split('\n', 1)[0];
 }

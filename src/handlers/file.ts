@@ -1,11 +1,14 @@
 // Node file handlers with Python's behaviour: FileHandler, RotatingFileHandler (app.log, app.log.1 …
 // .N) and TimedRotatingFileHandler. Writes are synchronous, as Python's are; with `buffered` the
-// text waits in memory until flush(), which the collector calls once per batch.
-import { closeSync, existsSync, fstatSync, openSync, readdirSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+// text waits in memory until flush() (or 64 KiB); `batched`, for the collector, holds a whole batch
+// until flush() and rolls over only there. A write lands whole or not at all: one the disk refuses
+// part of is cut back, so no torn line is left to swallow the next.
+import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, readdirSync, renameSync, statSync, truncateSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { Handler } from '../core/handler.js';
 import type { LogRecord } from '../core/record.js';
 import { gmtime, localtime, strftime } from '../core/strftime.js';
+import { appendWhole, syncDirectory } from './durable-write.js';
 
 /** Options shared by the file handlers. */
 export interface FileHandlerOptions {
@@ -15,7 +18,16 @@ export interface FileHandlerOptions {
   delay?: boolean;
   /** Keep formatted text in memory until flush() (or 64 KiB), instead of writing each record. */
   buffered?: boolean;
+  /**
+   * Keep every record in memory until flush(), however many, and roll over only there: what one
+   * flush() writes lands whole in one file. Records whose formatting throws are kept, until that
+   * flush(), for takeFailed().
+   */
+  batched?: boolean;
 }
+
+/** Where a file handler's text ends: its file (by inode, which a rename keeps) and its size in bytes. */
+export interface FileMark { path: string; ino: string; size: number }
 
 const FLUSH_AT = 64 * 1024;
 
@@ -28,11 +40,20 @@ export class FileHandler extends Handler {
   mode: 'a' | 'w';
   readonly delay: boolean;
   readonly buffered: boolean;
+  /** See FileHandlerOptions.batched; the collector sets it on every file handler it writes through. */
+  batched: boolean;
   terminator = '\n';
   protected fd: number | null = null;
+  private ino = '';
   protected pending = '';
-  /** Bytes in the file plus bytes pending. */
+  protected pendingBytes = 0;
+  /** Bytes in the file. */
   protected size = 0;
+  // set while the file may end past `size`: a failed write not yet cut back (the next flush cuts it)
+  private cutTo: number | null = null;
+  // the file was created or renamed since the last sync(): its folder needs an fsync too
+  private namesChanged = false;
+  private failed: { record: LogRecord; error: unknown }[] = [];
 
   constructor(filename: string, options: FileHandlerOptions = {}) {
     super();
@@ -40,21 +61,41 @@ export class FileHandler extends Handler {
     this.mode = options.mode ?? 'a';
     this.delay = options.delay ?? false;
     this.buffered = options.buffered ?? false;
+    this.batched = options.batched ?? false;
     if (!this.delay) this.open();
   }
 
   protected open(): void {
     this.fd = openSync(this.baseFilename, this.mode);
-    this.size = fstatSync(this.fd).size;
+    const stat = fstatSync(this.fd, { bigint: true });
+    this.size = Number(stat.size);
+    this.ino = stat.ino.toString();
+    this.namesChanged = true;
   }
 
   emit(record: LogRecord): void {
+    let text: string;
     try {
-      this.write(this.format(record) + this.terminator);
+      text = this.format(record) + this.terminator;
+    } catch (err) {
+      if (this.batched) this.failed.push({ record, error: err });
+      this.handleError(record, err);
+      return;
+    }
+    try {
+      if (this.batched) {
+        this.pending += text;
+      } else {
+        this.rolloverIfDue(text);
+        this.write(text);
+      }
     } catch (err) {
       this.handleError(record, err);
     }
   }
+
+  /** Rolls over if `text` is due in a new file; the rotating handlers say when. */
+  protected rolloverIfDue(_text: string): void {}
 
   protected write(text: string): void {
     if (this.fd === null) {
@@ -62,22 +103,88 @@ export class FileHandler extends Handler {
       this.open();
     }
     this.pending += text;
-    this.size += Buffer.byteLength(text);
+    this.pendingBytes += Buffer.byteLength(text);
     if (!this.buffered || this.pending.length >= FLUSH_AT) this.flush();
   }
 
+  /** Writes what is pending, whole, or (throwing) none of it; with `batched`, rolls over first if due. */
   override flush(): void {
-    if (this.fd === null || this.pending === '') return;
+    // what a failed write left of itself goes first, before a rollover or another write
+    if (this.cutTo !== null && this.fd !== null) {
+      ftruncateSync(this.fd, this.cutTo);
+      this.cutTo = null;
+    }
+    this.failed = [];
+    if (this.pending === '') return;
     const text = this.pending;
     this.pending = '';
-    writeSync(this.fd, text);
+    this.pendingBytes = 0;
+    // the rollover that the batch's first record would have made, so the batch lands in one file
+    if (this.batched) this.rolloverIfDue(text);
+    if (this.fd === null) {
+      if (this.closed) return;
+      this.open();
+    }
+    const fd = this.fd as number;
+    const bytes = Buffer.from(text);
+    try {
+      appendWhole(fd, bytes, this.size);
+    } catch (err) {
+      this.cutTo = this.size;
+      throw err;
+    }
+    this.size += bytes.length;
+  }
+
+  /** fsync: what flush() wrote survives a power cut, and so does the file's name when it is new. */
+  sync(): void {
+    if (this.fd === null) return;
+    fsyncSync(this.fd);
+    if (this.namesChanged) {
+      syncDirectory(dirname(this.baseFilename));
+      this.namesChanged = false;
+    }
+  }
+
+  /** Where the file's text ends now (what is pending not counted). */
+  mark(): FileMark {
+    if (this.fd !== null) return { path: this.baseFilename, ino: this.ino, size: this.size };
+    const stat = existsSync(this.baseFilename) ? statSync(this.baseFilename, { bigint: true }) : null;
+    return { path: this.baseFilename, ino: stat ? stat.ino.toString() : '', size: stat ? Number(stat.size) : 0 };
+  }
+
+  /** Cuts the file back to `size` bytes; if the system refuses now, before the next write. */
+  truncate(size: number): void {
+    if (this.fd === null) {
+      if (existsSync(this.baseFilename)) truncateSync(this.baseFilename, size);
+      return;
+    }
+    this.cutTo = size;
+    this.size = size;
+    ftruncateSync(this.fd, size);
+    this.cutTo = null;
+  }
+
+  /** Drops what is pending, unwritten: a batch that is not to be stored. */
+  discard(): void {
+    this.pending = '';
+    this.pendingBytes = 0;
+    this.failed = [];
+  }
+
+  /** With `batched`: the records since the last call or flush() whose formatting threw (they are in no file), and why. */
+  takeFailed(): { record: LogRecord; error: unknown }[] {
+    const failed = this.failed;
+    this.failed = [];
+    return failed;
   }
 
   override close(): void {
     try {
       this.flush();
-      if (this.fd !== null) closeSync(this.fd);
     } finally {
+      // a flush the disk refused still closes the file
+      if (this.fd !== null) closeSync(this.fd);
       this.fd = null;
       super.close();
     }
@@ -119,7 +226,8 @@ export class RotatingFileHandler extends FileHandler {
   shouldRollover(text: string): boolean {
     if (this.maxBytes <= 0 || this.backupCount <= 0 || !this.regularFile) return false;
     // an empty file is never rolled over, whatever the size of the record
-    return this.size > 0 && this.size + Buffer.byteLength(text) >= this.maxBytes;
+    const size = this.size + this.pendingBytes;
+    return size > 0 && size + Buffer.byteLength(text) >= this.maxBytes;
   }
 
   doRollover(): void {
@@ -142,15 +250,9 @@ export class RotatingFileHandler extends FileHandler {
     if (!this.delay) this.open();
   }
 
-  override emit(record: LogRecord): void {
-    try {
-      const text = this.format(record) + this.terminator;
-      if (this.fd === null && !this.closed) this.open();
-      if (this.shouldRollover(text)) this.doRollover();
-      this.write(text);
-    } catch (err) {
-      this.handleError(record, err);
-    }
+  protected override rolloverIfDue(text: string): void {
+    if (this.fd === null && !this.closed) this.open();
+    if (this.shouldRollover(text)) this.doRollover();
   }
 }
 
@@ -266,12 +368,7 @@ export class TimedRotatingFileHandler extends FileHandler {
     this.rolloverAt = next;
   }
 
-  override emit(record: LogRecord): void {
-    try {
-      if (this.shouldRollover()) this.doRollover();
-      super.emit(record);
-    } catch (err) {
-      this.handleError(record, err);
-    }
+  protected override rolloverIfDue(): void {
+    if (this.shouldRollover()) this.doRollover();
   }
 }

@@ -6,7 +6,7 @@ import { FileHandler, RotatingFileHandler, TimedRotatingFileHandler } from '../h
 export * from '../index.js';
 export {
   FileHandler, RotatingFileHandler, TimedRotatingFileHandler,
-  type FileHandlerOptions, type RotatingFileHandlerOptions, type TimedRotatingFileHandlerOptions,
+  type FileHandlerOptions, type FileMark, type RotatingFileHandlerOptions, type TimedRotatingFileHandlerOptions,
 } from '../handlers/file.js';
 
 const FILE_KEYS = ['filename', 'mode', 'delay', 'buffered', 'encoding'];

@@ -200,10 +200,18 @@ function fromKeyValues(list: unknown, depth = 0): Record<string, unknown> {
   return out;
 }
 
+// OTLP's times are fixed64: at most 2^64-1 ns, the year 2554, well inside what a Date holds (to the
+// year 275760). A time past it was once taken, then failed to be written (toISOString threw), and
+// its uid was remembered as stored.
+const MAX_NANOS = '18446744073709551615';
+
 function nanos(value: unknown): string | null {
-  if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return BigInt(Math.trunc(value)).toString();
-  if (typeof value === 'string' && /^\d{1,20}$/.test(value)) return BigInt(value).toString();
-  return null;
+  let digits: string;
+  if (typeof value === 'number' && Number.isFinite(value) && value >= 0) digits = BigInt(Math.trunc(value)).toString();
+  else if (typeof value === 'string' && /^\d{1,20}$/.test(value)) digits = BigInt(value).toString();
+  else return null;
+  // decimal strings of one length compare as their numbers do
+  return digits.length < MAX_NANOS.length || (digits.length === MAX_NANOS.length && digits <= MAX_NANOS) ? digits : null;
 }
 
 /** One OTLP log record as a PlainRecord; attributes become fields, `attr.X` where X is a record field's name. */
@@ -212,7 +220,7 @@ function decodeRecord(raw: unknown, logger: string, resource: Record<string, unk
   let time = nanos(raw.timeUnixNano);
   if (time === null || time === '0') time = nanos(raw.observedTimeUnixNano);
   if (time === null) {
-    if (raw.timeUnixNano !== undefined || raw.observedTimeUnixNano !== undefined) return 'timeUnixNano is not a number of nanoseconds';
+    if (raw.timeUnixNano !== undefined || raw.observedTimeUnixNano !== undefined) return 'timeUnixNano is not a number of nanoseconds from 0 to 2^64-1';
     time = `${Date.now()}000000`;
   }
   if (raw.attributes !== undefined && !Array.isArray(raw.attributes)) return 'attributes is not a list';

@@ -57,9 +57,16 @@ export async function cliBundle(): Promise<string> {
   return out;
 }
 
-/** Starts `isolog collect` (the bundle from cliBundle) in a child process; resolves with its URL once it listens. */
-export function startChild(cli: string, args: string[]): Promise<{ proc: ChildProcess; url: string; output: () => string }> {
-  const proc = spawn(process.execPath, [cli, 'collect', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Starts `isolog collect` (the bundle from cliBundle) in a child process; resolves with its URL once
+ * it listens. `fileSizeLimitKiB` caps every file it writes (`ulimit -f`: writes past it fail with
+ * EFBIG, as on a full disk, for this process alone).
+ */
+export function startChild(cli: string, args: string[], options: { fileSizeLimitKiB?: number } = {}): Promise<{ proc: ChildProcess; url: string; output: () => string }> {
+  const argv = [cli, 'collect', '--port', '0', ...args];
+  const proc = options.fileSizeLimitKiB === undefined
+    ? spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn('bash', ['-c', `ulimit -f ${options.fileSizeLimitKiB} && exec "$0" "$@"`, process.execPath, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => { proc.kill('SIGKILL'); reject(new Error(`collector did not start: ${out}`)); }, 10_000);

@@ -1,10 +1,16 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { collector, otlp, post, records, stored } from './helpers.js';
+import { setInternalErrorSink } from '../../../src/core/internal-error.js';
+import { JsonFormatter } from '../../../src/core/json-formatter.js';
+import type { LogRecord } from '../../../src/core/record.js';
+import { FileHandler } from '../../../src/handlers/file.js';
+import { collector, otlp, post, records, stored, tempDir } from './helpers.js';
 
 let running: Awaited<ReturnType<typeof collector>> | undefined;
-afterEach(async () => { await running?.close(); running = undefined; });
+afterEach(async () => { await running?.close(); running = undefined; setInternalErrorSink(null); });
 
 describe('ingest', () => {
   it('stores OTLP JSON records as NDJSON lines with the documented fields', async () => {
@@ -158,5 +164,79 @@ describe('rotation', () => {
     // the newest records are in the current file; the oldest rotated away beyond backupCount
     expect(kept).toContain(sent[sent.length - 1].uid);
     expect(stored(dir).at(-1)?.uid).toBe(sent[sent.length - 1].uid);
+  });
+});
+
+describe('records that cannot be written', () => {
+  const withTime = (batch: ReturnType<typeof records>, at: number, time: unknown): string => {
+    const request = JSON.parse(otlp(batch));
+    request.resourceLogs[0].scopeLogs[0].logRecords[at].timeUnixNano = time;
+    return JSON.stringify(request);
+  };
+
+  it('rejects a time past OTLP\'s 2^64-1 ns (1e22, 20 digits too many) with a reason, and does not remember its uid', async () => {
+    running = await collector();
+    for (const time of [1e22, '99999999999999999999', '18446744073709551616']) {
+      const batch = records(3, 'far');
+      const res = await post(`${running.url}/v1/logs`, withTime(batch, 1, time));
+      expect(res.status).toBe(200);
+      expect(res.json).toEqual({ partialSuccess: { rejectedLogRecords: 1, errorMessage: 'timeUnixNano is not a number of nanoseconds from 0 to 2^64-1' } });
+      // sent again with a time it can hold, the record is stored: its uid was not taken as stored
+      expect((await post(`${running.url}/v1/logs`, otlp(batch))).json).toEqual({});
+      expect(stored(running.dir).slice(-3).map((r) => r.uid)).toEqual([batch[0].uid, batch[2].uid, batch[1].uid]);
+    }
+    const last = await post(`${running.url}/v1/logs`, withTime(records(1, 'edge'), 0, '18446744073709551615'));
+    expect(last.json).toEqual({});
+    expect(stored(running.dir).at(-1)).toMatchObject({ time: '2554-07-21T23:34:33.709Z', timeUnixNano: '18446744073709551615' });
+  });
+
+  it('rejects, and does not remember, a record whose formatter throws in a file handler, storing the rest of its batch', async () => {
+    const dir = tempDir();
+    const formatter = new JsonFormatter();
+    const picky = { '()': () => Object.assign(Object.create(formatter) as JsonFormatter, {
+      format: (r: LogRecord) => { if (r.msg === 'record 1') throw new RangeError('Invalid time value'); return formatter.format(r); },
+    }) };
+    running = await collector({ dir, logging: {
+      version: 1, formatters: { picky },
+      handlers: { file: { class: 'FileHandler', filename: join(dir, 'isolog.ndjson'), formatter: 'picky' } },
+      root: { level: 'NOTSET', handlers: ['file'] },
+    } });
+    const reports: string[] = [];
+    setInternalErrorSink((text) => reports.push(text));
+    const batch = records(3, 'picky');
+    const res = await post(`${running.url}/v1/logs`, otlp(batch));
+    expect(res.json).toEqual({ partialSuccess: { rejectedLogRecords: 1, errorMessage: `a record could not be written by FileHandler ${join(dir, 'isolog.ndjson')}: RangeError: Invalid time value` } });
+    expect(stored(dir).map((r) => r.uid)).toEqual([batch[0].uid, batch[2].uid]);
+    expect(reports.join('')).toContain('RangeError: Invalid time value');
+    expect((await post(`${running.url}/v1/logs`, otlp(batch))).json).toMatchObject({ partialSuccess: { rejectedLogRecords: 1 } });
+    expect(stored(dir)).toHaveLength(2);
+    expect((await (await fetch(`${running.url}/healthz`)).json())).toMatchObject({ accepted: 2, rejected: 2, duplicates: 2 });
+  });
+});
+
+describe('a batch that cannot be stored', () => {
+  it('is answered 503 and left in no file, however many files it went to; sent again, it is stored once in each', async () => {
+    const dir = tempDir();
+    let refuse = true;
+    // "a" writes first and refuses the first batch, as a full disk would; "b" has the batch pending by then
+    const refusing = { '()': () => new (class extends FileHandler {
+      override flush(): void {
+        if (refuse && this.pending) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+        super.flush();
+      }
+    })(join(dir, 'a.ndjson')), formatter: 'json' };
+    running = await collector({ dir, logging: {
+      version: 1, formatters: { json: { class: 'JsonFormatter' } },
+      handlers: { a: refusing, b: { class: 'FileHandler', filename: join(dir, 'b.ndjson'), formatter: 'json' } },
+      root: { level: 'NOTSET', handlers: ['a', 'b'] },
+    } });
+    setInternalErrorSink(() => {});
+    const batch = records(3, 'refused');
+    expect((await post(`${running.url}/v1/logs`, otlp(batch))).status).toBe(503);
+    refuse = false;
+    expect((await post(`${running.url}/v1/logs`, otlp(batch))).json).toEqual({});
+    const uids = (file: string) => readFileSync(join(dir, file), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l).uid);
+    expect(uids('a.ndjson')).toEqual(batch.map((r) => r.uid));
+    expect(uids('b.ndjson')).toEqual(batch.map((r) => r.uid));
   });
 });

@@ -40,6 +40,40 @@ describe('RotatingFileHandler', () => {
     h.close();
   });
 
+  it('batched holds every record until flush(), past 64 KiB too, and rolls over only there: a batch lands in one file', () => {
+    const dir = tmp();
+    const h = new logging.RotatingFileHandler(join(dir, 'batch.log'), { maxBytes: 100_000, backupCount: 2, batched: true });
+    const log = (n: number, tag: string) => { for (let i = 0; i < n; i++) h.handle(new logging.LogRecord('x', 20, '', 0, `${tag} ${'x'.repeat(990)}`, [], null)); };
+    log(90, 'first');
+    expect(readFileSync(join(dir, 'batch.log'), 'utf8')).toBe('');
+    h.flush();
+    log(20, 'second');
+    h.flush();
+    h.close();
+    const lines = (f: string) => readFileSync(join(dir, f), 'utf8').split('\n').filter(Boolean).map((l) => l.split(' ')[0]);
+    expect(lines('batch.log.1')).toEqual(Array(90).fill('first'));
+    expect(lines('batch.log')).toEqual(Array(20).fill('second'));
+  });
+
+  it('batched keeps the records whose formatting threw for takeFailed(), and writes the others', () => {
+    const dir = tmp();
+    const h = new logging.FileHandler(join(dir, 'failed.log'), { batched: true });
+    h.setFormatter(Object.assign(new logging.Formatter(), { format: (r: logging.LogRecord) => { if (r.msg === 'bad') throw new RangeError('Invalid time value'); return String(r.msg); } }));
+    const bad = new logging.LogRecord('x', 20, '', 0, 'bad', [], null);
+    const errors: string[] = [];
+    logging.setInternalErrorSink((text) => errors.push(text));
+    try {
+      for (const r of [new logging.LogRecord('x', 20, '', 0, 'good', [], null), bad]) h.handle(r);
+    } finally {
+      logging.setInternalErrorSink(null);
+    }
+    expect(h.takeFailed()).toEqual([{ record: bad, error: new RangeError('Invalid time value') }]);
+    expect(h.takeFailed()).toEqual([]);
+    expect(errors.join('')).toContain('RangeError: Invalid time value');
+    h.close();
+    expect(readFileSync(join(dir, 'failed.log'), 'utf8')).toBe('good\n');
+  });
+
   it('configure() builds file handlers by name once isolog/node is loaded', () => {
     const dir = tmp();
     logging.configure({
