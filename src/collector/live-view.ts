@@ -4,37 +4,46 @@ import { Handler } from '../core/handler.js';
 import { JsonFormatter } from '../core/json-formatter.js';
 import type { LogRecord } from '../core/record.js';
 
-const BACKLOG = 500;
+// a new viewer gets the newest records: at most this many, and at most this much of their text.
+// Records are kept as the events they become, never as LogRecords: a record can hold fields of
+// megabytes, of which JsonFormatter keeps at most 262,144 characters
+const BACKLOG_RECORDS = 500;
+const BACKLOG_BYTES = 2 * 1024 * 1024;
 // a viewer that reads slower than records arrive is cut off rather than buffered without bound
 const MAX_BUFFERED = 1024 * 1024;
+
+interface LiveEvent { text: string; bytes: number }
 
 /** A handler that sends each record to the connected viewers, and keeps the last few for new ones. */
 export class LiveViewHandler extends Handler {
   private readonly clients = new Set<ServerResponse>();
-  // records, not text: with no viewer connected nothing is formatted
-  private recent: LogRecord[] = [];
+  private readonly backlog: LiveEvent[] = [];
+  private backlogBytes = 0;
   private readonly json = new JsonFormatter();
 
   attach(res: ServerResponse): void {
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
     res.write(': isolog live view\n\n');
-    for (const record of this.recent.slice(-BACKLOG)) res.write(`data: ${this.json.format(record)}\n\n`);
+    for (const event of this.backlog) res.write(event.text);
     this.clients.add(res);
     res.on('close', () => this.clients.delete(res));
   }
 
   emit(record: LogRecord): void {
-    this.recent.push(record);
-    if (this.recent.length > BACKLOG * 2) this.recent = this.recent.slice(-BACKLOG);
-    if (this.clients.size === 0) return;
-    const line = this.json.format(record);
+    const text = `data: ${this.json.format(record)}\n\n`;
+    const event = { text, bytes: Buffer.byteLength(text) };
+    this.backlog.push(event);
+    this.backlogBytes += event.bytes;
+    while (this.backlog.length > BACKLOG_RECORDS || this.backlogBytes > BACKLOG_BYTES) {
+      this.backlogBytes -= (this.backlog.shift() as LiveEvent).bytes;
+    }
     for (const res of this.clients) {
       if (res.writableLength > MAX_BUFFERED) {
         this.clients.delete(res);
         res.destroy();
         continue;
       }
-      res.write(`data: ${line}\n\n`);
+      res.write(text);
     }
   }
 
