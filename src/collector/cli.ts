@@ -8,7 +8,8 @@ import { DEFAULTS, startCollector, type CollectorOptions } from './server.js';
 
 export const USAGE = `usage: isolog collect [--host 127.0.0.1] [--port 4318] [--dir ./logs] [--token T]
                       [--cors ORIGIN ...] [--max-bytes N] [--backup-count K] [--forward URL]
-                      [--forward-token T] [--body-limit N] [--rate N] [--config FILE]
+                      [--forward-token T] [--body-limit N] [--max-records N] [--rate N]
+                      [--config FILE]
 
 Receives OTLP/HTTP JSON logs on POST /v1/logs (and WebSocket /v1/logs), drops duplicates by
 log.record.uid, and writes one NDJSON line per record to <dir>/isolog.ndjson.`;
@@ -16,9 +17,10 @@ log.record.uid, and writes one NDJSON line per record to <dir>/isolog.ndjson.`;
 const FLAGS: Record<string, keyof CollectorOptions | 'config'> = {
   '--host': 'host', '--port': 'port', '--dir': 'dir', '--token': 'token', '--cors': 'cors',
   '--max-bytes': 'maxBytes', '--backup-count': 'backupCount', '--forward': 'forward',
-  '--forward-token': 'forwardToken', '--body-limit': 'bodyLimit', '--rate': 'rate', '--config': 'config',
+  '--forward-token': 'forwardToken', '--body-limit': 'bodyLimit', '--max-records': 'maxRecords', '--rate': 'rate',
+  '--config': 'config',
 };
-const NUMERIC = new Set(['port', 'maxBytes', 'backupCount', 'bodyLimit', 'rate']);
+const NUMERIC = new Set(['port', 'maxBytes', 'backupCount', 'bodyLimit', 'maxRecords', 'rate']);
 const COMMANDS = ['collect'];
 
 /** `; did you mean X?` when `given` looks like a typo of one of `known`. */
@@ -123,7 +125,7 @@ export async function main(argv: string[]): Promise<number> {
     `  token      ${options.token ? 'required: Authorization: Bearer T (beacons and WebSockets: ?token=T)' : 'none (listening on loopback only)'}`,
   ];
   if (collector.forwarder) lines.push(`  forwarding ${collector.forwarder.url}`);
-  lines.push(`  limits     body ${options.bodyLimit ?? DEFAULTS.bodyLimit} B, ${options.rate ?? DEFAULTS.rate} requests/s per client`);
+  lines.push(`  limits     body ${options.bodyLimit ?? DEFAULTS.bodyLimit} B, ${options.maxRecords ?? DEFAULTS.maxRecords} records a request, ${options.rate ?? DEFAULTS.rate} requests/s per client`);
   console.log(lines.join('\n'));
   return new Promise((resolveExit) => {
     const stop = (signal: string): void => {

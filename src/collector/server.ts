@@ -18,7 +18,7 @@ import type { DecodeResult } from '../transport/otlp.js';
 import { DedupeStore } from './dedupe.js';
 import { Forwarder } from './forward.js';
 import { escapeControl, RateLimiter, tokenOf, tokensMatch } from './guard.js';
-import { acceptsContentType, decodeBody, decodeParsed, IngestError, parseBody, readBody } from './ingest.js';
+import { acceptsContentType, ingestParsed, IngestError, parseBody, readBody } from './ingest.js';
 import { FAVICON_SVG, LIVE_VIEW_CSP, LIVE_VIEW_PAGE, LiveViewHandler } from './live-view.js';
 import { corsOrigin, isLoopbackHost, OriginGate } from './origin.js';
 import { Receiver, type AcceptResult } from './receiver.js';
@@ -45,13 +45,15 @@ export interface CollectorOptions {
   bodyLimit?: number;
   /** Requests a second per client (and twice that in a burst); 429 beyond. 0 turns the limit off. */
   rate?: number;
+  /** Most records taken in one request or WebSocket message; 413 beyond, so that the client splits it. */
+  maxRecords?: number;
   /** The collector's own logging configuration (dictConfig); default: NDJSON to <dir>/isolog.ndjson. */
   logging?: DictConfig;
 }
 
 export const DEFAULTS = {
   host: '127.0.0.1', port: 4318, dir: './logs', maxBytes: 50 * 1024 * 1024, backupCount: 5,
-  bodyLimit: 5 * 1024 * 1024, rate: 200,
+  bodyLimit: 5 * 1024 * 1024, rate: 200, maxRecords: 50_000,
 } as const;
 
 /** A running collector. */
@@ -155,15 +157,17 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     : undefined;
   const receiver = new Receiver(seen, forwarder);
 
-  const accept = (decode: () => Promise<DecodeResult> | DecodeResult) => async (): Promise<AcceptResult> => {
-    const decoded = await decode();
+  const maxRecords = options.maxRecords ?? DEFAULTS.maxRecords;
+  const store = async (decoded: DecodeResult): Promise<AcceptResult> => {
     try {
-      return receiver.accept(decoded);
+      return await receiver.accept(decoded);
     } catch (err) {
       reportInternalError(`--- Logging error ---\ncollector could not store a batch: ${describeError(err)}\n`);
       throw new IngestError(503, 'the collector could not store the batch; send it again later');
     }
   };
+  // decoded and stored a slice at a time, so that one large request does not stall the others
+  const ingest = (parsed: unknown): Promise<AcceptResult> => ingestParsed(parsed, store, maxRecords);
 
   const clientOf = (req: IncomingMessage): string => req.socket.remoteAddress ?? 'unknown';
 
@@ -191,7 +195,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
           return send(res, 415, { error: 'send OTLP as JSON (application/json); protobuf is not supported' }, cross);
         }
         const raw = await readBody(req, bodyLimit);
-        const result = await accept(() => decodeBody(raw, req.headers['content-encoding'] as string | undefined, bodyLimit))();
+        const result = await ingest(await parseBody(raw, req.headers['content-encoding'] as string | undefined, bodyLimit));
         return send(res, 200, acceptBody(result), cross);
       }
       if (url.pathname === '/' && req.method === 'GET') {
@@ -252,7 +256,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
           const message = await parseBody(data, isBinary ? 'gzip' : undefined, bodyLimit);
           batchId = typeof message === 'object' && message !== null ? (message as { batchId?: unknown }).batchId ?? null : null;
           if (typeof batchId !== 'string' && typeof batchId !== 'number') batchId = null;
-          const result = await accept(() => decodeParsed(message))();
+          const result = await ingest(message);
           ws.send(JSON.stringify({ ack: batchId, ...acceptBody(result) }));
         } catch (err) {
           const status = err instanceof IngestError ? err.status : 500;
