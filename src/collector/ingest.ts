@@ -8,32 +8,61 @@ import type { AcceptResult } from './receiver.js';
 
 /** A request that cannot be taken, with the status to answer. */
 export class IngestError extends Error {
-  constructor(readonly status: number, message: string) {
+  /**
+   * @param unread the request's body was not read to its end: the connection must close after the
+   *   answer, and a client still sending may see it reset
+   */
+  constructor(readonly status: number, message: string, readonly unread = false) {
     super(message);
     this.name = 'IngestError';
   }
 }
 
-/** Reads a request body up to `limit` bytes; beyond it, throws a 413. */
+// a body over the limit is still read to its end, and thrown away, before the 413 is sent: a client
+// that sends its whole body before it reads (most HTTP/1.1 clients) otherwise writes into a closed
+// socket and sees EPIPE or ECONNRESET, not the 413, and sends the same body again. Bounded: past
+// this much more, or this long, the 413 goes at once and the connection closes
+const DISCARD_BYTES = 64 * 1024 * 1024;
+const DISCARD_MS = 30_000;
+
+/**
+ * Reads a request body up to `limit` bytes. Beyond it, reads the rest without keeping it (at most
+ * 64 MiB more, for at most 30 s), then throws a 413.
+ */
 export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const tooBig = (unread: boolean) => new IngestError(413, `body over ${limit} bytes`, unread);
   const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) return Promise.reject(new IngestError(413, `body over ${limit} bytes`));
+  if (Number.isFinite(declared) && declared > limit + DISCARD_BYTES) return Promise.reject(tooBig(true));
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    let over = false;
     let done = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const finish = (outcome: Buffer | IngestError): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      if (outcome instanceof IngestError) reject(outcome);
+      else resolve(outcome);
+    };
+    const overflow = (): void => {
+      over = true;
+      chunks.length = 0;
+      timer = setTimeout(() => finish(tooBig(true)), DISCARD_MS);
+      timer.unref();
+    };
+    if (Number.isFinite(declared) && declared > limit) overflow();
     req.on('data', (chunk: Buffer) => {
       if (done) return;
       size += chunk.length;
-      if (size > limit) {
-        done = true;
-        reject(new IngestError(413, `body over ${limit} bytes`));
-        return;
-      }
+      if (size > limit + DISCARD_BYTES) return finish(tooBig(true));
+      if (over) return;
+      if (size > limit) return overflow();
       chunks.push(chunk);
     });
-    req.on('end', () => { if (!done) { done = true; resolve(Buffer.concat(chunks)); } });
-    req.on('error', (err) => { if (!done) { done = true; reject(new IngestError(400, `body could not be read: ${err.message}`)); } });
+    req.on('end', () => finish(over ? tooBig(false) : Buffer.concat(chunks)));
+    req.on('error', (err) => finish(new IngestError(400, `body could not be read: ${err.message}`, true)));
   });
 }
 

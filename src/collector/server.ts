@@ -214,14 +214,10 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     } catch (err) {
       if (err instanceof IngestError) {
         const headers: Record<string, string> = { ...cross };
-        if (err.status === 413) headers.connection = 'close';
+        // a body not read to its end cannot be followed by another request on this connection
+        if (err.unread) headers.connection = 'close';
         if (err.status === 503) headers['retry-after'] = '5';
-        send(res, err.status, { error: err.message }, headers);
-        if (err.status === 413) {
-          req.resume();
-          setTimeout(() => req.destroy(), 2000).unref();
-        }
-        return;
+        return send(res, err.status, { error: err.message }, headers);
       }
       reportInternalError(`--- Logging error ---\ncollector: ${describeError(err)}\n`);
       send(res, 500, { error: 'internal error' });
