@@ -2,7 +2,7 @@
 // the number of records, and storing them a slice at a time.
 import type { IncomingMessage } from 'node:http';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { gunzip } from 'node:zlib';
+import { constants, gunzip, gunzipSync } from 'node:zlib';
 import { decodeRequest, OtlpFormatError, type DecodeResult } from '../transport/otlp.js';
 import type { AcceptResult } from './receiver.js';
 
@@ -183,6 +183,31 @@ export async function ingestParsed(parsed: unknown, accept: (decoded: DecodeResu
     for (const error of result.errors) if (total.errors.length < 5 && !total.errors.includes(error)) total.errors.push(error);
   }
   return total;
+}
+
+// isolog's WebSocket sender writes the batch id first ({"batchId":…,"resourceLogs":…}), so it can be
+// read from a message's first bytes: before the message is rate-limited, and when the rest cannot be
+// parsed. A nack then names the batch it refuses, and the sender need not wait out its ack timeout
+const BATCH_ID_FIRST = /^\s*\{\s*"batchId"\s*:\s*("(?:[^"\\\x00-\x1f]|\\.){0,256}"|-?\d{1,16})\s*[,}]/;
+const PEEK_BYTES = 512;
+// what the first 512 bytes of gzip may inflate to (about 1,000 to 1 at most), so a bomb stops here
+const PEEK_INFLATED = 1024 * 1024;
+
+/** The batchId a WebSocket message (gzip when binary) starts with, read from its first bytes; null if none. */
+export function peekBatchId(raw: Buffer, gzipped: boolean): string | number | null {
+  let head = raw.subarray(0, PEEK_BYTES);
+  if (gzipped) {
+    try {
+      // Z_SYNC_FLUSH: what the bytes so far inflate to, not an error for the missing rest
+      head = gunzipSync(head, { finishFlush: constants.Z_SYNC_FLUSH, maxOutputLength: PEEK_INFLATED }).subarray(0, PEEK_BYTES);
+    } catch {
+      return null;
+    }
+  }
+  const found = BATCH_ID_FIRST.exec(head.toString('utf8'));
+  if (!found) return null;
+  const id: unknown = JSON.parse(found[1]);
+  return typeof id === 'string' || typeof id === 'number' ? id : null;
 }
 
 /** Content types taken on /v1/logs: OTLP JSON, and text/plain from sendBeacon. */

@@ -18,7 +18,7 @@ import type { DecodeResult } from '../transport/otlp.js';
 import { DedupeStore } from './dedupe.js';
 import { Forwarder } from './forward.js';
 import { escapeControl, RateLimiter, tokenOf, tokensMatch } from './guard.js';
-import { acceptsContentType, ingestParsed, IngestError, parseBody, readBody } from './ingest.js';
+import { acceptsContentType, ingestParsed, IngestError, parseBody, peekBatchId, readBody } from './ingest.js';
 import { FAVICON_SVG, LIVE_VIEW_CSP, LIVE_VIEW_PAGE, LiveViewHandler } from './live-view.js';
 import { corsOrigin, isLoopbackHost, OriginGate } from './origin.js';
 import { Receiver, type AcceptResult } from './receiver.js';
@@ -244,10 +244,11 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
   function onSocket(ws: WebSocket, client: string): void {
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       void (async () => {
-        let batchId: unknown = null;
+        // read from the message's first bytes, so that every nack names its batch when it can
+        let batchId: unknown = peekBatchId(data, isBinary);
         try {
           const wait = limiter.take(client);
-          if (wait > 0) return ws.send(JSON.stringify({ nack: null, status: 429, retryAfterMs: wait, error: 'too many requests' }));
+          if (wait > 0) return ws.send(JSON.stringify({ nack: batchId, status: 429, retryAfterMs: wait, error: 'too many requests' }));
           // a binary message is gzip, a text message JSON: decoded and bounded as an HTTP body is
           const message = await parseBody(data, isBinary ? 'gzip' : undefined, bodyLimit);
           batchId = typeof message === 'object' && message !== null ? (message as { batchId?: unknown }).batchId ?? null : null;

@@ -191,6 +191,34 @@ describe('WebSocket', () => {
     ws.close();
   });
 
+  it('names the batch it nacks as rate-limited, read from the message before it is parsed', async () => {
+    running = await collector({ rate: 1 });
+    const ws = new WebSocket(`${running.url.replace('http', 'ws')}/v1/logs`);
+    const replies: Record<string, unknown>[] = [];
+    await new Promise((r) => ws.once('open', r));
+    ws.on('message', (d) => replies.push(JSON.parse(String(d))));
+    for (const id of ['r1', 'r2', 'r3']) ws.send(`{"batchId":"${id}",${otlp(records(1, id)).slice(1)}`);
+    await expect.poll(() => replies.length, { timeout: 5000 }).toBe(3);
+    ws.close();
+    expect(replies).toContainEqual({ ack: 'r1' });
+    expect(replies).toContainEqual({ ack: 'r2' });
+    expect(replies).toContainEqual({ nack: 'r3', status: 429, retryAfterMs: expect.any(Number), error: 'too many requests' });
+  });
+
+  it('names the batch it nacks when the rest of the message cannot be read, text or gzip', async () => {
+    running = await collector();
+    const ws = new WebSocket(`${running.url.replace('http', 'ws')}/v1/logs`);
+    const replies: Record<string, unknown>[] = [];
+    await new Promise((r) => ws.once('open', r));
+    ws.on('message', (d) => replies.push(JSON.parse(String(d))));
+    ws.send('{"batchId":"t1","resourceLogs":[{"scopeLogs":');
+    ws.send(' { "batchId" : 42 , "resourceLogs": nope');
+    ws.send(gzipSync(`{"batchId":"g1","resourceLogs":[${'{"scopeLogs":[{"logRecords":[{}]}]},'.repeat(5000)}`));
+    await expect.poll(() => replies.length, { timeout: 5000 }).toBe(3);
+    ws.close();
+    for (const id of ['t1', 42, 'g1']) expect(replies).toContainEqual(expect.objectContaining({ nack: id, status: 400 }));
+  });
+
   it('refuses a WebSocket without the token', async () => {
     running = await collector({ token: 't0k' });
     const denied = new WebSocket(`${running.url.replace('http', 'ws')}/v1/logs`);
