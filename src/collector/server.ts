@@ -19,6 +19,7 @@ import { DedupeStore } from './dedupe.js';
 import { Forwarder } from './forward.js';
 import { escapeControl, RateLimiter, tokenOf, tokensMatch } from './guard.js';
 import { acceptsContentType, ingestParsed, IngestError, parseBody, peekBatchId, readBody } from './ingest.js';
+import { allowedHostName, HostGate } from './host.js';
 import { FAVICON_SVG, LIVE_VIEW_CSP, LIVE_VIEW_PAGE, LiveViewHandler } from './live-view.js';
 import { corsOrigin, isLoopbackHost, OriginGate } from './origin.js';
 import { Receiver, type AcceptResult } from './receiver.js';
@@ -35,6 +36,13 @@ export interface CollectorOptions {
    * also lets in pages served from this machine (localhost, 127.x.x.x, [::1], any port).
    */
   cors?: string[];
+  /**
+   * Host names the collector also answers to, on any port (a reverse proxy's, a LAN name), or `*` for
+   * any (only with a token). It always answers to 127.0.0.1, localhost and [::1] on its port, and to
+   * --host (any IP address when that is 0.0.0.0 or ::); other Host headers get 421, so that no web
+   * page can reach it by rebinding its own name to this machine.
+   */
+  allowHost?: string[];
   /** Rotate isolog.ndjson at this size (bytes). */
   maxBytes?: number;
   backupCount?: number;
@@ -65,6 +73,8 @@ export interface Collector {
   readonly forwarder: Forwarder | undefined;
   /** Which web pages may send, in words (the banner of `isolog collect` prints it). */
   readonly origins: string;
+  /** Which Host names it answers to, in words (the banner prints it too). */
+  readonly hosts: string;
   close(): Promise<void>;
 }
 
@@ -125,12 +135,17 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     throw new ConfigError(`refusing to listen on ${host} without a token: anyone who can reach it could write logs; pass --token`);
   }
   const cors = (options.cors ?? []).map((value) => corsOrigin(value, 'cors'));
+  const allowHost = (options.allowHost ?? []).map((value) => allowedHostName(value, 'allowHost'));
+  if (allowHost.includes('*') && !options.token) {
+    throw new ConfigError('--allow-host * answers any Host header, so a web page could reach the collector by rebinding its own name to this machine; pass --token as well, or name the hosts');
+  }
   if (options.forward !== undefined && !isHttpUrl(options.forward)) {
     throw new ConfigError(`--forward ${options.forward}: expected the http(s) URL of an OTLP logs endpoint, e.g. --forward http://otel-collector:4318/v1/logs`);
   }
   // a development server's rule: a collector only this machine can reach takes the pages served
   // from this machine; a token says the collector is guarded, and then only the named origins send
   const origins = new OriginGate(cors, loopback && !options.token, reportInternalError);
+  const hosts = new HostGate(host, allowHost, reportInternalError);
   const shownDir = options.dir ?? DEFAULTS.dir;
   const dir = resolve(shownDir);
   try {
@@ -171,7 +186,10 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
 
   const clientOf = (req: IncomingMessage): string => req.socket.remoteAddress ?? 'unknown';
 
+  const hasToken = (req: IncomingMessage, url: URL): boolean => !options.token || tokensMatch(tokenOf(req, url), options.token);
+
   async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!hosts.admits(req.headers.host)) return send(res, 421, { error: hosts.refusal(req.headers.host as string) });
     const url = new URL(req.url ?? '/', 'http://collector');
     const origin = typeof req.headers.origin === 'string' ? req.headers.origin : undefined;
     const cross = origins.headersFor(origin);
@@ -190,7 +208,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
         if (origin !== undefined && !origins.admits(origin)) return send(res, 403, { error: origins.refusal(origin) });
         const wait = limiter.take(clientOf(req));
         if (wait > 0) return send(res, 429, { error: 'too many requests' }, { ...cross, 'retry-after': String(Math.ceil(wait / 1000)) });
-        if (options.token && !tokensMatch(tokenOf(req, url), options.token)) return send(res, 401, { error: 'missing or wrong token' }, cross);
+        if (!hasToken(req, url)) return send(res, 401, { error: 'missing or wrong token' }, cross);
         if (!acceptsContentType(req.headers['content-type'])) {
           return send(res, 415, { error: 'send OTLP as JSON (application/json); protobuf is not supported' }, cross);
         }
@@ -199,6 +217,10 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
         return send(res, 200, acceptBody(result), cross);
       }
       if (url.pathname === '/' && req.method === 'GET') {
+        if (!hasToken(req, url)) {
+          res.writeHead(401, { 'content-type': 'text/plain; charset=utf-8' });
+          return void res.end('isolog live view: this collector has a token; open this page as /?token=T\n');
+        }
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': LIVE_VIEW_CSP });
         return void res.end(LIVE_VIEW_PAGE);
       }
@@ -207,7 +229,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
         return void res.end(FAVICON_SVG);
       }
       if (url.pathname === '/events' && req.method === 'GET') {
-        if (options.token && !tokensMatch(tokenOf(req, url), options.token)) return send(res, 401, { error: 'missing or wrong token' });
+        if (!hasToken(req, url)) return send(res, 401, { error: 'missing or wrong token' });
         return live.attach(res);
       }
       send(res, 404, { error: `no ${url.pathname} here; OTLP logs go to POST /v1/logs` });
@@ -235,9 +257,10 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     const refuse = (status: number, text: string): void => {
       socket.end(`HTTP/1.1 ${status} ${text}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
     };
+    if (!hosts.admits(req.headers.host)) return refuse(421, 'Misdirected Request');
     if (url.pathname !== '/v1/logs') return refuse(404, 'Not Found');
     if (!origins.admits(origin)) return refuse(403, 'Forbidden');
-    if (options.token && !tokensMatch(tokenOf(req, url), options.token)) return refuse(401, 'Unauthorized');
+    if (!hasToken(req, url)) return refuse(401, 'Unauthorized');
     wss.handleUpgrade(req, socket, head, (ws) => onSocket(ws, clientOf(req)));
   });
 
@@ -284,6 +307,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     throw listenError(err, host, wantedPort);
   }
   const port = (server.address() as AddressInfo).port;
+  hosts.listeningOn(port);
   const shownHost = host.includes(':') ? `[${host}]` : host;
 
   let closed: Promise<void> | null = null;
@@ -294,6 +318,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     receiver,
     forwarder,
     origins: origins.describe(),
+    hosts: hosts.describe(),
     close(): Promise<void> {
       closed ??= (async () => {
         for (const ws of wss.clients) ws.close(1001, 'collector shutting down');
