@@ -192,7 +192,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     if (!hosts.admits(req.headers.host)) return send(res, 421, { error: hosts.refusal(req.headers.host as string) });
     const url = new URL(req.url ?? '/', 'http://collector');
     const origin = typeof req.headers.origin === 'string' ? req.headers.origin : undefined;
-    const cross = origins.headersFor(origin);
+    const cross = origins.headersFor(origin, req.headers);
     try {
       if (url.pathname === '/healthz') {
         return send(res, 200, { status: 'ok', ...receiver.totals, dedupeEntries: seen.size, forward: forwarder?.stats });
@@ -200,12 +200,12 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
       if (url.pathname === '/v1/logs') {
         if (req.method === 'OPTIONS') {
           if (!origin) return send(res, 403, { error: 'a preflight needs an Origin header' });
-          if (!origins.admits(origin)) return send(res, 403, { error: origins.refusal(origin) });
+          if (!origins.admits(origin, req.headers)) return send(res, 403, { error: origins.refusal(origin, req.headers) });
           res.writeHead(204, cross);
           return void res.end();
         }
         if (req.method !== 'POST') return send(res, 405, { error: 'use POST' }, { allow: 'POST, OPTIONS' });
-        if (origin !== undefined && !origins.admits(origin)) return send(res, 403, { error: origins.refusal(origin) });
+        if (origin !== undefined && !origins.admits(origin, req.headers)) return send(res, 403, { error: origins.refusal(origin, req.headers) });
         const wait = limiter.take(clientOf(req));
         if (wait > 0) return send(res, 429, { error: 'too many requests' }, { ...cross, 'retry-after': String(Math.ceil(wait / 1000)) });
         if (!hasToken(req, url)) return send(res, 401, { error: 'missing or wrong token' }, cross);
@@ -259,7 +259,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     };
     if (!hosts.admits(req.headers.host)) return refuse(421, 'Misdirected Request');
     if (url.pathname !== '/v1/logs') return refuse(404, 'Not Found');
-    if (!origins.admits(origin)) return refuse(403, 'Forbidden');
+    if (!origins.admits(origin, req.headers)) return refuse(403, 'Forbidden');
     if (!hasToken(req, url)) return refuse(401, 'Unauthorized');
     wss.handleUpgrade(req, socket, head, (ws) => onSocket(ws, clientOf(req)));
   });
