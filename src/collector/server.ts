@@ -37,10 +37,9 @@ export interface CollectorOptions {
    */
   cors?: string[];
   /**
-   * Host names the collector also answers to, on any port (a reverse proxy's, a LAN name), or `*` for
-   * any (only with a token). It always answers to 127.0.0.1, localhost and [::1] on its port, and to
-   * --host (any IP address when that is 0.0.0.0 or ::); other Host headers get 421, so that no web
-   * page can reach it by rebinding its own name to this machine.
+   * Host names the collector also answers to (a reverse proxy's, a LAN name), or `*` for any (only
+   * with a token). It always answers to IP addresses, localhost and --host, on any port; other Host
+   * headers get 421, so that no web page can reach it by rebinding its own name to this machine.
    */
   allowHost?: string[];
   /** Rotate isolog.ndjson at this size (bytes). */
@@ -307,7 +306,6 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     throw listenError(err, host, wantedPort);
   }
   const port = (server.address() as AddressInfo).port;
-  hosts.listeningOn(port);
   const shownHost = host.includes(':') ? `[${host}]` : host;
 
   let closed: Promise<void> | null = null;
