@@ -121,7 +121,7 @@ export async function main(argv: string[]): Promise<number> {
   const lines = [
     'isolog collector',
     `  OTLP/HTTP  ${collector.url}/v1/logs   (JSON, gzip; WebSocket on the same path)`,
-    `  live view  ${collector.url}/`,
+    `  live view  ${collector.url}/${options.token ? '?token=T (the page and its stream need the token)' : ''}`,
     `  writing    ${collector.file ?? '(the configured handlers)'}`,
     `  origins    ${collector.origins}`,
     `  hosts      ${collector.hosts}`,
