@@ -3,22 +3,25 @@
 import { readFileSync } from 'node:fs';
 import { closestName } from '../config/closest-name.js';
 import { ConfigError } from '../config/config-error.js';
+import { allowedHostName } from './host.js';
 import { corsOrigin } from './origin.js';
 import { DEFAULTS, startCollector, type CollectorOptions } from './server.js';
 
 export const USAGE = `usage: isolog collect [--host 127.0.0.1] [--port 4318] [--dir ./logs] [--token T]
-                      [--cors ORIGIN ...] [--max-bytes N] [--backup-count K] [--forward URL]
-                      [--forward-token T] [--body-limit N] [--rate N] [--config FILE]
+                      [--cors ORIGIN ...] [--allow-host NAME ...] [--max-bytes N]
+                      [--backup-count K] [--forward URL] [--forward-token T] [--body-limit N]
+                      [--max-records N] [--rate N] [--config FILE]
 
 Receives OTLP/HTTP JSON logs on POST /v1/logs (and WebSocket /v1/logs), drops duplicates by
 log.record.uid, and writes one NDJSON line per record to <dir>/isolog.ndjson.`;
 
 const FLAGS: Record<string, keyof CollectorOptions | 'config'> = {
-  '--host': 'host', '--port': 'port', '--dir': 'dir', '--token': 'token', '--cors': 'cors',
+  '--host': 'host', '--port': 'port', '--dir': 'dir', '--token': 'token', '--cors': 'cors', '--allow-host': 'allowHost',
   '--max-bytes': 'maxBytes', '--backup-count': 'backupCount', '--forward': 'forward',
-  '--forward-token': 'forwardToken', '--body-limit': 'bodyLimit', '--rate': 'rate', '--config': 'config',
+  '--forward-token': 'forwardToken', '--body-limit': 'bodyLimit', '--max-records': 'maxRecords', '--rate': 'rate',
+  '--config': 'config',
 };
-const NUMERIC = new Set(['port', 'maxBytes', 'backupCount', 'bodyLimit', 'rate']);
+const NUMERIC = new Set(['port', 'maxBytes', 'backupCount', 'bodyLimit', 'maxRecords', 'rate']);
 const COMMANDS = ['collect'];
 
 /** `; did you mean X?` when `given` looks like a typo of one of `known`. */
@@ -33,11 +36,12 @@ function setOption(options: Record<string, unknown>, key: string, value: unknown
     if (!Number.isInteger(n) || n < 0) throw new ConfigError(`${where}: ${key} must be a whole number, got ${JSON.stringify(value)}`);
     if (key === 'port' && n > 65535) throw new ConfigError(`${where}: a port is at most 65535, got ${n}; pass --port 0 for any free one`);
     options[key] = n;
-  } else if (key === 'cors') {
+  } else if (key === 'cors' || key === 'allowHost') {
     // a flag's mistake is told as `--cors X: …`, a file's as `--config F: cors X: …`
-    const label = where === '--cors' ? where : `${where}: cors`;
-    const listed = (Array.isArray(value) ? value : [value]).map((v) => corsOrigin(String(v), label));
-    options.cors = [...((options.cors as string[] | undefined) ?? []), ...listed];
+    const label = where.startsWith('--config') ? `${where}: ${key}` : where;
+    const check = key === 'cors' ? corsOrigin : allowedHostName;
+    const listed = (Array.isArray(value) ? value : [value]).map((v) => check(String(v), label));
+    options[key] = [...((options[key] as string[] | undefined) ?? []), ...listed];
   } else {
     options[key] = value;
   }
@@ -57,7 +61,7 @@ export function parseArgs(argv: string[]): CollectorOptions {
     else while (i + 1 < argv.length && !argv[i + 1].startsWith('--')) values.push(argv[++i]);
     if (values.length === 0) throw new ConfigError(`${flag} needs a value`);
     if (key === 'config') configFile = values[0];
-    else if (key === 'cors') setOption(fromFlags, key, values, flag);
+    else if (key === 'cors' || key === 'allowHost') setOption(fromFlags, key, values, flag);
     else setOption(fromFlags, key, values[0], flag);
   }
   const options: Record<string, unknown> = {};
@@ -117,13 +121,14 @@ export async function main(argv: string[]): Promise<number> {
   const lines = [
     'isolog collector',
     `  OTLP/HTTP  ${collector.url}/v1/logs   (JSON, gzip; WebSocket on the same path)`,
-    `  live view  ${collector.url}/`,
+    `  live view  ${collector.url}/${options.token ? '?token=T (the page and its stream need the token)' : ''}`,
     `  writing    ${collector.file ?? '(the configured handlers)'}`,
     `  origins    ${collector.origins}`,
+    `  hosts      ${collector.hosts}`,
     `  token      ${options.token ? 'required: Authorization: Bearer T (beacons and WebSockets: ?token=T)' : 'none (listening on loopback only)'}`,
   ];
   if (collector.forwarder) lines.push(`  forwarding ${collector.forwarder.url}`);
-  lines.push(`  limits     body ${options.bodyLimit ?? DEFAULTS.bodyLimit} B, ${options.rate ?? DEFAULTS.rate} requests/s per client`);
+  lines.push(`  limits     body ${options.bodyLimit ?? DEFAULTS.bodyLimit} B, ${options.maxRecords ?? DEFAULTS.maxRecords} records a request, ${options.rate ?? DEFAULTS.rate} requests/s per client`);
   console.log(lines.join('\n'));
   return new Promise((resolveExit) => {
     const stop = (signal: string): void => {

@@ -1,36 +1,68 @@
-// Reading and decoding one OTLP body: size limits (before and after gzip), JSON, the OTLP shape.
+// Reading and decoding one OTLP body: size limits (before and after gzip), JSON, the OTLP shape,
+// the number of records, and storing them a slice at a time.
 import type { IncomingMessage } from 'node:http';
-import { gunzip } from 'node:zlib';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { constants, gunzip, gunzipSync } from 'node:zlib';
 import { decodeRequest, OtlpFormatError, type DecodeResult } from '../transport/otlp.js';
+import type { AcceptResult } from './receiver.js';
 
 /** A request that cannot be taken, with the status to answer. */
 export class IngestError extends Error {
-  constructor(readonly status: number, message: string) {
+  /**
+   * @param unread the request's body was not read to its end: the connection must close after the
+   *   answer, and a client still sending may see it reset
+   */
+  constructor(readonly status: number, message: string, readonly unread = false) {
     super(message);
     this.name = 'IngestError';
   }
 }
 
-/** Reads a request body up to `limit` bytes; beyond it, throws a 413. */
+// a body over the limit is still read to its end, and thrown away, before the 413 is sent: a client
+// that sends its whole body before it reads (most HTTP/1.1 clients) otherwise writes into a closed
+// socket and sees EPIPE or ECONNRESET, not the 413, and sends the same body again. Bounded: past
+// this much more, or this long, the 413 goes at once and the connection closes
+const DISCARD_BYTES = 64 * 1024 * 1024;
+const DISCARD_MS = 30_000;
+
+/**
+ * Reads a request body up to `limit` bytes. Beyond it, reads the rest without keeping it (at most
+ * 64 MiB more, for at most 30 s), then throws a 413.
+ */
 export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const tooBig = (unread: boolean) => new IngestError(413, `body over ${limit} bytes`, unread);
   const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) return Promise.reject(new IngestError(413, `body over ${limit} bytes`));
+  if (Number.isFinite(declared) && declared > limit + DISCARD_BYTES) return Promise.reject(tooBig(true));
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    let over = false;
     let done = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const finish = (outcome: Buffer | IngestError): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      if (outcome instanceof IngestError) reject(outcome);
+      else resolve(outcome);
+    };
+    const overflow = (): void => {
+      over = true;
+      chunks.length = 0;
+      timer = setTimeout(() => finish(tooBig(true)), DISCARD_MS);
+      timer.unref();
+    };
+    if (Number.isFinite(declared) && declared > limit) overflow();
     req.on('data', (chunk: Buffer) => {
       if (done) return;
       size += chunk.length;
-      if (size > limit) {
-        done = true;
-        reject(new IngestError(413, `body over ${limit} bytes`));
-        return;
-      }
+      if (size > limit + DISCARD_BYTES) return finish(tooBig(true));
+      if (over) return;
+      if (size > limit) return overflow();
       chunks.push(chunk);
     });
-    req.on('end', () => { if (!done) { done = true; resolve(Buffer.concat(chunks)); } });
-    req.on('error', (err) => { if (!done) { done = true; reject(new IngestError(400, `body could not be read: ${err.message}`)); } });
+    req.on('end', () => finish(over ? tooBig(false) : Buffer.concat(chunks)));
+    req.on('error', (err) => finish(new IngestError(400, `body could not be read: ${err.message}`, true)));
   });
 }
 
@@ -72,9 +104,113 @@ export function decodeParsed(parsed: unknown): DecodeResult {
   }
 }
 
-/** Bytes (possibly gzipped) to decoded records; throws IngestError with the status to answer. */
-export async function decodeBody(raw: Buffer, encoding: string | undefined, limit: number): Promise<DecodeResult> {
-  return decodeParsed(await parseBody(raw, encoding, limit));
+// records decoded and stored between two turns of the event loop, so that one request of many small
+// records does not hold up the others, or /healthz: about 30 ms of work (some 15 µs a record:
+// decoding, a LogRecord, the file's and the live view's JSON). Not fewer: each slice is one
+// receiver.accept(), one batch written and fsynced whole or not at all (about 4 ms here), and a
+// request up to this size stays one such batch
+const SLICE_RECORDS = 2000;
+
+type Entries = Record<string, unknown>[];
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The records of an OTLP request, counted without decoding them. */
+function countRecords(request: { resourceLogs: Entries }): number {
+  let n = 0;
+  for (const rl of request.resourceLogs) for (const sl of rl.scopeLogs as Entries) n += (sl.logRecords as unknown[]).length;
+  return n;
+}
+
+/**
+ * Throws IngestError (400) with decodeRequest's own message unless `parsed` is shaped as an OTLP
+ * request: a copy with no records is decoded, which costs nothing per record.
+ */
+function checkShape(parsed: unknown): asserts parsed is { resourceLogs: Entries } {
+  const bare = isObject(parsed) && Array.isArray(parsed.resourceLogs)
+    ? { resourceLogs: parsed.resourceLogs.map((rl: unknown) => (isObject(rl) && Array.isArray(rl.scopeLogs)
+      ? { ...rl, scopeLogs: rl.scopeLogs.map((sl: unknown) => (isObject(sl) && Array.isArray(sl.logRecords) ? { ...sl, logRecords: [] } : sl)) }
+      : rl)) }
+    : parsed;
+  decodeParsed(bare);
+}
+
+/** The request as requests of at most `size` records each, their resources and scopes kept. */
+function* slices(request: { resourceLogs: Entries }, size: number): Generator<{ resourceLogs: Entries }> {
+  let resources: Entries = [];
+  let n = 0;
+  for (const rl of request.resourceLogs) {
+    let scopes: Entries = [];
+    for (const sl of rl.scopeLogs as Entries) {
+      const logRecords = sl.logRecords as unknown[];
+      for (let i = 0; i < logRecords.length;) {
+        const take = Math.min(size - n, logRecords.length - i);
+        scopes.push({ ...sl, logRecords: logRecords.slice(i, i + take) });
+        i += take;
+        n += take;
+        if (n < size) continue;
+        resources.push({ ...rl, scopeLogs: scopes });
+        yield { resourceLogs: resources };
+        resources = [];
+        scopes = [];
+        n = 0;
+      }
+    }
+    if (scopes.length) resources.push({ ...rl, scopeLogs: scopes });
+  }
+  if (resources.length) yield { resourceLogs: resources };
+}
+
+/**
+ * Decodes a parsed OTLP request and hands its records to `accept` a slice at a time, letting the
+ * event loop turn between slices; the results are added up. A request of more than `maxRecords`
+ * records is refused whole (413, so that a client splits it) before any is stored. A slice that
+ * `accept` refuses (503) ends the request: the slices before it stay stored, and the resent request
+ * is deduplicated by uid; records without one (from other OTLP clients) in those slices are stored
+ * again.
+ */
+export async function ingestParsed(parsed: unknown, accept: (decoded: DecodeResult) => AcceptResult | Promise<AcceptResult>, maxRecords: number): Promise<AcceptResult> {
+  checkShape(parsed);
+  const count = countRecords(parsed);
+  if (count > maxRecords) {
+    throw new IngestError(413, `${count} records in one request; the collector takes at most ${maxRecords} (--max-records): send them in smaller batches`);
+  }
+  const total: AcceptResult = { accepted: 0, duplicates: 0, rejected: 0, errors: [] };
+  let first = true;
+  for (const slice of slices(parsed, SLICE_RECORDS)) {
+    if (!first) await nextTurn();
+    first = false;
+    const result = await accept(decodeParsed(slice));
+    total.accepted += result.accepted;
+    total.duplicates += result.duplicates;
+    total.rejected += result.rejected;
+    for (const error of result.errors) if (total.errors.length < 5 && !total.errors.includes(error)) total.errors.push(error);
+  }
+  return total;
+}
+
+// isolog's WebSocket sender writes the batch id first ({"batchId":…,"resourceLogs":…}), so it can be
+// read from a message's first bytes: before the message is rate-limited, and when the rest cannot be
+// parsed. A nack then names the batch it refuses, and the sender need not wait out its ack timeout
+const BATCH_ID_FIRST = /^\s*\{\s*"batchId"\s*:\s*("(?:[^"\\\x00-\x1f]|\\.){0,256}"|-?\d{1,16})\s*[,}]/;
+const PEEK_BYTES = 512;
+// what the first 512 bytes of gzip may inflate to (about 1,000 to 1 at most), so a bomb stops here
+const PEEK_INFLATED = 1024 * 1024;
+
+/** The batchId a WebSocket message (gzip when binary) starts with, read from its first bytes; null if none. */
+export function peekBatchId(raw: Buffer, gzipped: boolean): string | number | null {
+  let head = raw.subarray(0, PEEK_BYTES);
+  if (gzipped) {
+    try {
+      // Z_SYNC_FLUSH: what the bytes so far inflate to, not an error for the missing rest
+      head = gunzipSync(head, { finishFlush: constants.Z_SYNC_FLUSH, maxOutputLength: PEEK_INFLATED }).subarray(0, PEEK_BYTES);
+    } catch {
+      return null;
+    }
+  }
+  const found = BATCH_ID_FIRST.exec(head.toString('utf8'));
+  if (!found) return null;
+  const id: unknown = JSON.parse(found[1]);
+  return typeof id === 'string' || typeof id === 'number' ? id : null;
 }
 
 /** Content types taken on /v1/logs: OTLP JSON, and text/plain from sendBeacon. */

@@ -4,43 +4,99 @@ import { Handler } from '../core/handler.js';
 import { JsonFormatter } from '../core/json-formatter.js';
 import type { LogRecord } from '../core/record.js';
 
-const BACKLOG = 500;
-// a viewer that reads slower than records arrive is cut off rather than buffered without bound
-const MAX_BUFFERED = 1024 * 1024;
+// a new viewer gets the newest records: at most this many, and at most this much of their text.
+// Records are kept as the events they become, never as LogRecords: a record can hold fields of
+// megabytes, of which JsonFormatter keeps at most 262,144 characters
+const BACKLOG_RECORDS = 500;
+const BACKLOG_BYTES = 2 * 1024 * 1024;
+// what may wait for one viewer, the backlog included; past it the viewer is cut off (EventSource
+// reconnects, and starts again from the backlog). Above the 5 MiB body limit, so that a viewer that
+// reads is not cut off by one request's records. The events are the same strings for every viewer:
+// together the viewers hold the newest 8 MiB of events at most
+const VIEWER_BUFFER = 8 * 1024 * 1024;
+// what a viewer's socket is given at a time; the rest waits in its queue until the socket drains
+const SOCKET_SHARE = 1024 * 1024;
+// this many viewers at most, 503 beyond
+export const MAX_VIEWERS = 32;
+
+interface LiveEvent { text: string; bytes: number }
+
+/** One connected viewer: its events wait here and go to the socket only as fast as it takes them. */
+class Viewer {
+  private readonly queue: LiveEvent[];
+  private head = 0;
+  private queued = 0;
+
+  constructor(readonly res: ServerResponse, backlog: readonly LiveEvent[]) {
+    this.queue = backlog.slice();
+    for (const event of backlog) this.queued += event.bytes;
+    res.on('drain', () => this.pump());
+    this.pump();
+  }
+
+  /** Queues one event; false when the viewer is too far behind to keep. */
+  push(event: LiveEvent): boolean {
+    this.queue.push(event);
+    this.queued += event.bytes;
+    if (this.queued + this.res.writableLength > VIEWER_BUFFER) return false;
+    this.pump();
+    return true;
+  }
+
+  private pump(): void {
+    while (this.head < this.queue.length && this.res.writableLength < SOCKET_SHARE) {
+      const event = this.queue[this.head++];
+      this.queued -= event.bytes;
+      this.res.write(event.text);
+    }
+    if (this.head === this.queue.length) {
+      this.queue.length = 0;
+      this.head = 0;
+    } else if (this.head >= 1024) {
+      this.queue.splice(0, this.head);
+      this.head = 0;
+    }
+  }
+}
 
 /** A handler that sends each record to the connected viewers, and keeps the last few for new ones. */
 export class LiveViewHandler extends Handler {
-  private readonly clients = new Set<ServerResponse>();
-  // records, not text: with no viewer connected nothing is formatted
-  private recent: LogRecord[] = [];
+  private readonly viewers = new Set<Viewer>();
+  private readonly backlog: LiveEvent[] = [];
+  private backlogBytes = 0;
   private readonly json = new JsonFormatter();
 
   attach(res: ServerResponse): void {
+    if (this.viewers.size >= MAX_VIEWERS) {
+      res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '10' });
+      res.end(JSON.stringify({ error: `the live view has ${MAX_VIEWERS} viewers already; close one and reload` }));
+      return;
+    }
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
     res.write(': isolog live view\n\n');
-    for (const record of this.recent.slice(-BACKLOG)) res.write(`data: ${this.json.format(record)}\n\n`);
-    this.clients.add(res);
-    res.on('close', () => this.clients.delete(res));
+    const viewer = new Viewer(res, this.backlog);
+    this.viewers.add(viewer);
+    res.on('close', () => this.viewers.delete(viewer));
   }
 
   emit(record: LogRecord): void {
-    this.recent.push(record);
-    if (this.recent.length > BACKLOG * 2) this.recent = this.recent.slice(-BACKLOG);
-    if (this.clients.size === 0) return;
-    const line = this.json.format(record);
-    for (const res of this.clients) {
-      if (res.writableLength > MAX_BUFFERED) {
-        this.clients.delete(res);
-        res.destroy();
-        continue;
-      }
-      res.write(`data: ${line}\n\n`);
+    const text = `data: ${this.json.format(record)}\n\n`;
+    const event = { text, bytes: Buffer.byteLength(text) };
+    this.backlog.push(event);
+    this.backlogBytes += event.bytes;
+    while (this.backlog.length > BACKLOG_RECORDS || this.backlogBytes > BACKLOG_BYTES) {
+      this.backlogBytes -= (this.backlog.shift() as LiveEvent).bytes;
+    }
+    for (const viewer of this.viewers) {
+      if (viewer.push(event)) continue;
+      this.viewers.delete(viewer);
+      viewer.res.destroy();
     }
   }
 
   override close(): void {
-    for (const res of this.clients) res.end();
-    this.clients.clear();
+    for (const viewer of this.viewers) viewer.res.end();
+    this.viewers.clear();
     super.close();
   }
 }

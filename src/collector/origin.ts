@@ -1,7 +1,9 @@
-// Which web pages may send to the collector (CORS and WebSocket origins): the --cors origins, and,
-// on a loopback collector without a token, any page served from this machine, as a development
-// server accepts. A refused page is named once in the collector's terminal with the flag to pass,
-// since the browser only tells the page "Failed to fetch".
+// Which web pages may send to the collector (CORS and WebSocket origins): the --cors origins; a page
+// of the collector's own origin (its Origin names the request's Host, as behind a reverse proxy that
+// serves the app and the collector together); and, on a loopback collector without a token, any page
+// served from this machine, as a development server accepts. The Host has passed host.ts's check by
+// then, so a rebound name is never "same origin". A refused page is named once in the collector's
+// terminal with the flag to pass, since the browser only tells the page "Failed to fetch".
 import { ConfigError } from '../config/config-error.js';
 import { escapeControl } from './guard.js';
 
@@ -25,6 +27,25 @@ export function isLoopbackOrigin(origin: string): boolean {
   // the whole header must be the origin as a browser writes it: no path, user or query riding along
   return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === origin && isLoopbackHost(url.hostname);
 }
+
+/**
+ * True when `origin` is the origin of `host` (a Host header): the same name and port, the origin's
+ * scheme giving the port when the Host names none (https://a.com and a.com:443 are the same).
+ * @example sameOrigin('https://logs.example.com', 'logs.example.com') // true; 'logs.example.com:8443' is false
+ */
+export function sameOrigin(origin: string, host: string | undefined): boolean {
+  if (!host || /[/?#@\\]/.test(host)) return false;
+  try {
+    const page = new URL(origin);
+    if ((page.protocol !== 'http:' && page.protocol !== 'https:') || page.origin !== origin) return false;
+    return new URL(`${page.protocol}//${host}`).host === page.host;
+  } catch {
+    return false;
+  }
+}
+
+/** The hosts of a request that decide whether it is same-origin: Host, and X-Forwarded-Host only to explain a refusal. */
+export interface RequestHosts { host?: string; 'x-forwarded-host'?: string | string[] }
 
 /**
  * A --cors value as a browser sends its origin (`http://A.com:80/` becomes `http://a.com`), or a
@@ -71,20 +92,23 @@ export class OriginGate {
    */
   constructor(readonly listed: readonly string[], readonly loopbackPages: boolean, private readonly report: (text: string) => void, private readonly limit = NOTICE_LIMIT) {}
 
-  /** Requests without an Origin come from servers and tools, not pages, and CORS does not apply. */
-  allows(origin: string | undefined): boolean {
-    return origin === undefined || this.listed.includes('*') || this.listed.includes(origin) || (this.loopbackPages && isLoopbackOrigin(origin));
+  /**
+   * Requests without an Origin come from servers and tools, not pages, and CORS does not apply. A
+   * same-origin request is not a cross-origin one: its Origin names its Host.
+   */
+  allows(origin: string | undefined, hosts: RequestHosts = {}): boolean {
+    return origin === undefined || this.listed.includes('*') || this.listed.includes(origin) || (this.loopbackPages && isLoopbackOrigin(origin)) || sameOrigin(origin, hosts.host);
   }
 
   /** As allows, and the first refusal of each origin is reported with the flag that accepts it. */
-  admits(origin: string | undefined): boolean {
-    if (this.allows(origin)) return true;
-    this.notice(origin as string);
+  admits(origin: string | undefined, hosts: RequestHosts = {}): boolean {
+    if (this.allows(origin, hosts)) return true;
+    this.notice(origin as string, hosts);
     return false;
   }
 
-  headersFor(origin: string | undefined): Record<string, string> {
-    if (!origin || !this.allows(origin)) return {};
+  headersFor(origin: string | undefined, hosts: RequestHosts = {}): Record<string, string> {
+    if (!origin || !this.allows(origin, hosts)) return {};
     return {
       'access-control-allow-origin': origin,
       'access-control-allow-methods': 'POST, OPTIONS',
@@ -99,19 +123,30 @@ export class OriginGate {
   describe(): string {
     if (this.listed.includes('*')) return 'any origin (--cors *)';
     const loopback = this.loopbackPages ? ['http(s)://localhost, 127.x.x.x and [::1] on any port'] : [];
-    const all = [...loopback, ...this.listed];
-    return all.length ? all.join(', ') : 'none: pass --cors ORIGIN to let a web page send';
+    const all = [...loopback, ...this.listed, 'pages of its own origin'];
+    return all.length > 1 ? all.join(', ') : 'pages of its own origin only: pass --cors ORIGIN to let other web pages send';
   }
 
-  /** Why `origin` is refused and what would let it in, for the terminal and the 403's body. */
-  refusal(origin: string): string {
+  /**
+   * Why `origin` is refused and what would let it in, for the terminal and the 403's body. A proxy
+   * that forwarded the request for the origin's own host (X-Forwarded-Host) but rewrote Host is named
+   * with what to change: X-Forwarded-Host is never trusted to let a request in, since any client can
+   * send it, and the Host check would not have seen it.
+   */
+  refusal(origin: string, hosts: RequestHosts = {}): string {
     if (origin === 'null') return 'refused a request from origin null (a page from file:// or a sandboxed frame); serve the page over http:// from an origin passed to --cors';
-    if (origin.length <= SHOWN_LENGTH && listable(origin)) return `refused a request from origin ${origin}; to accept it, start the collector with --cors ${origin}`;
+    if (origin.length <= SHOWN_LENGTH && listable(origin)) {
+      const forwarded = String(hosts['x-forwarded-host'] ?? '').split(',')[0].trim();
+      const proxy = forwarded && sameOrigin(origin, forwarded)
+        ? `, or, as a proxy forwarded it for ${forwarded} (the same origin), have the proxy pass that Host header on (nginx: proxy_set_header Host $host) and start the collector with --allow-host ${new URL(origin).hostname}`
+        : '';
+      return `refused a request from origin ${origin}; to accept it, start the collector with --cors ${origin}${proxy}`;
+    }
     const shown = escapeControl(origin.slice(0, SHOWN_LENGTH)) + (origin.length > SHOWN_LENGTH ? '…' : '');
     return `refused a request whose Origin header "${shown}" is not an origin (scheme://host[:port])`;
   }
 
-  private notice(origin: string): void {
+  private notice(origin: string, hosts: RequestHosts): void {
     const key = origin.slice(0, SHOWN_LENGTH);
     if (this.noticed.has(key) || this.full) return;
     if (this.noticed.size >= this.limit) {
@@ -120,7 +155,7 @@ export class OriginGate {
       return;
     }
     this.noticed.add(key);
-    this.report(`isolog collect: ${this.refusal(origin)}`);
+    this.report(`isolog collect: ${this.refusal(origin, hosts)}`);
   }
 }
 

@@ -18,7 +18,8 @@ import type { DecodeResult } from '../transport/otlp.js';
 import { DedupeStore } from './dedupe.js';
 import { Forwarder } from './forward.js';
 import { escapeControl, RateLimiter, tokenOf, tokensMatch } from './guard.js';
-import { acceptsContentType, decodeBody, decodeParsed, IngestError, parseBody, readBody } from './ingest.js';
+import { acceptsContentType, ingestParsed, IngestError, parseBody, peekBatchId, readBody } from './ingest.js';
+import { allowedHostName, HostGate } from './host.js';
 import { FAVICON_SVG, LIVE_VIEW_CSP, LIVE_VIEW_PAGE, LiveViewHandler } from './live-view.js';
 import { corsOrigin, isLoopbackHost, OriginGate } from './origin.js';
 import { Receiver, type AcceptResult } from './receiver.js';
@@ -35,6 +36,12 @@ export interface CollectorOptions {
    * also lets in pages served from this machine (localhost, 127.x.x.x, [::1], any port).
    */
   cors?: string[];
+  /**
+   * Host names the collector also answers to (a reverse proxy's, a LAN name), or `*` for any (only
+   * with a token). It always answers to IP addresses, localhost and --host, on any port; other Host
+   * headers get 421, so that no web page can reach it by rebinding its own name to this machine.
+   */
+  allowHost?: string[];
   /** Rotate isolog.ndjson at this size (bytes). */
   maxBytes?: number;
   backupCount?: number;
@@ -45,13 +52,15 @@ export interface CollectorOptions {
   bodyLimit?: number;
   /** Requests a second per client (and twice that in a burst); 429 beyond. 0 turns the limit off. */
   rate?: number;
+  /** Most records taken in one request or WebSocket message; 413 beyond, so that the client splits it. */
+  maxRecords?: number;
   /** The collector's own logging configuration (dictConfig); default: NDJSON to <dir>/isolog.ndjson. */
   logging?: DictConfig;
 }
 
 export const DEFAULTS = {
   host: '127.0.0.1', port: 4318, dir: './logs', maxBytes: 50 * 1024 * 1024, backupCount: 5,
-  bodyLimit: 5 * 1024 * 1024, rate: 200,
+  bodyLimit: 5 * 1024 * 1024, rate: 200, maxRecords: 50_000,
 } as const;
 
 /** A running collector. */
@@ -63,6 +72,8 @@ export interface Collector {
   readonly forwarder: Forwarder | undefined;
   /** Which web pages may send, in words (the banner of `isolog collect` prints it). */
   readonly origins: string;
+  /** Which Host names it answers to, in words (the banner prints it too). */
+  readonly hosts: string;
   close(): Promise<void>;
 }
 
@@ -123,12 +134,17 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     throw new ConfigError(`refusing to listen on ${host} without a token: anyone who can reach it could write logs; pass --token`);
   }
   const cors = (options.cors ?? []).map((value) => corsOrigin(value, 'cors'));
+  const allowHost = (options.allowHost ?? []).map((value) => allowedHostName(value, 'allowHost'));
+  if (allowHost.includes('*') && !options.token) {
+    throw new ConfigError('--allow-host * answers any Host header, so a web page could reach the collector by rebinding its own name to this machine; pass --token as well, or name the hosts');
+  }
   if (options.forward !== undefined && !isHttpUrl(options.forward)) {
     throw new ConfigError(`--forward ${options.forward}: expected the http(s) URL of an OTLP logs endpoint, e.g. --forward http://otel-collector:4318/v1/logs`);
   }
   // a development server's rule: a collector only this machine can reach takes the pages served
   // from this machine; a token says the collector is guarded, and then only the named origins send
   const origins = new OriginGate(cors, loopback && !options.token, reportInternalError);
+  const hosts = new HostGate(host, allowHost, reportInternalError);
   const shownDir = options.dir ?? DEFAULTS.dir;
   const dir = resolve(shownDir);
   try {
@@ -155,22 +171,27 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     : undefined;
   const receiver = new Receiver(seen, forwarder);
 
-  const accept = (decode: () => Promise<DecodeResult> | DecodeResult) => async (): Promise<AcceptResult> => {
-    const decoded = await decode();
+  const maxRecords = options.maxRecords ?? DEFAULTS.maxRecords;
+  const store = async (decoded: DecodeResult): Promise<AcceptResult> => {
     try {
-      return receiver.accept(decoded);
+      return await receiver.accept(decoded);
     } catch (err) {
       reportInternalError(`--- Logging error ---\ncollector could not store a batch: ${describeError(err)}\n`);
       throw new IngestError(503, 'the collector could not store the batch; send it again later');
     }
   };
+  // decoded and stored a slice at a time, so that one large request does not stall the others
+  const ingest = (parsed: unknown): Promise<AcceptResult> => ingestParsed(parsed, store, maxRecords);
 
   const clientOf = (req: IncomingMessage): string => req.socket.remoteAddress ?? 'unknown';
 
+  const hasToken = (req: IncomingMessage, url: URL): boolean => !options.token || tokensMatch(tokenOf(req, url), options.token);
+
   async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!hosts.admits(req.headers.host)) return send(res, 421, { error: hosts.refusal(req.headers.host as string) });
     const url = new URL(req.url ?? '/', 'http://collector');
     const origin = typeof req.headers.origin === 'string' ? req.headers.origin : undefined;
-    const cross = origins.headersFor(origin);
+    const cross = origins.headersFor(origin, req.headers);
     try {
       if (url.pathname === '/healthz') {
         return send(res, 200, { status: 'ok', ...receiver.totals, dedupeEntries: seen.size, forward: forwarder?.stats });
@@ -178,23 +199,27 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
       if (url.pathname === '/v1/logs') {
         if (req.method === 'OPTIONS') {
           if (!origin) return send(res, 403, { error: 'a preflight needs an Origin header' });
-          if (!origins.admits(origin)) return send(res, 403, { error: origins.refusal(origin) });
+          if (!origins.admits(origin, req.headers)) return send(res, 403, { error: origins.refusal(origin, req.headers) });
           res.writeHead(204, cross);
           return void res.end();
         }
         if (req.method !== 'POST') return send(res, 405, { error: 'use POST' }, { allow: 'POST, OPTIONS' });
-        if (origin !== undefined && !origins.admits(origin)) return send(res, 403, { error: origins.refusal(origin) });
+        if (origin !== undefined && !origins.admits(origin, req.headers)) return send(res, 403, { error: origins.refusal(origin, req.headers) });
         const wait = limiter.take(clientOf(req));
         if (wait > 0) return send(res, 429, { error: 'too many requests' }, { ...cross, 'retry-after': String(Math.ceil(wait / 1000)) });
-        if (options.token && !tokensMatch(tokenOf(req, url), options.token)) return send(res, 401, { error: 'missing or wrong token' }, cross);
+        if (!hasToken(req, url)) return send(res, 401, { error: 'missing or wrong token' }, cross);
         if (!acceptsContentType(req.headers['content-type'])) {
           return send(res, 415, { error: 'send OTLP as JSON (application/json); protobuf is not supported' }, cross);
         }
         const raw = await readBody(req, bodyLimit);
-        const result = await accept(() => decodeBody(raw, req.headers['content-encoding'] as string | undefined, bodyLimit))();
+        const result = await ingest(await parseBody(raw, req.headers['content-encoding'] as string | undefined, bodyLimit));
         return send(res, 200, acceptBody(result), cross);
       }
       if (url.pathname === '/' && req.method === 'GET') {
+        if (!hasToken(req, url)) {
+          res.writeHead(401, { 'content-type': 'text/plain; charset=utf-8' });
+          return void res.end('isolog live view: this collector has a token; open this page as /?token=T\n');
+        }
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': LIVE_VIEW_CSP });
         return void res.end(LIVE_VIEW_PAGE);
       }
@@ -203,21 +228,17 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
         return void res.end(FAVICON_SVG);
       }
       if (url.pathname === '/events' && req.method === 'GET') {
-        if (options.token && !tokensMatch(tokenOf(req, url), options.token)) return send(res, 401, { error: 'missing or wrong token' });
+        if (!hasToken(req, url)) return send(res, 401, { error: 'missing or wrong token' });
         return live.attach(res);
       }
       send(res, 404, { error: `no ${url.pathname} here; OTLP logs go to POST /v1/logs` });
     } catch (err) {
       if (err instanceof IngestError) {
         const headers: Record<string, string> = { ...cross };
-        if (err.status === 413) headers.connection = 'close';
+        // a body not read to its end cannot be followed by another request on this connection
+        if (err.unread) headers.connection = 'close';
         if (err.status === 503) headers['retry-after'] = '5';
-        send(res, err.status, { error: err.message }, headers);
-        if (err.status === 413) {
-          req.resume();
-          setTimeout(() => req.destroy(), 2000).unref();
-        }
-        return;
+        return send(res, err.status, { error: err.message }, headers);
       }
       reportInternalError(`--- Logging error ---\ncollector: ${describeError(err)}\n`);
       send(res, 500, { error: 'internal error' });
@@ -235,24 +256,26 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     const refuse = (status: number, text: string): void => {
       socket.end(`HTTP/1.1 ${status} ${text}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
     };
+    if (!hosts.admits(req.headers.host)) return refuse(421, 'Misdirected Request');
     if (url.pathname !== '/v1/logs') return refuse(404, 'Not Found');
-    if (!origins.admits(origin)) return refuse(403, 'Forbidden');
-    if (options.token && !tokensMatch(tokenOf(req, url), options.token)) return refuse(401, 'Unauthorized');
+    if (!origins.admits(origin, req.headers)) return refuse(403, 'Forbidden');
+    if (!hasToken(req, url)) return refuse(401, 'Unauthorized');
     wss.handleUpgrade(req, socket, head, (ws) => onSocket(ws, clientOf(req)));
   });
 
   function onSocket(ws: WebSocket, client: string): void {
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       void (async () => {
-        let batchId: unknown = null;
+        // read from the message's first bytes, so that every nack names its batch when it can
+        let batchId: unknown = peekBatchId(data, isBinary);
         try {
           const wait = limiter.take(client);
-          if (wait > 0) return ws.send(JSON.stringify({ nack: null, status: 429, retryAfterMs: wait, error: 'too many requests' }));
+          if (wait > 0) return ws.send(JSON.stringify({ nack: batchId, status: 429, retryAfterMs: wait, error: 'too many requests' }));
           // a binary message is gzip, a text message JSON: decoded and bounded as an HTTP body is
           const message = await parseBody(data, isBinary ? 'gzip' : undefined, bodyLimit);
           batchId = typeof message === 'object' && message !== null ? (message as { batchId?: unknown }).batchId ?? null : null;
           if (typeof batchId !== 'string' && typeof batchId !== 'number') batchId = null;
-          const result = await accept(() => decodeParsed(message))();
+          const result = await ingest(message);
           ws.send(JSON.stringify({ ack: batchId, ...acceptBody(result) }));
         } catch (err) {
           const status = err instanceof IngestError ? err.status : 500;
@@ -293,6 +316,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     receiver,
     forwarder,
     origins: origins.describe(),
+    hosts: hosts.describe(),
     close(): Promise<void> {
       closed ??= (async () => {
         for (const ws of wss.clients) ws.close(1001, 'collector shutting down');

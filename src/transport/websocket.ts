@@ -38,13 +38,30 @@ export class WebSocketSender {
   private onAnswer(data: unknown): void {
     let answer: { ack?: unknown; nack?: unknown; status?: number; retryAfterMs?: number; error?: string };
     try { answer = JSON.parse(String(data)); } catch { return; }
+    const retryAfter = answer.retryAfterMs ? String(Math.ceil(answer.retryAfterMs / 1000)) : null;
+    if (answer.nack === null) return this.failAll(answer.status, retryAfter, answer.error);
     const id = String(answer.ack ?? answer.nack ?? '');
     const w = this.waiting.get(id);
     if (!w) return;
     this.waiting.delete(id);
     clearTimeout(w.timer);
     if (answer.ack !== undefined) w.resolve({ status: 200, retryAfter: null });
-    else w.resolve({ status: answer.status ?? 400, retryAfter: answer.retryAfterMs ? String(Math.ceil(answer.retryAfterMs / 1000)) : null, error: answer.error });
+    else w.resolve({ status: answer.status ?? 400, retryAfter, error: answer.error });
+  }
+
+  /**
+   * A nack that names no batch (a collector that could not read the id) may be for any batch this
+   * socket is waiting on: each is failed now rather than at its ack timeout, and sent again. Only
+   * 429 and 5xx keep their status (and Retry-After): a 400 or 413 would have the flusher split or
+   * drop batches that were never refused.
+   */
+  private failAll(status: number | undefined, retryAfter: string | null, error: string | undefined): void {
+    const kept = status === 429 || (status !== undefined && status >= 500) ? status : null;
+    for (const [id, w] of this.waiting) {
+      clearTimeout(w.timer);
+      this.waiting.delete(id);
+      w.resolve({ status: kept, retryAfter, error: `nack without a batch id: ${error ?? `status ${status}`}` });
+    }
   }
 
   /** Sends one request and resolves with the collector's answer as an HTTP-like status. */

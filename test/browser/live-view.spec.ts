@@ -69,3 +69,21 @@ test('the live view has an icon, and its content security policy lets it load', 
   expect(width).toBe(16);
   expect(violations).toEqual([]);
 });
+
+test('the live view of a collector with a token takes it as ?token= and streams with it', async ({ page }) => {
+  const guarded = await startCollector({ port: 0, rate: 0, token: 'view-t0k', dir: mkdtempSync(join(tmpdir(), 'isolog-live-')) });
+  try {
+    const res = await fetch(`${guarded.url}/v1/logs`, {
+      method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer view-t0k' },
+      body: JSON.stringify(encodeRecords([record('shop.cart', 20, 'INFO', 'seen with the token')])),
+    });
+    expect(res.status).toBe(200);
+    expect((await page.goto(`${guarded.url}/`))?.status()).toBe(401);
+    await page.goto(`${guarded.url}/?token=view-t0k`);
+    await expect(page.locator('#status')).toHaveText('live');
+    await expect(page.locator('#records .r')).toHaveCount(1);
+    await expect(page.locator('#records .r').first()).toContainText('seen with the token');
+  } finally {
+    await guarded.close();
+  }
+});

@@ -7,9 +7,9 @@ import { parseArgs } from '../../../src/collector/cli.js';
 describe('isolog collect flags', () => {
   it('reads every flag, with repeated --cors values', () => {
     expect(parseArgs(['--host', '127.0.0.2', '--port=9000', '--dir', 'out', '--token', 't', '--cors', 'https://a', 'https://b',
-      '--max-bytes', '1000', '--backup-count', '3', '--forward', 'http://127.0.0.1:1/v1/logs', '--rate', '5'])).toEqual({
+      '--max-bytes', '1000', '--backup-count', '3', '--forward', 'http://127.0.0.1:1/v1/logs', '--rate', '5', '--max-records', '100'])).toEqual({
       host: '127.0.0.2', port: 9000, dir: 'out', token: 't', cors: ['https://a', 'https://b'], maxBytes: 1000, backupCount: 3,
-      forward: 'http://127.0.0.1:1/v1/logs', rate: 5,
+      forward: 'http://127.0.0.1:1/v1/logs', rate: 5, maxRecords: 100,
     });
   });
 

@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { Handler } from '../../../src/core/handler.js';
+import { root } from '../../../src/core/logger.js';
 import { setInternalErrorSink } from '../../../src/core/internal-error.js';
 import { JsonFormatter } from '../../../src/core/json-formatter.js';
 import type { LogRecord } from '../../../src/core/record.js';
@@ -63,6 +65,64 @@ describe('ingest', () => {
     const health = await (await fetch(`${running.url}/healthz`)).json();
     expect(health).toMatchObject({ status: 'ok', accepted: 0 });
   });
+});
+
+/** An OTLP request of `n` small records without uids, as any OTLP client may send. */
+function tinyRecords(n: number): string {
+  return `{"resourceLogs":[{"scopeLogs":[{"logRecords":[${Array(n).fill('{"body":{"stringValue":"r"}}').join(',')}]}]}]}`;
+}
+
+describe('records per request', () => {
+  it('refuses more than 50,000 in one request with 413 saying what to do, storing none of them', async () => {
+    running = await collector();
+    const refused = await post(`${running.url}/v1/logs`, tinyRecords(50_001));
+    expect(refused.status).toBe(413);
+    expect(refused.json).toEqual({ error: '50001 records in one request; the collector takes at most 50000 (--max-records): send them in smaller batches' });
+    expect(stored(running.dir)).toHaveLength(0);
+    expect((await post(`${running.url}/v1/logs`, otlp(records(2, 'after-cap')))).status).toBe(200);
+  });
+
+  it('counts records across resources and scopes, and takes --max-records', async () => {
+    running = await collector({ maxRecords: 5 });
+    const request = JSON.parse(otlp(records(3, 'cap-a')));
+    request.resourceLogs.push(...JSON.parse(otlp(records(3, 'cap-b'))).resourceLogs);
+    expect((await post(`${running.url}/v1/logs`, JSON.stringify(request))).status).toBe(413);
+    expect((await post(`${running.url}/v1/logs`, otlp(records(5, 'cap-c')))).status).toBe(200);
+    const ws = new WebSocket(`${running.url.replace('http', 'ws')}/v1/logs`);
+    await new Promise((r) => ws.once('open', r));
+    const reply = new Promise<Record<string, unknown>>((r) => ws.once('message', (d) => r(JSON.parse(String(d)))));
+    ws.send(JSON.stringify({ batchId: 'too-many', ...request }));
+    expect(await reply).toMatchObject({ nack: 'too-many', status: 413 });
+    ws.close();
+    expect(stored(running.dir).map((r) => r.uid as string).every((uid) => uid.startsWith('cap-c'))).toBe(true);
+  });
+
+  it('answers /healthz while it stores a request of 50,000 records, and stores them all, in order', async () => {
+    running = await collector();
+    const url = running.url;
+    const answered: string[] = [];
+    let health: Promise<void> | undefined;
+    // the first record handed to the logging tree asks for /healthz: it is answered between slices
+    class AskHealth extends Handler {
+      emit(): void {
+        health ??= fetch(`${url}/healthz`).then(async (res) => { expect(res.status).toBe(200); await res.text(); answered.push('healthz'); });
+      }
+    }
+    const probe = new AskHealth();
+    root.addHandler(probe);
+    try {
+      const request = JSON.parse(tinyRecords(50_000));
+      request.resourceLogs[0].scopeLogs[0].logRecords.forEach((r: { body: { stringValue: string } }, i: number) => { r.body.stringValue = `r${i}`; });
+      const big = post(`${url}/v1/logs`, JSON.stringify(request)).then((res) => { expect(res.status).toBe(200); answered.push('post'); });
+      await Promise.all([big, (async () => { await expect.poll(() => health !== undefined, { timeout: 30_000 }).toBe(true); await health; })()]);
+    } finally {
+      root.removeHandler(probe);
+    }
+    expect(answered).toEqual(['healthz', 'post']);
+    const lines = stored(running.dir);
+    expect(lines).toHaveLength(50_000);
+    expect(lines.every((line, i) => line.message === `r${i}`)).toBe(true);
+  }, 60_000);
 });
 
 describe('dedupe', () => {
@@ -135,6 +195,34 @@ describe('WebSocket', () => {
     expect(await nack(JSON.stringify({ batchId: 'b4', resourceLogs: 'nope' })))
       .toEqual({ ...(await answered(JSON.stringify({ resourceLogs: 'nope' }))), nack: 'b4' });
     ws.close();
+  });
+
+  it('names the batch it nacks as rate-limited, read from the message before it is parsed', async () => {
+    running = await collector({ rate: 1 });
+    const ws = new WebSocket(`${running.url.replace('http', 'ws')}/v1/logs`);
+    const replies: Record<string, unknown>[] = [];
+    await new Promise((r) => ws.once('open', r));
+    ws.on('message', (d) => replies.push(JSON.parse(String(d))));
+    for (const id of ['r1', 'r2', 'r3']) ws.send(`{"batchId":"${id}",${otlp(records(1, id)).slice(1)}`);
+    await expect.poll(() => replies.length, { timeout: 5000 }).toBe(3);
+    ws.close();
+    expect(replies).toContainEqual({ ack: 'r1' });
+    expect(replies).toContainEqual({ ack: 'r2' });
+    expect(replies).toContainEqual({ nack: 'r3', status: 429, retryAfterMs: expect.any(Number), error: 'too many requests' });
+  });
+
+  it('names the batch it nacks when the rest of the message cannot be read, text or gzip', async () => {
+    running = await collector();
+    const ws = new WebSocket(`${running.url.replace('http', 'ws')}/v1/logs`);
+    const replies: Record<string, unknown>[] = [];
+    await new Promise((r) => ws.once('open', r));
+    ws.on('message', (d) => replies.push(JSON.parse(String(d))));
+    ws.send('{"batchId":"t1","resourceLogs":[{"scopeLogs":');
+    ws.send(' { "batchId" : 42 , "resourceLogs": nope');
+    ws.send(gzipSync(`{"batchId":"g1","resourceLogs":[${'{"scopeLogs":[{"logRecords":[{}]}]},'.repeat(5000)}`));
+    await expect.poll(() => replies.length, { timeout: 5000 }).toBe(3);
+    ws.close();
+    for (const id of ['t1', 42, 'g1']) expect(replies).toContainEqual(expect.objectContaining({ nack: id, status: 400 }));
   });
 
   it('refuses a WebSocket without the token', async () => {

@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { setInternalErrorSink } from '../../../src/core/internal-error.js';
@@ -26,9 +27,9 @@ async function preflight(url: string, origin: string): Promise<Response> {
   return fetch(`${url}/v1/logs`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' } });
 }
 
-/** The status a WebSocket upgrade to /v1/logs with this Origin gets: 101 when it opens. */
-function upgrade(url: string, origin: string, query = ''): Promise<number> {
-  const ws = new WebSocket(`${url.replace('http', 'ws')}/v1/logs${query}`, { origin });
+/** The status a WebSocket upgrade to /v1/logs with this Origin (and Host) gets: 101 when it opens. */
+function upgrade(url: string, origin: string, query = '', host?: string): Promise<number> {
+  const ws = new WebSocket(`${url.replace('http', 'ws')}/v1/logs${query}`, { origin, headers: host ? { host } : {} });
   return new Promise((resolve, reject) => {
     ws.once('open', () => { ws.close(); resolve(101); });
     ws.once('unexpected-response', (_req, res) => { resolve(res.statusCode ?? 0); ws.terminate(); });
@@ -123,6 +124,64 @@ describe('refused origins', () => {
     expect(printed).toHaveLength(1001);
     expect(printed[999]).toContain('--cors http://client999.test');
     expect(printed[1000]).toBe('isolog collect: refused requests from 1000 different origins; not naming any more of them');
+  });
+});
+
+/** A request as a reverse proxy forwards it: the browser's Origin, and `host` (and any other headers) set by the proxy. */
+function proxied(url: string, path: string, method: string, headers: Record<string, string>, body?: string): Promise<{ status: number; body: string; allowOrigin: string | undefined }> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${url}${path}`, { method, headers: { 'content-type': 'application/json', ...headers } }, (res) => {
+      let text = '';
+      res.on('data', (d: Buffer) => { text += d; });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text, allowOrigin: res.headers['access-control-allow-origin'] as string | undefined }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+describe('same-origin pages', () => {
+  it('behind a proxy that passes the Host on are taken with no --cors, with or without a token', async () => {
+    for (const token of [undefined, 't0k']) {
+      running = await collector({ allowHost: ['logs.example.com'], token });
+      const auth: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+      for (const [origin, host] of [['https://logs.example.com', 'logs.example.com'], ['https://logs.example.com', 'logs.example.com:443'], ['http://logs.example.com:8080', 'logs.example.com:8080']]) {
+        const res = await proxied(running.url, '/v1/logs', 'POST', { origin, host, ...auth }, otlp(records(1, 'same')));
+        expect(res.status, `${origin} ${host}`).toBe(200);
+        expect(await upgrade(running.url, origin, token ? `?token=${token}` : '', host), `${origin} ${host}`).toBe(101);
+      }
+      await running.close();
+      running = undefined;
+    }
+  });
+
+  it('are the pages whose Origin names the Host, scheme\'s port included: another port or name is refused', async () => {
+    running = await collector({ allowHost: ['logs.example.com'], token: 't0k' });
+    const auth = { authorization: 'Bearer t0k' };
+    for (const origin of ['https://logs.example.com:8443', 'https://app.example.com', 'http://logs.example.com']) {
+      const res = await proxied(running.url, '/v1/logs', 'POST', { origin, host: 'logs.example.com:443', ...auth }, otlp(records(1, 'other')));
+      expect(res.status, origin).toBe(403);
+    }
+    // the collector's own page, with a token: same origin as the collector itself
+    const own = `http://127.0.0.1:${running.port}`;
+    expect((await post(`${running.url}/v1/logs`, otlp(records(1, 'own')), { origin: own, ...auth })).status).toBe(200);
+  });
+
+  it('over a proxy that rewrites the Host are refused, and the 403 says what to change', async () => {
+    listen();
+    running = await collector();
+    const res = await proxied(running.url, '/v1/logs', 'POST', { origin: 'https://logs.example.com', 'x-forwarded-host': 'logs.example.com' }, otlp(records(1, 'fwd')));
+    expect(res.status).toBe(403);
+    const why = 'refused a request from origin https://logs.example.com; to accept it, start the collector with --cors https://logs.example.com, or, as a proxy forwarded it for logs.example.com (the same origin), have the proxy pass that Host header on (nginx: proxy_set_header Host $host) and start the collector with --allow-host logs.example.com';
+    expect(JSON.parse(res.body)).toEqual({ error: why });
+    expect(reports).toEqual([`isolog collect: ${why}`]);
+  });
+
+  it('do not reopen DNS rebinding: a rebound name fails the Host check before the Origin is compared', async () => {
+    running = await collector({ token: 't0k' });
+    const evil = `evil.example:${running.port}`;
+    const res = await proxied(running.url, '/v1/logs', 'POST', { origin: `http://${evil}`, host: evil, authorization: 'Bearer t0k' }, otlp(records(1, 'rebind')));
+    expect(res.status).toBe(421);
   });
 });
 

@@ -1,5 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startCollector } from '../../../src/collector/index.js';
@@ -7,7 +9,73 @@ import { escapeControl, tokensMatch } from '../../../src/collector/guard.js';
 import { collector, otlp, post, records, stored, tempDir } from './helpers.js';
 
 let running: Awaited<ReturnType<typeof collector>> | undefined;
-afterEach(async () => { await running?.close(); running = undefined; });
+const cleanups: (() => void)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0)) c();
+  await running?.close();
+  running = undefined;
+});
+
+/**
+ * POSTs `total` bytes with node:http, 64 KiB at a time as fast as the socket takes them, reading the
+ * answer whenever it comes: its status and body, or the error the client saw instead.
+ */
+function streamPost(url: string, total: number, declareLength: boolean): Promise<{ status?: number; body?: string; error?: string }> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (declareLength) headers['content-length'] = String(total);
+  const req = request(`${url}/v1/logs`, { method: 'POST', headers });
+  cleanups.push(() => req.destroy());
+  return new Promise((resolve) => {
+    req.on('response', (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => { body += d; });
+      res.on('end', () => resolve({ status: res.statusCode, body }));
+      res.on('error', (err: NodeJS.ErrnoException) => resolve({ error: err.code ?? err.message }));
+    });
+    req.on('error', (err: NodeJS.ErrnoException) => resolve({ error: err.code ?? err.message }));
+    const chunk = Buffer.alloc(64 * 1024, 32);
+    let sent = 0;
+    const pump = (): void => {
+      while (sent < total) {
+        sent += chunk.length;
+        if (!req.write(chunk)) return void req.once('drain', pump);
+      }
+      req.end();
+    };
+    pump();
+  });
+}
+
+/**
+ * POSTs `total` bytes over a raw socket and reads the answer only once all are sent, as HTTP/1.1
+ * clients such as Python's requests do: what came back, or the error the writes ran into.
+ */
+function sendThenRead(url: string, total: number, declareLength: boolean): Promise<string> {
+  const { hostname, port } = new URL(url);
+  const socket = connect(Number(port), hostname);
+  cleanups.push(() => socket.destroy());
+  socket.pause();
+  return new Promise((resolve) => {
+    let answer = '';
+    socket.on('data', (d: Buffer) => { answer += d; });
+    socket.on('end', () => resolve(answer));
+    socket.on('error', (err: NodeJS.ErrnoException) => resolve(`${err.code}, having read ${JSON.stringify(answer)}`));
+    const framing = declareLength ? `content-length: ${total}` : 'transfer-encoding: chunked';
+    socket.write(`POST /v1/logs HTTP/1.1\r\nhost: ${hostname}:${port}\r\nconnection: close\r\ncontent-type: application/json\r\n${framing}\r\n\r\n`);
+    const spaces = Buffer.alloc(64 * 1024, 32);
+    const chunk = declareLength ? spaces : Buffer.concat([Buffer.from(`${spaces.length.toString(16)}\r\n`), spaces, Buffer.from('\r\n')]);
+    let sent = 0;
+    const pump = (): void => {
+      while (sent < total) {
+        sent += spaces.length;
+        if (!socket.write(chunk)) return void socket.once('drain', pump);
+      }
+      if (!declareLength) socket.write('0\r\n\r\n');
+      socket.resume();
+    };
+    pump();
+  });
+}
 
 describe('security', () => {
   it('refuses to listen beyond loopback without a token', async () => {
@@ -50,6 +118,40 @@ describe('security', () => {
     expect((await post(`${running.url}/v1/logs`, bomb, { 'content-encoding': 'gzip' })).status).toBe(413);
     expect((await post(`${running.url}/v1/logs`, otlp(records(1, 'after')))).status).toBe(200);
   });
+
+  it('lets a client that sends its whole body before it reads see its 413, not EPIPE', async () => {
+    running = await collector({ bodyLimit: 64 * 1024 });
+    for (const declared of [true, false]) {
+      const answer = await sendThenRead(running.url, 20 * 1024 * 1024, declared);
+      expect(answer, declared ? 'content-length' : 'chunked').toMatch(/^HTTP\/1\.1 413 [^]*\r\n\r\n[^]*\{"error":"body over 65536 bytes"\}/);
+    }
+  }, 30_000);
+
+  it('answers at once, and closes, when the declared body is more than it would read to throw away', async () => {
+    running = await collector({ bodyLimit: 64 * 1024 });
+    const { hostname, port } = new URL(running.url);
+    const socket = connect(Number(port), hostname);
+    cleanups.push(() => socket.destroy());
+    let answer = '';
+    socket.on('data', (d: Buffer) => { answer += d; });
+    const ended = new Promise((r) => socket.once('end', r));
+    socket.write(`POST /v1/logs HTTP/1.1\r\nhost: ${hostname}:${port}\r\ncontent-type: application/json\r\ncontent-length: ${200 * 1024 * 1024}\r\n\r\n`);
+    await ended;
+    expect(answer).toMatch(/^HTTP\/1\.1 413 [^]*connection: close\r\n[^]*\{"error":"body over 65536 bytes"\}/i);
+  });
+
+  it('lets a client that streams a body over the limit read its 413, with node:http or fetch', async () => {
+    running = await collector({ bodyLimit: 64 * 1024 });
+    const error = { error: 'body over 65536 bytes' };
+    for (const declared of [true, false]) {
+      const answer = await streamPost(running.url, 20 * 1024 * 1024, declared);
+      expect(answer, declared ? 'content-length' : 'chunked').toEqual({ status: 413, body: JSON.stringify(error) });
+    }
+    const res = await fetch(`${running.url}/v1/logs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: new Uint8Array(20 * 1024 * 1024).fill(32) });
+    expect(res.status).toBe(413);
+    expect(await res.json()).toEqual(error);
+    expect((await post(`${running.url}/v1/logs`, otlp(records(1, 'after-413')))).status).toBe(200);
+  }, 30_000);
 
   it('limits each client\'s rate with 429 and Retry-After', async () => {
     running = await collector({ rate: 2 });

@@ -117,6 +117,7 @@ describe('the banner', () => {
     child = guarded.proc;
     expect(guarded.output()).toContain('token      required: Authorization: Bearer T (beacons and WebSockets: ?token=T)');
     expect(guarded.output()).toContain('forwarding http://127.0.0.1:9/v1/logs');
+    expect(guarded.output()).toMatch(/live view {2}http:\/\/127\.0\.0\.1:\d+\/\?token=T \(the page and its stream need the token\)\n/);
     expect(guarded.output()).not.toContain('s3cret');
   }, 20_000);
 
