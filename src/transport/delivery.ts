@@ -2,7 +2,9 @@
 // forwarder: which answers retry, split or stop; when to send again (exponential backoff with full
 // jitter, capped; Retry-After honoured); and deliver(), which splits a request until every record
 // went or the one that cannot go stands alone.
+import type { PlainRecord } from '../core/fields.js';
 import type { SendResult } from './http.js';
+import { encodeRecords } from './otlp.js';
 
 /** What to do with a batch after an answer (or none). */
 export type Outcome = 'done' | 'retry' | 'split' | 'stop';
@@ -115,4 +117,34 @@ export async function deliver<T>(records: T[], options: DeliveryOptions<T>): Pro
   const half = Math.ceil(records.length / 2);
   const first = await deliver(records.slice(0, half), options);
   return first.outcome === 'done' ? deliver(records.slice(half), options) : first;
+}
+
+/** What a sender of isolog records counts: the flusher's stats, or the page's own. */
+export interface DeliveryCounts { sent: number; dropped: Record<string, number>; lastError: string | null }
+
+/**
+ * deliver()'s options for isolog records: OTLP JSON under `resource`, sent by `send`, counting the
+ * records sent, the last failed answer, and the records the collector refused (alone after a
+ * 400/413) as `dropped.rejected`, each refusal told to `problem`. `rejected` is how many so far.
+ * @example const options = recordDelivery((body) => postOtlp(url, body), resource, 4 * 1024 * 1024, stats, report); await deliver(records, options)
+ */
+export function recordDelivery(send: (body: string) => Promise<SendResult>, resource: Record<string, unknown>, maxBytes: number,
+  counts: DeliveryCounts, problem: (text: string) => void): DeliveryOptions<PlainRecord> & { rejected: number } {
+  const options = {
+    rejected: 0,
+    maxBytes,
+    encode: (records: PlainRecord[]): string => JSON.stringify(encodeRecords(records, resource)),
+    async send(body: string, records: PlainRecord[]): Promise<SendResult> {
+      counts.sent += records.length;
+      const answer = await send(body);
+      if (outcomeOf(answer.status) !== 'done') counts.lastError = answer.status === null ? `network: ${answer.error ?? 'no answer'}` : `HTTP ${answer.status}`;
+      return answer;
+    },
+    onRejected(record: PlainRecord, answer: SendResult): void {
+      options.rejected++;
+      counts.dropped.rejected = (counts.dropped.rejected ?? 0) + 1;
+      problem(`isolog: the collector refused a record (HTTP ${answer.status}) and it was dropped: ${record.name}: ${record.msg.slice(0, 200)}`);
+    },
+  };
+  return options;
 }
