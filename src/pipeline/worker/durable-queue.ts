@@ -37,6 +37,19 @@ async function takeOldest(walk: Walk, maxBatches: number, limits?: ReadLimits): 
   return out;
 }
 
+/** The oldest batches a walk visits whose bytes add up to `bytes` at least (one at least; all there are, if fewer). */
+async function takeCovering(walk: Walk, bytes: number): Promise<[BatchKey, StoredBatch][]> {
+  const out: [BatchKey, StoredBatch][] = [];
+  let sum = 0;
+  await walk((key, batch) => {
+    if (out.length > 0 && sum >= bytes) return false;
+    out.push([key, batch]);
+    sum += batch.bytes;
+    return true;
+  });
+  return out;
+}
+
 /** Records, bytes and batches of everything a walk visits. */
 async function countAll(walk: Walk): Promise<{ records: number; bytes: number; batches: number }> {
   const out = { records: 0, bytes: 0, batches: 0 };
@@ -56,6 +69,8 @@ export interface BatchQueue {
   append(...batches: StoredBatch[]): Promise<BatchKey[]>;
   /** The oldest batches: up to `maxBatches`, and no more than `limits` records and bytes (but at least one batch). */
   oldest(maxBatches: number, limits?: ReadLimits): Promise<[BatchKey, StoredBatch][]>;
+  /** The oldest batches whose bytes add up to `bytes` at least: what makes room for that much. */
+  covering(bytes: number): Promise<[BatchKey, StoredBatch][]>;
   remove(keys: BatchKey[]): Promise<void>;
   /** Which of `keys` are still stored. */
   remaining(keys: BatchKey[]): Promise<BatchKey[]>;
@@ -88,6 +103,10 @@ export class IndexedDbQueue implements BatchQueue {
   oldest(maxBatches: number, limits?: ReadLimits): Promise<[BatchKey, StoredBatch][]> {
     // a cursor, so that a read stops at the limits instead of loading many large batches
     return takeOldest((visit) => this.walk(visit), maxBatches, limits);
+  }
+
+  covering(bytes: number): Promise<[BatchKey, StoredBatch][]> {
+    return takeCovering((visit) => this.walk(visit), bytes);
   }
 
   remove(keys: BatchKey[]): Promise<void> {
@@ -136,6 +155,10 @@ export class MemoryBatchQueue implements BatchQueue {
 
   oldest(maxBatches: number, limits?: ReadLimits): Promise<[BatchKey, StoredBatch][]> {
     return takeOldest((visit) => this.walk(visit), maxBatches, limits);
+  }
+
+  covering(bytes: number): Promise<[BatchKey, StoredBatch][]> {
+    return takeCovering((visit) => this.walk(visit), bytes);
   }
 
   async remove(keys: BatchKey[]): Promise<void> {

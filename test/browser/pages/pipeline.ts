@@ -9,6 +9,8 @@ declare global {
       killWorker(): void;
       workersStarted: number;
       log(run: string, from: number, to: number, fields?: Record<string, unknown>): void;
+      /** As log, each record with `pad` random letters (which no storage compresses away). */
+      logPadded(run: string, from: number, to: number, pad: number): void;
       logValue(run: string, n: number, value: unknown): void;
       logArgs(msg: string, ...args: unknown[]): void;
       /** Every value stored in the worker's IndexedDB queue, as text. */
@@ -41,6 +43,10 @@ window.isologTest = {
   workersStarted: 0,
   log(run, from, to, fields = {}) {
     for (let n = from; n < to; n++) log.info('record %d of run %s', n, run, extra({ run, n, ...fields }));
+  },
+  logPadded(run, from, to, pad) {
+    const letters = (): string => Array.from({ length: pad }, () => String.fromCharCode(97 + Math.floor(Math.random() * 26))).join('');
+    for (let n = from; n < to; n++) log.info('record %d of run %s', n, run, extra({ run, n, pad: letters() }));
   },
   logValue(run, n, value) {
     log.warning('value %d', n, extra({ run, n, value }));
