@@ -1,6 +1,8 @@
 // The faults of "Nothing lost, nothing twice", each in Chromium against the real collector, counting
 // records by uid: none lost beyond the drops that were counted and reported, none stored twice.
 import { expect, test } from '@playwright/test';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer } from 'ws';
 import { lossAndDuplicates, newRun, PAGE_ORIGIN, pipelineSuite } from './harness.js';
 
 const suite = pipelineSuite();
@@ -59,4 +61,46 @@ test('flush() rejects with the count when neither the worker nor the collector t
   await suite.collector.up();
   expect(await page.evaluate(() => window.isologTest.flush(60_000))).toBe('ok');
   expect(lossAndDuplicates(suite.collector.stored(run), 50)).toEqual({ missing: [], duplicates: 0, uidDuplicates: 0 });
+});
+
+test('a 200 whose partialSuccess rejected records: they are counted as dropped with the collector\'s reason, reported, and flush() says so', async ({ page }) => {
+  await open(page);
+  const run = newRun('partial');
+  suite.collector.fault = { kind: 'reject', marker: `REJECT-${run}` };
+  await page.evaluate((r) => {
+    window.isologTest.log(r, 0, 10);
+    window.isologTest.log(r, 10, 13, { flag: `REJECT-${r}` });
+    window.isologTest.log(r, 13, 20);
+  }, run);
+  expect(await page.evaluate(() => window.isologTest.flush(30_000))).toBe('FlushError: isolog: 3 records dropped (rejected: 3)');
+  expect(lossAndDuplicates(suite.collector.stored(run), 20)).toEqual({ missing: [10, 11, 12], duplicates: 0, uidDuplicates: 0 });
+  const stats = await page.evaluate(() => window.isologTest.stats());
+  expect(stats.dropped).toEqual({ rejected: 3 });
+  expect(stats.acknowledged).toBe(17);
+  const reason = /rejected 3 of them: timeUnixNano is not a number of nanoseconds/;
+  expect(stats.lastError).toMatch(reason);
+  expect((await page.evaluate(() => window.isologTest.errors)).filter((e) => reason.test(e))).toHaveLength(1);
+});
+
+test('a WebSocket ack with partialSuccess: the rejected records are counted as dropped, with the reason', async ({ page }) => {
+  // a collector that acks every batch and says it rejected all of its records
+  const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  await new Promise((resolve) => server.once('listening', resolve));
+  server.on('connection', (socket) => socket.on('message', (data) => {
+    const message = JSON.parse(String(data)) as { batchId: string; resourceLogs: { scopeLogs: { logRecords: unknown[] }[] }[] };
+    const count = message.resourceLogs.flatMap((rl) => rl.scopeLogs).reduce((n, sl) => n + sl.logRecords.length, 0);
+    socket.send(JSON.stringify({ ack: message.batchId, partialSuccess: { rejectedLogRecords: String(count), errorMessage: 'no room for these' } }));
+  }));
+  try {
+    await open(page, { collector: `ws://127.0.0.1:${(server.address() as AddressInfo).port}/v1/logs`, transport: 'websocket' });
+    const run = newRun('ws-partial');
+    await page.evaluate((r) => window.isologTest.log(r, 0, 5), run);
+    expect(await page.evaluate(() => window.isologTest.flush(30_000))).toBe('FlushError: isolog: 5 records dropped (rejected: 5)');
+    const stats = await page.evaluate(() => window.isologTest.stats());
+    expect(stats).toMatchObject({ dropped: { rejected: 5 }, acknowledged: 0 });
+    expect(stats.lastError).toMatch(/rejected 5 of them: no room for these/);
+  } finally {
+    await page.close();
+    await new Promise((resolve) => server.close(resolve));
+  }
 });

@@ -13,7 +13,9 @@ export const PAGE_ORIGIN = `http://127.0.0.1:${Number(process.env.ISOLOG_TEST_PO
 export type Fault =
   | { kind: 'pass' }
   | { kind: 'status'; status: number; times: number; retryAfter?: string; match?: string }
-  | { kind: 'poison'; marker: string };
+  | { kind: 'poison'; marker: string }
+  /** Records whose OTLP holds `marker` reach the collector with a time it rejects: a 200 with partialSuccess. */
+  | { kind: 'reject'; marker: string };
 
 /** The proxy in front of the collector; `down()` refuses connections until `up()`. */
 export class FaultyCollector {
@@ -83,6 +85,24 @@ export class FaultyCollector {
           fault.times--;
           res.writeHead(fault.status, { ...this.cors(req), ...(fault.retryAfter ? { 'retry-after': fault.retryAfter } : {}) });
           res.end();
+        });
+        return;
+      }
+      if (req.method === 'POST' && fault.kind === 'reject') {
+        void decodeText(body, req.headers['content-encoding']).then((text) => {
+          const otlp = JSON.parse(text) as { resourceLogs: { scopeLogs: { logRecords: { timeUnixNano?: string }[] }[] }[] };
+          for (const rl of otlp.resourceLogs) for (const sl of rl.scopeLogs) for (const lr of sl.logRecords) {
+            if (JSON.stringify(lr).includes(fault.marker)) lr.timeUnixNano = 'not a time';
+          }
+          const changed = Buffer.from(JSON.stringify(otlp));
+          const headers = { ...req.headers, 'content-length': String(changed.length) };
+          delete headers['content-encoding'];
+          const upstream = request(`${this.collector.url}${req.url}`, { method: 'POST', headers }, (answer) => {
+            res.writeHead(answer.statusCode ?? 502, answer.headers);
+            answer.pipe(res);
+          });
+          upstream.on('error', () => { res.writeHead(502, this.cors(req)); res.end(); });
+          upstream.end(changed);
         });
         return;
       }

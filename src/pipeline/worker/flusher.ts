@@ -88,10 +88,12 @@ export class Flusher {
         continue;
       }
       // a retry sends the whole read again, halves already sent too: the collector drops them as duplicates
+      const rejected = this.delivery.rejected;
       const delivery = await deliver(records, this.delivery);
       if (delivery.outcome === 'done') {
         await this.queue.remove(keys);
-        this.stats.acknowledged += records.length;
+        // what the collector rejected (alone, or in a partialSuccess) is dropped, not acknowledged
+        this.stats.acknowledged += records.length - (this.delivery.rejected - rejected);
         this.events.acknowledged(keys);
         this.scheduler.succeeded();
       } else if (delivery.outcome === 'stop') {
