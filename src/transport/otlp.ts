@@ -75,6 +75,20 @@ function reserved(key: string): boolean {
   return STANDARD_FIELDS.has(key) || CONTEXT_FIELDS.has(key);
 }
 
+/**
+ * A record's time in OTLP: `created`, when it is a time after 1970 (and before the year 5138, past
+ * which 20 digits of nanoseconds do not reach). A page whose clock reads 1970 or before (fake timers
+ * at 0) would send a time collectors reject: then, as OTLP allows, no timeUnixNano and the time the
+ * record was observed, now (none either if this clock is as wrong: the collector then takes its own).
+ */
+function timeOf(record: PlainRecord): Pick<OtlpLogRecord, 'timeUnixNano' | 'observedTimeUnixNano'> {
+  if (typeof record.timeUnixNano === 'string') return { timeUnixNano: record.timeUnixNano };
+  const ms = Math.round(record.created * 1000);
+  if (ms > 0 && ms < 1e14) return { timeUnixNano: `${ms}000000` };
+  const now = Date.now();
+  return now > 0 && now < 1e14 ? { observedTimeUnixNano: `${Math.round(now)}000000` } : {};
+}
+
 /** One isolog record as an OTLP log record: extra fields become attributes. */
 export function encodeRecord(record: PlainRecord): OtlpLogRecord {
   const attributes: KeyValue[] = record.uid ? [{ key: UID_ATTRIBUTE, value: { stringValue: record.uid } }] : [];
@@ -90,7 +104,7 @@ export function encodeRecord(record: PlainRecord): OtlpLogRecord {
   }
   if (record.stack_info) attributes.push({ key: 'code.stacktrace', value: { stringValue: record.stack_info } });
   const out: OtlpLogRecord = {
-    timeUnixNano: typeof record.timeUnixNano === 'string' ? record.timeUnixNano : `${Math.round(record.created * 1000)}000000`,
+    ...timeOf(record),
     severityNumber: severityNumber(record.levelno),
     severityText: record.levelname,
     // `message`, where set, is Python's formatted message (a prepared record has both, equal)

@@ -104,3 +104,16 @@ test('a WebSocket ack with partialSuccess: the rejected records are counted as d
     await new Promise((resolve) => server.close(resolve));
   }
 });
+
+test('a page whose clock reads 1970 (fake timers at 0): its records go with the time the worker observed them, and all are stored', async ({ page }) => {
+  // Date in the page only: the worker keeps the real clock
+  await page.clock.setFixedTime(0);
+  await open(page);
+  expect(await page.evaluate(() => Date.now())).toBe(0);
+  const run = newRun('clock-0');
+  const before = Date.now();
+  await page.evaluate((r) => window.isologTest.log(r, 0, 50), run);
+  expect(await page.evaluate(() => window.isologTest.flush(30_000))).toBe('ok');
+  await suite.expectAll(run, 50);
+  for (const r of suite.collector.stored(run)) expect(Date.parse(String(r.time))).toBeGreaterThanOrEqual(before - 1000);
+});

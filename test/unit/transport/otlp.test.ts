@@ -39,6 +39,18 @@ describe('OTLP', () => {
     expect(again).toEqual(request);
   });
 
+  it('sends a record made before 1970 (a clock at 0) with the time it was observed, which the collector takes', () => {
+    const at = (created: number): PlainRecord => ({ name: 'x', msg: 'm', levelno: 20, levelname: 'INFO', created, uid: `t-${created}`, exc_text: null, stack_info: null });
+    const before = Date.now();
+    const request = encodeRecords([at(0), at(-5), at(Number.NaN), at(1_795_342_830.123)]);
+    const sent = request.resourceLogs[0].scopeLogs[0].logRecords;
+    expect(sent.map((r) => r.timeUnixNano)).toEqual([undefined, undefined, undefined, '1795342830123000000']);
+    for (const r of sent.slice(0, 3)) expect(Number(String(r.observedTimeUnixNano).slice(0, -6))).toBeGreaterThanOrEqual(before);
+    const decoded = decodeRequest(JSON.parse(JSON.stringify(request)));
+    expect(decoded.rejected).toBe(0);
+    expect(decoded.records.map((r) => r.created >= before / 1000)).toEqual([true, true, true, false]);
+  });
+
   it('sends no uid attribute for a record that came without one', () => {
     const record: PlainRecord = { name: 'x', msg: 'm', levelno: 20, levelname: 'INFO', created: 1, uid: '', exc_text: null, stack_info: null };
     const attributes = encodeRecords([record]).resourceLogs[0].scopeLogs[0].logRecords[0].attributes;
