@@ -89,7 +89,7 @@ export interface TransportConfig {
 export interface StorageConfig {
   maxRecords: number;
   maxBytes: number;
-  /** IndexedDB database name: one per destination (the page derives it, see destination.ts). */
+  /** IndexedDB database name, one per destination (pipeline/page/destination.ts); the flusher's lock and channel are named after it. */
   database: string;
 }
 

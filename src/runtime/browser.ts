@@ -9,6 +9,7 @@ import { decodeBatch } from '../pipeline/batch-decoder.js';
 import { beaconUrl, sendBeacons } from '../pipeline/page/beacon.js';
 import { directSender, type PageCounts } from '../pipeline/page/direct-send.js';
 import { listenerLink, type WorkerSource } from '../pipeline/page/listener-link.js';
+import { queueName } from '../pipeline/page/destination.js';
 import { captureUncaughtErrors, onLeavingPage, tabSessionId } from '../pipeline/page/page-events.js';
 import { PageQueueHandler } from '../pipeline/page/queue-handler.js';
 import { PROTOCOL_VERSION, type FlushResult, type PipelineStats, type WorkerInit } from '../pipeline/protocol.js';
@@ -42,7 +43,10 @@ export interface BrowserLoggingOptions extends WorkerSource {
   resource?: Record<string, unknown>;
   /** Records are posted at the end of each task (a microtask), at most this many to a batch (default 1,000). */
   batchSize?: number;
-  /** Durable-queue caps (defaults: 100,000 records, 20 MB) and the IndexedDB database name. */
+  /**
+   * Durable-queue caps (defaults: 100,000 records, 20 MB) and how the IndexedDB database's name
+   * starts (default `isolog`); the name goes on with a hash of the collector, transport and token.
+   */
   storage?: { maxRecords?: number; maxBytes?: number; database?: string };
   /** Per-request limits and the first retry delay. */
   send?: { maxRecords?: number; maxBytes?: number; retryBaseMs?: number };
@@ -103,11 +107,13 @@ export interface BrowserLogging {
 
 /** What the worker is told at start: where and how to send, the storage caps, the resource. */
 function workerInit(options: BrowserLoggingOptions): WorkerInit {
+  const collector = new URL(options.collector, globalThis.location?.href).toString();
+  const transport = options.transport ?? (/^wss?:/.test(options.collector) ? 'websocket' : 'fetch');
   return {
     version: PROTOCOL_VERSION,
     transport: {
-      collector: new URL(options.collector, globalThis.location?.href).toString(),
-      transport: options.transport ?? (/^wss?:/.test(options.collector) ? 'websocket' : 'fetch'),
+      collector,
+      transport,
       token: options.token,
       maxRecordsPerRequest: options.send?.maxRecords ?? 10_000,
       maxBytesPerRequest: options.send?.maxBytes ?? 4 * 1024 * 1024,
@@ -116,7 +122,8 @@ function workerInit(options: BrowserLoggingOptions): WorkerInit {
     storage: {
       maxRecords: options.storage?.maxRecords ?? 100_000,
       maxBytes: options.storage?.maxBytes ?? 20 * 1024 * 1024,
-      database: options.storage?.database ?? 'isolog',
+      // a queue (and a flusher) per destination: tabs sending elsewhere keep out of each other's
+      database: queueName(options.storage?.database ?? 'isolog', transport, collector, options.token),
     },
     // JSON-safe once here: the worker and the beacons encode it as it is
     resource: toJsonValue({ 'session.id': tabSessionId(), ...options.resource }) as Record<string, unknown>,

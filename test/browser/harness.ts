@@ -6,7 +6,7 @@ import { createServer, request, type IncomingMessage, type Server, type ServerRe
 import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startCollector, type Collector } from '../../src/collector/index.js';
+import { startCollector, type Collector, type CollectorOptions } from '../../src/collector/index.js';
 
 export const PAGE_ORIGIN = `http://127.0.0.1:${Number(process.env.ISOLOG_TEST_PORT)}`;
 
@@ -18,18 +18,28 @@ export type Fault =
   | { kind: 'reject'; marker: string };
 
 /** The proxy in front of the collector; `down()` refuses connections until `up()`. */
+/** An OTLP log record as a request carried it, with that request's headers. */
+export interface SeenRecord {
+  record: { timeUnixNano?: string; observedTimeUnixNano?: string; body?: { stringValue?: string }; attributes?: { key: string; value: Record<string, unknown> }[] };
+  attributes: Record<string, unknown>;
+  headers: IncomingMessage['headers'];
+}
+
 export class FaultyCollector {
   fault: Fault = { kind: 'pass' };
   requests = 0;
+  /** While true, every POST's body (gunzipped) and headers are kept in `posts`. */
+  capture = false;
+  readonly posts: { headers: IncomingMessage['headers']; text: string }[] = [];
   private server: Server | null = null;
   private readonly sockets = new Set<Socket>();
   port = 0;
 
   constructor(readonly collector: Collector, readonly dir: string) {}
 
-  static async start(origins: string[] = [PAGE_ORIGIN]): Promise<FaultyCollector> {
+  static async start(origins: string[] = [PAGE_ORIGIN], options: CollectorOptions = {}): Promise<FaultyCollector> {
     const dir = mkdtempSync(join(tmpdir(), 'isolog-pipeline-'));
-    const collector = await startCollector({ port: 0, rate: 0, dir, cors: origins });
+    const collector = await startCollector({ port: 0, rate: 0, dir, cors: origins, ...options });
     const faulty = new FaultyCollector(collector, dir);
     await faulty.up();
     return faulty;
@@ -68,6 +78,7 @@ export class FaultyCollector {
     req.on('end', () => {
       const body = Buffer.concat(chunks);
       if (req.method === 'POST') this.requests++;
+      if (req.method === 'POST' && this.capture) void decodeText(body, req.headers['content-encoding']).then((text) => this.posts.push({ headers: req.headers, text }));
       const forward = (): void => {
         const upstream = request(`${this.collector.url}${req.url}`, { method: req.method, headers: req.headers }, (answer) => {
           res.writeHead(answer.statusCode ?? 502, answer.headers);
@@ -126,6 +137,20 @@ export class FaultyCollector {
     if (!existsSync(file)) return [];
     return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l))
       .filter((r) => (r.attributes as Record<string, unknown>)?.run === run);
+  }
+
+  /** The OTLP records of one run that POSTs carried through this proxy while `capture` was on (duplicates included). */
+  seen(run: string): SeenRecord[] {
+    const out: SeenRecord[] = [];
+    for (const { headers, text } of this.posts) {
+      let request: { resourceLogs?: { scopeLogs?: { logRecords?: SeenRecord['record'][] }[] }[] };
+      try { request = JSON.parse(text); } catch { continue; }
+      for (const rl of request.resourceLogs ?? []) for (const sl of rl.scopeLogs ?? []) for (const record of sl.logRecords ?? []) {
+        const attributes = Object.fromEntries((record.attributes ?? []).map((kv) => [kv.key, Object.values(kv.value)[0]]));
+        if (attributes.run === run) out.push({ record, attributes, headers });
+      }
+    }
+    return out;
   }
 
   /** Every stored record, for checks across runs (warnings from isolog itself included). */

@@ -13,8 +13,10 @@ declare global {
       logPadded(run: string, from: number, to: number, pad: number): void;
       logValue(run: string, n: number, value: unknown): void;
       logArgs(msg: string, ...args: unknown[]): void;
-      /** Every value stored in the worker's IndexedDB queue, as text. */
+      /** Every value stored in the worker's IndexedDB queue (the database whose name starts with `database-`), as text. */
       storedText(database?: string): Promise<string>;
+      /** The names of the origin's IndexedDB databases. */
+      databases(): Promise<string[]>;
       flush(ms?: number): Promise<string>;
       stats(): ReturnType<BrowserLogging['stats']>;
       stop(): Promise<void>;
@@ -54,7 +56,13 @@ window.isologTest = {
   logArgs(msg, ...args) {
     log.info(msg, ...args);
   },
-  async storedText(database = 'isolog') {
+  async databases() {
+    return (await indexedDB.databases()).map((d) => String(d.name));
+  },
+  async storedText(base = 'isolog') {
+    // one database per destination: the base name, then a hash of the destination
+    const database = (await window.isologTest.databases()).find((name) => name.startsWith(`${base}-`));
+    if (database === undefined) throw new Error(`no IndexedDB database ${base}-…`);
     const db = await new Promise<IDBDatabase>((resolve, reject) => {
       const open = indexedDB.open(database);
       open.onsuccess = () => resolve(open.result);
