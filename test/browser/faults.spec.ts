@@ -117,3 +117,34 @@ test('a page whose clock reads 1970 (fake timers at 0): its records go with the 
   await suite.expectAll(run, 50);
   for (const r of suite.collector.stored(run)) expect(Date.parse(String(r.time))).toBeGreaterThanOrEqual(before - 1000);
 });
+
+test('OTLP exception.type and exception.message name the error logged, not the oldest cause of its chain', async ({ page }) => {
+  await open(page);
+  suite.collector.capture = true;
+  try {
+    const run = newRun('exception');
+    await page.evaluate((r) => {
+      const t = window.isologTest;
+      t.logException(r, 0, new TypeError('card declined', { cause: new Error('gateway 502') }));
+      t.logException(r, 1, new AggregateError([new RangeError('a'), new Error('b', { cause: new Error('c') })], 'all failed', { cause: new Error('root') }));
+      t.logException(r, 2, new Error('line one\nline two', { cause: new SyntaxError('bad input') }));
+      // only the text, as a record whose exc_text was set elsewhere carries it
+      t.logExcText(r, 3, 'Error: gateway 502\n    at a\n\nThe above exception was the direct cause of the following exception:\n\nTypeError: card declined\n    at b');
+      t.logExcText(r, 4, 'Error: first\n\nDuring handling of the above exception, another exception occurred:\n\nKeyError: \'sku\'');
+    }, run);
+    expect(await page.evaluate(() => window.isologTest.flush(30_000))).toBe('ok');
+    const byN = new Map(suite.collector.seen(run).map((s) => [s.attributes.n as number, s.attributes]));
+    const fields = (n: number) => [byN.get(n)?.['exception.type'], byN.get(n)?.['exception.message']];
+    expect(fields(0)).toEqual(['TypeError', 'card declined']);
+    expect(fields(1)).toEqual(['AggregateError', 'all failed']);
+    expect(fields(2)).toEqual(['Error', 'line one\nline two']);
+    expect(fields(3)).toEqual(['TypeError', 'card declined']);
+    expect(fields(4)).toEqual(['KeyError', "'sku'"]);
+    // the text is the whole chain, oldest first, as before
+    expect(String(byN.get(0)?.['exception.stacktrace'])).toMatch(/^Error: gateway 502[\s\S]*direct cause[\s\S]*TypeError: card declined/);
+    // and each record is stored once
+    expect(lossAndDuplicates(suite.collector.stored(run), 5)).toEqual({ missing: [], duplicates: 0, uidDuplicates: 0 });
+  } finally {
+    suite.collector.capture = false;
+  }
+});

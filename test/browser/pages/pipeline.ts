@@ -1,5 +1,5 @@
 // The page the pipeline tests drive: startBrowserLogging with the worker served at /worker.js.
-import { extra, getLogger, setInternalErrorSink } from '../../../src/index.js';
+import { extra, getLogger, kwargs, makeLogRecord, setInternalErrorSink } from '../../../src/index.js';
 import { startBrowserLogging, type BrowserLogging, type BrowserLoggingOptions } from '../../../src/runtime/browser.js';
 
 declare global {
@@ -13,6 +13,9 @@ declare global {
       logPadded(run: string, from: number, to: number, pad: number): void;
       logValue(run: string, n: number, value: unknown): void;
       logArgs(msg: string, ...args: unknown[]): void;
+      /** An ERROR record with `err` as its exc_info; and one that has only exception text (exc_text). */
+      logException(run: string, n: number, err: unknown): void;
+      logExcText(run: string, n: number, text: string): void;
       /** Every value stored in the worker's IndexedDB queue (the database whose name starts with `database-`), as text. */
       storedText(database?: string): Promise<string>;
       /** The names of the origin's IndexedDB databases. */
@@ -55,6 +58,12 @@ window.isologTest = {
   },
   logArgs(msg, ...args) {
     log.info(msg, ...args);
+  },
+  logException(run, n, err) {
+    log.error('failed %d', n, kwargs({ exc_info: err, extra: { run, n } }));
+  },
+  logExcText(run, n, text) {
+    log.handle(makeLogRecord({ name: log.name, levelno: 40, levelname: 'ERROR', msg: `failed ${n}`, exc_text: text, run, n }));
   },
   async databases() {
     return (await indexedDB.databases()).map((d) => String(d.name));

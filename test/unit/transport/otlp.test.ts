@@ -51,6 +51,20 @@ describe('OTLP', () => {
     expect(decoded.records.map((r) => r.created >= before / 1000)).toEqual([true, true, true, false]);
   });
 
+  it('names in exception.type and .message the error logged: the last block of a chain, or the fields the page gave', async () => {
+    const { formatError } = await import('../../../src/core/exception.js');
+    const at = (exc_text: string, fields: Record<string, unknown> = {}): Record<string, unknown> => {
+      const record: PlainRecord = { name: 'x', msg: 'm', levelno: 40, levelname: 'ERROR', created: 1, uid: '', exc_text, stack_info: null, ...fields };
+      const sent = encodeRecords([record]).resourceLogs[0].scopeLogs[0].logRecords[0].attributes ?? [];
+      return Object.fromEntries(sent.filter((kv) => kv.key !== 'exception.stacktrace').map((kv) => [kv.key, Object.values(kv.value ?? {})[0]]));
+    };
+    expect(at(formatError(new TypeError('card declined', { cause: new Error('gateway 502') })))).toEqual({ 'exception.type': 'TypeError', 'exception.message': 'card declined' });
+    expect(at(formatError(new AggregateError([new Error('a', { cause: new Error('b') })], 'all failed')))).toEqual({ 'exception.type': 'AggregateError', 'exception.message': 'all failed' });
+    expect(at('Error: first\n\nDuring handling of the above exception, another exception occurred:\n\nKeyError: 1')).toEqual({ 'exception.type': 'KeyError', 'exception.message': '1' });
+    expect(at('NoneType: None')).toEqual({ 'exception.type': 'NoneType', 'exception.message': 'None' });
+    expect(at('text', { 'exception.type': 'Error', 'exception.message': 'two\nlines' })).toEqual({ 'exception.type': 'Error', 'exception.message': 'two\nlines' });
+  });
+
   it('sends no uid attribute for a record that came without one', () => {
     const record: PlainRecord = { name: 'x', msg: 'm', levelno: 20, levelname: 'INFO', created: 1, uid: '', exc_text: null, stack_info: null };
     const attributes = encodeRecords([record]).resourceLogs[0].scopeLogs[0].logRecords[0].attributes;
