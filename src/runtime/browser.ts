@@ -143,7 +143,9 @@ export async function startBrowserLogging(options: BrowserLoggingOptions): Promi
   // what the page delivers itself, when the worker keeps refusing a batch
   const own: PageCounts = { sent: 0, acknowledged: 0, dropped: {}, lastError: null };
   let told: Record<string, number> = {};
-  const sendSelf = directSender(beaconUrl(options.collector), options.token, init.resource, init.transport.maxBytesPerRequest, own);
+  // the page's own requests go to the collector's http(s) URL, the token as a header
+  const url = beaconUrl(options.collector);
+  const sendSelf = directSender(url, options.token, init.resource, init.transport.maxBytesPerRequest, own);
   // a batch is the records of one task, so most are small; the cap splits a long burst, and each
   // Comlink call (and its ack) costs the main thread several µs, so it is not set lower
   const handler: PageQueueHandler = new PageQueueHandler(link.starting, options.batchSize ?? 1000, options.putTimeoutMs ?? 10_000,
@@ -151,10 +153,9 @@ export async function startBrowserLogging(options: BrowserLoggingOptions): Promi
   root.addHandler(handler);
   handler.setTarget(await link.connect());
 
-  const url = beaconUrl(options.collector, options.token);
   const stopLeaving = onLeavingPage(() => {
     const batches = handler.takeForBeacon();
-    if (batches.length) sendBeacons(url, batches.map((b) => decodeBatch(b, PY_TEXT)), init.resource);
+    if (batches.length) sendBeacons(url, options.token, batches.map((b) => decodeBatch(b, PY_TEXT)), init.resource);
   });
   const stopCapturing = options.captureErrors ?? true ? captureUncaughtErrors(getLogger('window')) : () => undefined;
 

@@ -148,3 +148,48 @@ test('OTLP exception.type and exception.message name the error logged, not the o
     suite.collector.capture = false;
   }
 });
+
+test('a closing page sends what is not durable as OTLP JSON by fetch keepalive, its token as a header, and it arrives', async ({ context }) => {
+  suite.collector.capture = true;
+  try {
+    const page = await context.newPage();
+    await page.goto('/pipeline.html');
+    // a worker that never stores: only what the page sends as it closes can arrive
+    await page.evaluate((url) => window.isologTest.start({ collector: url, token: 'tok-leaving' } as never, { workerUrl: '/stuck-worker.js' }), suite.collector.url);
+    const run = newRun('keepalive-json');
+    await page.evaluate((r) => window.isologTest.log(r, 0, 100), run);
+    await page.close({ runBeforeUnload: false });
+    await suite.expectAll(run, 100, 10_000);
+    const seen = suite.collector.seen(run);
+    expect(new Set(seen.map((s) => s.headers['content-type']))).toEqual(new Set(['application/json']));
+    expect(new Set(seen.map((s) => s.headers.authorization))).toEqual(new Set(['Bearer tok-leaving']));
+    expect(seen.filter((s) => s.url.includes('token'))).toEqual([]);
+  } finally {
+    suite.collector.capture = false;
+  }
+});
+
+test('where fetch cannot go keepalive, the closing page falls back to sendBeacon: text/plain, the token in the query', async ({ context }) => {
+  suite.collector.capture = true;
+  try {
+    const page = await context.newPage();
+    await page.addInitScript(() => {
+      const real = window.fetch.bind(window);
+      window.fetch = (input, init) => {
+        if (init?.keepalive) throw new TypeError('keepalive is not supported here');
+        return real(input, init);
+      };
+    });
+    await page.goto('/pipeline.html');
+    await page.evaluate((url) => window.isologTest.start({ collector: url, token: 'tok-leaving' } as never, { workerUrl: '/stuck-worker.js' }), suite.collector.url);
+    const run = newRun('beacon-fallback');
+    await page.evaluate((r) => window.isologTest.log(r, 0, 100), run);
+    await page.close({ runBeforeUnload: false });
+    await suite.expectAll(run, 100, 10_000);
+    const seen = suite.collector.seen(run);
+    expect(new Set(seen.map((s) => s.headers['content-type']))).toEqual(new Set(['text/plain;charset=utf-8']));
+    expect(seen.every((s) => s.url.includes('token=tok-leaving'))).toBe(true);
+  } finally {
+    suite.collector.capture = false;
+  }
+});

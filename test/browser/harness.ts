@@ -23,6 +23,7 @@ export interface SeenRecord {
   record: { timeUnixNano?: string; observedTimeUnixNano?: string; body?: { stringValue?: string }; attributes?: { key: string; value: Record<string, unknown> }[] };
   attributes: Record<string, unknown>;
   headers: IncomingMessage['headers'];
+  url: string;
 }
 
 export class FaultyCollector {
@@ -30,7 +31,7 @@ export class FaultyCollector {
   requests = 0;
   /** While true, every POST's body (gunzipped) and headers are kept in `posts`. */
   capture = false;
-  readonly posts: { headers: IncomingMessage['headers']; text: string }[] = [];
+  readonly posts: { headers: IncomingMessage['headers']; url: string; text: string }[] = [];
   private server: Server | null = null;
   private readonly sockets = new Set<Socket>();
   port = 0;
@@ -78,7 +79,7 @@ export class FaultyCollector {
     req.on('end', () => {
       const body = Buffer.concat(chunks);
       if (req.method === 'POST') this.requests++;
-      if (req.method === 'POST' && this.capture) void decodeText(body, req.headers['content-encoding']).then((text) => this.posts.push({ headers: req.headers, text }));
+      if (req.method === 'POST' && this.capture) void decodeText(body, req.headers['content-encoding']).then((text) => this.posts.push({ headers: req.headers, url: String(req.url), text }));
       const forward = (): void => {
         const upstream = request(`${this.collector.url}${req.url}`, { method: req.method, headers: req.headers }, (answer) => {
           res.writeHead(answer.statusCode ?? 502, answer.headers);
@@ -142,12 +143,12 @@ export class FaultyCollector {
   /** The OTLP records of one run that POSTs carried through this proxy while `capture` was on (duplicates included). */
   seen(run: string): SeenRecord[] {
     const out: SeenRecord[] = [];
-    for (const { headers, text } of this.posts) {
+    for (const { headers, url, text } of this.posts) {
       let request: { resourceLogs?: { scopeLogs?: { logRecords?: SeenRecord['record'][] }[] }[] };
       try { request = JSON.parse(text); } catch { continue; }
       for (const rl of request.resourceLogs ?? []) for (const sl of rl.scopeLogs ?? []) for (const record of sl.logRecords ?? []) {
         const attributes = Object.fromEntries((record.attributes ?? []).map((kv) => [kv.key, Object.values(kv.value)[0]]));
-        if (attributes.run === run) out.push({ record, attributes, headers });
+        if (attributes.run === run) out.push({ record, attributes, headers, url });
       }
     }
     return out;
