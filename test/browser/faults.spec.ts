@@ -39,6 +39,23 @@ test('under a 1 MiB IndexedDB quota with the collector down, the oldest records 
   expect((await page.evaluate(() => window.isologTest.errors)).filter((e) => e.includes('storage was full'))).toHaveLength(1);
 });
 
+test('under the quota with a slow collector, a batch on its way is not dropped: no record is both stored and counted as dropped', async ({ page }) => {
+  await open(page);
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Storage.overrideQuotaForOrigin', { origin: PAGE_ORIGIN, quotaSize: 1024 * 1024 });
+  const run = newRun('quota-slow');
+  // the first batch stored goes out at once and stays in flight while the rest make room
+  suite.collector.fault = { kind: 'delay', ms: 3000 };
+  await page.evaluate((r) => window.isologTest.logPadded(r, 0, 30_000, 100), run);
+  const flushed = await page.evaluate(() => window.isologTest.flush(60_000));
+  const dropped = (await page.evaluate(() => window.isologTest.stats())).dropped.quota ?? 0;
+  expect(dropped).toBeGreaterThan(0);
+  expect(flushed).toBe(`FlushError: isolog: ${dropped} records dropped (quota: ${dropped})`);
+  const stored = suite.collector.stored(run);
+  expect(lossAndDuplicates(stored, 0)).toMatchObject({ duplicates: 0, uidDuplicates: 0 });
+  expect(stored.length + dropped).toBe(30_000);
+});
+
 test('a worker that keeps refusing: the page offers the batches again, then delivers them itself, and flush() resolves only once they went', async ({ page }) => {
   await page.goto('/pipeline.html');
   await page.evaluate((url) => window.isologTest.start({ collector: url, send: { retryBaseMs: 100 } } as never, { workerUrl: '/refusing-worker.js' }), suite.collector.url);

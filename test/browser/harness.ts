@@ -15,7 +15,9 @@ export type Fault =
   | { kind: 'status'; status: number; times: number; retryAfter?: string; match?: string }
   | { kind: 'poison'; marker: string }
   /** Records whose OTLP holds `marker` reach the collector with a time it rejects: a 200 with partialSuccess. */
-  | { kind: 'reject'; marker: string };
+  | { kind: 'reject'; marker: string }
+  /** Every POST waits `ms` before it goes on to the collector: a slow collector, requests long in flight. */
+  | { kind: 'delay'; ms: number };
 
 /** The proxy in front of the collector; `down()` refuses connections until `up()`. */
 /** An OTLP log record as a request carried it, with that request's headers. */
@@ -98,6 +100,10 @@ export class FaultyCollector {
           res.writeHead(fault.status, { ...this.cors(req), ...(fault.retryAfter ? { 'retry-after': fault.retryAfter } : {}) });
           res.end();
         });
+        return;
+      }
+      if (req.method === 'POST' && fault.kind === 'delay') {
+        setTimeout(forward, fault.ms);
         return;
       }
       if (req.method === 'POST' && fault.kind === 'reject') {

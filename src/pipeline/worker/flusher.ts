@@ -29,6 +29,8 @@ export class Flusher {
   // stop() aborts it: the wait for the lock, and the 'online' listener
   private readonly stopping = new AbortController();
   private readonly scheduler: RetryScheduler;
+  /** The batches whose records are on their way now: dropping one of them would count as lost what may arrive. */
+  sending: readonly BatchKey[] = [];
   /** deliver()'s options: encoding, sending and counting; its byte cap bounds the OTLP JSON, which a read cannot know in advance. */
   private readonly delivery: ReturnType<typeof recordDelivery>;
 
@@ -89,7 +91,8 @@ export class Flusher {
       }
       // a retry sends the whole read again, halves already sent too: the collector drops them as duplicates
       const rejected = this.delivery.rejected;
-      const delivery = await deliver(records, this.delivery);
+      this.sending = keys;
+      const delivery = await deliver(records, this.delivery).finally(() => { this.sending = []; });
       if (delivery.outcome === 'done') {
         await this.queue.remove(keys);
         // what the collector rejected (alone, or in a partialSuccess) is dropped, not acknowledged

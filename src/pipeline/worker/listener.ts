@@ -221,12 +221,15 @@ export class Listener implements ListenerApi {
   }
 
   /**
-   * Drops the oldest stored batches, `bytes` of them at least (one batch for 0); returns how many
-   * batches went. A dropped WARNING hands its counts on to the next: it is not itself a lost record.
+   * Drops the oldest stored batches, `bytes` of them at least (one batch for 0), but none that the
+   * flusher is sending; returns how many batches went. A dropped WARNING hands its counts on to the
+   * next: it is not itself a lost record.
    */
   private async dropOldest(reason: string, why: string, bytes = 0): Promise<number> {
     const queue = this.requireQueue();
-    const oldest = await queue.covering(bytes);
+    // not those this worker's flusher is sending: they may arrive, and would be counted as both
+    const sending = new Set(this.flusher?.sending.map(keyId));
+    const oldest = await queue.covering(bytes, (key) => sending.has(keyId(key)));
     if (oldest.length === 0) return 0;
     await queue.remove(oldest.map(([k]) => k));
     let records = 0;
