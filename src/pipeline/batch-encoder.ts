@@ -55,6 +55,19 @@ function msOf(record: LogRecord, fallback: number): number {
   return Number.isFinite(ms) ? ms : fallback;
 }
 
+/**
+ * The type and message of the Error a record's exc_info names (the error, or the value of Python's
+ * (type, value, traceback)), for OTLP; null for anything else, or for a getter that throws.
+ */
+function loggedError(info: unknown): [type: string, message: string] | null {
+  try {
+    const err = Array.isArray(info) && info.length === 3 ? info[1] : info;
+    return err instanceof Error ? [String(err.name), String(err.message)] : null;
+  } catch {
+    return null;
+  }
+}
+
 /** The values of one extra key, and the records they belong to (null while every record so far has it). */
 interface Column { values: unknown[]; at: number[] | null; secret: boolean; standard: boolean }
 
@@ -148,6 +161,7 @@ export class BatchBuilder {
     const { levelno, levelname, name, seq, stack_info: stack } = r;
     const message = this.message(r.msg, r.args);
     const exc = r.exc_text ?? (r.exc_info ? formatError(r.exc_info) : null);
+    const error = exc === null ? null : loggedError(r.exc_info);
     const uid = (r as { _uid?: string })._uid;
     const keys = Object.keys(r);
     const start = extraFieldsStart(keys);
@@ -160,7 +174,14 @@ export class BatchBuilder {
     if (known === undefined && levelname === getLevelName(levelno)) this.addLevel(levelno, levelname);
     else if ((known ?? getLevelName(levelno)) !== levelname) this.levelname.push([i, levelname]);
     this.place(i, levelno, name, message);
-    if (exc !== null) this.exc.push([i, exc]);
+    if (exc !== null) {
+      this.exc.push([i, exc]);
+      // OTLP names the error logged, which its text prints last (causes come first): said exactly here
+      if (error) {
+        this.addField(this.column('exception.type'), i, error[0]);
+        this.addField(this.column('exception.message'), i, error[1]);
+      }
+    }
     if (stack !== null) this.stack.push([i, stack]);
     if (uid !== undefined && uid !== this.prefix + seq.toString(36)) this.uid.push([i, uid]);
     for (let k = start; k < keys.length; k++) {

@@ -1,7 +1,7 @@
 // The messages between the page (QueueHandler side) and the worker (QueueListener side), through
 // Comlink. Bump PROTOCOL_VERSION on any change; the worker refuses a page of another version.
 
-export const PROTOCOL_VERSION = 6;
+export const PROTOCOL_VERSION = 7;
 
 /**
  * A batch as the page lays it out before posting it as one JSON string (a structured clone copies a
@@ -89,7 +89,7 @@ export interface TransportConfig {
 export interface StorageConfig {
   maxRecords: number;
   maxBytes: number;
-  /** IndexedDB database name (one per origin by default). */
+  /** IndexedDB database name, one per destination (pipeline/page/destination.ts); the flusher's lock and channel are named after it. */
   database: string;
 }
 
@@ -115,13 +115,27 @@ export interface PipelineStats {
   flushing: boolean;
 }
 
+/**
+ * What a flush found: records stored before it and not acknowledged when it ended (0 unless it
+ * timed out), and records dropped since the last flush, by reason (each drop told once).
+ */
+export interface FlushResult {
+  notDelivered: number;
+  dropped: Record<string, number>;
+  lastError: string | null;
+}
+
 /** What the worker exposes to the page. */
 export interface ListenerApi {
-  init(init: WorkerInit): Promise<{ version: number; durableStorage: boolean }>;
-  /** Stores one batch (a RawBatch as JSON, of `count` records, already masked); resolves once it is durable. */
+  /** `report` is the page's internal error channel (a Comlink proxy from a worker): the flusher's problems go there. */
+  init(init: WorkerInit, report?: (text: string) => void): Promise<{ version: number; durableStorage: boolean }>;
+  /**
+   * Stores one batch (a RawBatch as JSON, of `count` records, already masked); resolves once it is
+   * durable (or dropped at the caps, and counted), rejects when it could not be stored.
+   */
   put(batch: string, count: number): Promise<void>;
-  /** Resolves when every record stored before the call has been acknowledged, or rejects after `timeoutMs`. */
-  flush(timeoutMs: number): Promise<void>;
+  /** Waits until every record stored before the call has been acknowledged, or `timeoutMs`; never rejects. */
+  flush(timeoutMs: number): Promise<FlushResult>;
   stats(): Promise<PipelineStats>;
   stop(): Promise<void>;
 }

@@ -7,10 +7,12 @@ import { PY_TEXT } from '../core/repr.js';
 import { toJsonValue } from '../core/serialize.js';
 import { decodeBatch } from '../pipeline/batch-decoder.js';
 import { beaconUrl, sendBeacons } from '../pipeline/page/beacon.js';
+import { directSender, type PageCounts } from '../pipeline/page/direct-send.js';
 import { listenerLink, type WorkerSource } from '../pipeline/page/listener-link.js';
+import { queueName } from '../pipeline/page/destination.js';
 import { captureUncaughtErrors, onLeavingPage, tabSessionId } from '../pipeline/page/page-events.js';
 import { PageQueueHandler } from '../pipeline/page/queue-handler.js';
-import { PROTOCOL_VERSION, type PipelineStats, type WorkerInit } from '../pipeline/protocol.js';
+import { PROTOCOL_VERSION, type FlushResult, type PipelineStats, type WorkerInit } from '../pipeline/protocol.js';
 import { maskerFor } from '../pipeline/redact.js';
 
 /** Options of startBrowserLogging. */
@@ -41,7 +43,10 @@ export interface BrowserLoggingOptions extends WorkerSource {
   resource?: Record<string, unknown>;
   /** Records are posted at the end of each task (a microtask), at most this many to a batch (default 1,000). */
   batchSize?: number;
-  /** Durable-queue caps (defaults: 100,000 records, 20 MB) and the IndexedDB database name. */
+  /**
+   * Durable-queue caps (defaults: 100,000 records, 20 MB) and how the IndexedDB database's name
+   * starts (default `isolog`); the name goes on with a hash of the collector, transport and token.
+   */
   storage?: { maxRecords?: number; maxBytes?: number; database?: string };
   /** Per-request limits and the first retry delay. */
   send?: { maxRecords?: number; maxBytes?: number; retryBaseMs?: number };
@@ -51,9 +56,49 @@ export interface BrowserLoggingOptions extends WorkerSource {
   flushTimeoutMs?: number;
 }
 
+/**
+ * What a flush() that could not keep its promise rejects with: how many records were not delivered
+ * by its deadline, and how many were dropped since the last flush, by reason (`quota`, `storage
+ * cap`, `rejected` by the collector, `unreadable`).
+ * @example try { await logging.flush(); } catch (err) { if (err instanceof FlushError) show(err.notDelivered, err.dropped); }
+ */
+export class FlushError extends Error {
+  override name = 'FlushError';
+  constructor(message: string, readonly notDelivered: number, readonly dropped: Record<string, number>) {
+    super(message);
+  }
+}
+
+/** Adds counts by reason into `into`. */
+function addCounts(into: Record<string, number>, from: Record<string, number>): Record<string, number> {
+  for (const reason in from) into[reason] = (into[reason] ?? 0) + from[reason];
+  return into;
+}
+
+const records = (n: number): string => `${n} record${n === 1 ? '' : 's'}`;
+
+/** The FlushError for what a flush found (the worker's answer, null if none), or null when it kept its promise. */
+function flushError(timeoutMs: number, held: number, worker: FlushResult | null, own: Record<string, number>): FlushError | null {
+  const notDelivered = held + (worker?.notDelivered ?? 0);
+  const dropped = addCounts({ ...worker?.dropped }, own);
+  const lost = Object.values(dropped).reduce((a, b) => a + b, 0);
+  if (!notDelivered && !lost && worker) return null;
+  const parts = [
+    worker ? '' : `the worker did not answer flush() within ${timeoutMs} ms`,
+    notDelivered ? `flush timed out after ${timeoutMs} ms with ${records(notDelivered)} not delivered` : '',
+    lost ? `${records(lost)} dropped (${Object.keys(dropped).map((r) => `${r}: ${dropped[r]}`).join(', ')})` : '',
+    // why they did not go yet; a drop's reason is in its name, its WARNING record and the error channel
+    notDelivered && worker?.lastError ? `last error: ${worker.lastError}` : '',
+  ];
+  return new FlushError(`isolog: ${parts.filter(Boolean).join('; ')}`, notDelivered, dropped);
+}
+
 /** What startBrowserLogging resolves to. */
 export interface BrowserLogging {
-  /** Resolves once every record logged before the call is acknowledged by the collector; rejects after the timeout. */
+  /**
+   * Resolves once every record logged before the call is acknowledged by the collector. Rejects with
+   * a FlushError when some are not by the timeout, or when records were dropped since the last flush.
+   */
   flush(timeoutMs?: number): Promise<void>;
   stats(): Promise<PipelineStats>;
   /** Drains (flush, then stops) and ends the worker. */
@@ -62,11 +107,13 @@ export interface BrowserLogging {
 
 /** What the worker is told at start: where and how to send, the storage caps, the resource. */
 function workerInit(options: BrowserLoggingOptions): WorkerInit {
+  const collector = new URL(options.collector, globalThis.location?.href).toString();
+  const transport = options.transport ?? (/^wss?:/.test(options.collector) ? 'websocket' : 'fetch');
   return {
     version: PROTOCOL_VERSION,
     transport: {
-      collector: new URL(options.collector, globalThis.location?.href).toString(),
-      transport: options.transport ?? (/^wss?:/.test(options.collector) ? 'websocket' : 'fetch'),
+      collector,
+      transport,
       token: options.token,
       maxRecordsPerRequest: options.send?.maxRecords ?? 10_000,
       maxBytesPerRequest: options.send?.maxBytes ?? 4 * 1024 * 1024,
@@ -75,7 +122,8 @@ function workerInit(options: BrowserLoggingOptions): WorkerInit {
     storage: {
       maxRecords: options.storage?.maxRecords ?? 100_000,
       maxBytes: options.storage?.maxBytes ?? 20 * 1024 * 1024,
-      database: options.storage?.database ?? 'isolog',
+      // a queue (and a flusher) per destination: tabs sending elsewhere keep out of each other's
+      database: queueName(options.storage?.database ?? 'isolog', transport, collector, options.token),
     },
     // JSON-safe once here: the worker and the beacons encode it as it is
     resource: toJsonValue({ 'session.id': tabSessionId(), ...options.resource }) as Record<string, unknown>,
@@ -92,32 +140,52 @@ export async function startBrowserLogging(options: BrowserLoggingOptions): Promi
   const root = getLogger();
   if (options.level !== null) root.setLevel(options.level ?? INFO);
   const link = listenerLink(init, options);
+  // what the page delivers itself, when the worker keeps refusing a batch
+  const own: PageCounts = { sent: 0, acknowledged: 0, dropped: {}, lastError: null };
+  let told: Record<string, number> = {};
+  // the page's own requests go to the collector's http(s) URL, the token as a header
+  const url = beaconUrl(options.collector);
+  const sendSelf = directSender(url, options.token, init.resource, init.transport.maxBytesPerRequest, own);
   // a batch is the records of one task, so most are small; the cap splits a long burst, and each
   // Comlink call (and its ack) costs the main thread several µs, so it is not set lower
   const handler: PageQueueHandler = new PageQueueHandler(link.starting, options.batchSize ?? 1000, options.putTimeoutMs ?? 10_000,
-    maskerFor(options.redact), () => link.restart((api) => { handler.setTarget(api); handler.resend(); }));
+    maskerFor(options.redact), () => link.restart((api) => { handler.setTarget(api); handler.resend(); }), sendSelf);
   root.addHandler(handler);
   handler.setTarget(await link.connect());
 
-  const url = beaconUrl(options.collector, options.token);
   const stopLeaving = onLeavingPage(() => {
     const batches = handler.takeForBeacon();
-    if (batches.length) sendBeacons(url, batches.map((b) => decodeBatch(b, PY_TEXT)), init.resource);
+    if (batches.length) sendBeacons(url, options.token, batches.map((b) => decodeBatch(b, PY_TEXT)), init.resource);
   });
   const stopCapturing = options.captureErrors ?? true ? captureUncaughtErrors(getLogger('window')) : () => undefined;
 
   const flushTimeout = options.flushTimeoutMs ?? 10_000;
   const flush = async (timeoutMs = flushTimeout): Promise<void> => {
     const deadline = Date.now() + timeoutMs;
-    await handler.drain();
+    await handler.drain(deadline);
     await link.settled();
-    await handler.drain();
-    await link.api.flush(Math.max(0, deadline - Date.now()));
+    const held = await handler.drain(deadline);
+    const left = Math.max(0, deadline - Date.now());
+    // a worker that never answers (it hangs) must not hang flush()
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const worker = await Promise.race([link.api.flush(left), new Promise<null>((resolve) => { timer = setTimeout(resolve, left + 2000, null); })]);
+    clearTimeout(timer);
+    // the page's own drops, each told by one flush as the worker's are
+    const dropped: Record<string, number> = {};
+    for (const reason in own.dropped) if (own.dropped[reason] > (told[reason] ?? 0)) dropped[reason] = own.dropped[reason] - (told[reason] ?? 0);
+    told = { ...own.dropped };
+    const failed = flushError(timeoutMs, held, worker, dropped);
+    if (failed) throw failed;
   };
   return {
     flush,
     async stats(): Promise<PipelineStats> {
-      return { ...(await link.api.stats()), logged: handler.logged };
+      // the worker's counts and what the page delivered itself
+      const stats = await link.api.stats();
+      return {
+        ...stats, logged: handler.logged, sent: stats.sent + own.sent, acknowledged: stats.acknowledged + own.acknowledged,
+        dropped: addCounts({ ...stats.dropped }, own.dropped), lastError: stats.lastError ?? own.lastError,
+      };
     },
     async stop(timeoutMs = flushTimeout): Promise<void> {
       link.stopRestarting();

@@ -2,7 +2,9 @@
 // forwarder: which answers retry, split or stop; when to send again (exponential backoff with full
 // jitter, capped; Retry-After honoured); and deliver(), which splits a request until every record
 // went or the one that cannot go stands alone.
+import type { PlainRecord } from '../core/fields.js';
 import type { SendResult } from './http.js';
+import { encodeRecords } from './otlp.js';
 
 /** What to do with a batch after an answer (or none). */
 export type Outcome = 'done' | 'retry' | 'split' | 'stop';
@@ -86,6 +88,8 @@ export interface DeliveryOptions<T> {
   maxBytes: number;
   /** A record answered 400/413 on its own: it is dropped, and this hears of it. */
   onRejected(record: T, answer: SendResult): void;
+  /** A 2xx whose partialSuccess says the collector rejected some of `records` (OTLP does not say which). */
+  onPartial?(records: T[], answer: SendResult): void;
 }
 
 /** How a delivery ended: every record sent or dropped, or the answer to retry later or to stop on. */
@@ -105,7 +109,10 @@ export async function deliver<T>(records: T[], options: DeliveryOptions<T>): Pro
   if (body.length <= options.maxBytes || records.length === 1) {
     const answer = await options.send(body, records);
     const outcome = outcomeOf(answer.status);
-    if (outcome === 'done') return { outcome };
+    if (outcome === 'done') {
+      if (answer.rejected) options.onPartial?.(records, answer);
+      return { outcome };
+    }
     if (outcome !== 'split') return { outcome, answer };
     if (records.length === 1) {
       options.onRejected(records[0], answer);
@@ -115,4 +122,42 @@ export async function deliver<T>(records: T[], options: DeliveryOptions<T>): Pro
   const half = Math.ceil(records.length / 2);
   const first = await deliver(records.slice(0, half), options);
   return first.outcome === 'done' ? deliver(records.slice(half), options) : first;
+}
+
+/** What a sender of isolog records counts: the flusher's stats, or the page's own. */
+export interface DeliveryCounts { sent: number; dropped: Record<string, number>; lastError: string | null }
+
+/**
+ * deliver()'s options for isolog records: OTLP JSON under `resource`, sent by `send`, counting the
+ * records sent, the last failed answer, and the records the collector refused (alone after a
+ * 400/413, or in a 2xx's partialSuccess) as `dropped.rejected`, each refusal told to `problem`
+ * with the collector's reason. `rejected` is how many so far.
+ * @example const options = recordDelivery((body) => postOtlp(url, body), resource, 4 * 1024 * 1024, stats, report); await deliver(records, options)
+ */
+export function recordDelivery(send: (body: string) => Promise<SendResult>, resource: Record<string, unknown>, maxBytes: number,
+  counts: DeliveryCounts, problem: (text: string) => void): DeliveryOptions<PlainRecord> & { rejected: number } {
+  const options = {
+    rejected: 0,
+    maxBytes,
+    encode: (records: PlainRecord[]): string => JSON.stringify(encodeRecords(records, resource)),
+    async send(body: string, records: PlainRecord[]): Promise<SendResult> {
+      counts.sent += records.length;
+      const answer = await send(body);
+      if (outcomeOf(answer.status) !== 'done') counts.lastError = answer.status === null ? `network: ${answer.error ?? 'no answer'}` : `HTTP ${answer.status}`;
+      return answer;
+    },
+    onRejected(record: PlainRecord, answer: SendResult): void {
+      reject(1, `isolog: the collector refused a record (HTTP ${answer.status}) and it was dropped: ${record.name}: ${record.msg.slice(0, 200)}`);
+    },
+    onPartial(records: PlainRecord[], answer: SendResult): void {
+      const n = Math.min(answer.rejected as number, records.length);
+      reject(n, `isolog: the collector took a request of ${records.length} records but rejected ${n} of them: ${answer.rejectedWhy}`);
+    },
+  };
+  const reject = (n: number, text: string): void => {
+    options.rejected += n;
+    counts.dropped.rejected = (counts.dropped.rejected ?? 0) + n;
+    problem(text);
+  };
+  return options;
 }

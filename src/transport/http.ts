@@ -1,7 +1,21 @@
-// Sending one OTLP JSON body with fetch: gzip through CompressionStream when it saves bytes.
+// Sending one OTLP JSON body with fetch: gzip through CompressionStream when it saves bytes; a 2xx's
+// body is read for OTLP's partialSuccess, the records the collector took and still rejected.
 
-/** What came back: the status (null for a network error) and Retry-After. */
-export interface SendResult { status: number | null; retryAfter: string | null; error?: string }
+/**
+ * What came back: the status (null for a network error) and Retry-After; for a 2xx whose body
+ * carried OTLP's partialSuccess, how many records the collector rejected and its reason.
+ */
+export interface SendResult { status: number | null; retryAfter: string | null; error?: string; rejected?: number; rejectedWhy?: string }
+
+/**
+ * OTLP's `partialSuccess` in an answer (HTTP body or WebSocket ack): records the collector took the
+ * request for and still did not store. `rejectedLogRecords` is an int64, so a string or a number.
+ */
+export function partialSuccessOf(answer: unknown): Pick<SendResult, 'rejected' | 'rejectedWhy'> {
+  const partial = (answer as { partialSuccess?: { rejectedLogRecords?: unknown; errorMessage?: unknown } } | null)?.partialSuccess;
+  const rejected = Number(partial?.rejectedLogRecords);
+  return rejected > 0 ? { rejected, rejectedWhy: String(partial?.errorMessage || 'no reason given') } : {};
+}
 
 const GZIP_FROM = 1024;
 
@@ -40,8 +54,10 @@ export async function postOtlp(url: string, body: string, options: { token?: str
       method: 'POST', headers, body: payload, credentials: 'omit',
       signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
     });
-    await res.arrayBuffer().catch(() => undefined);
-    return { status: res.status, retryAfter: res.headers.get('retry-after') };
+    const text = await res.text().catch(() => '');
+    let answer: unknown = null;
+    try { answer = res.ok && text ? JSON.parse(text) : null; } catch { /* not JSON: nothing partial in it */ }
+    return { status: res.status, retryAfter: res.headers.get('retry-after'), ...partialSuccessOf(answer) };
   } catch (err) {
     return { status: null, retryAfter: null, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) };
   }

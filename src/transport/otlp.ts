@@ -75,6 +75,40 @@ function reserved(key: string): boolean {
   return STANDARD_FIELDS.has(key) || CONTEXT_FIELDS.has(key);
 }
 
+/**
+ * A record's time in OTLP: `created`, when it is a time after 1970 (and before the year 5138, past
+ * which 20 digits of nanoseconds do not reach). A page whose clock reads 1970 or before (fake timers
+ * at 0) would send a time collectors reject: then, as OTLP allows, no timeUnixNano and the time the
+ * record was observed, now (none either if this clock is as wrong: the collector then takes its own).
+ */
+function timeOf(record: PlainRecord): Pick<OtlpLogRecord, 'timeUnixNano' | 'observedTimeUnixNano'> {
+  if (typeof record.timeUnixNano === 'string') return { timeUnixNano: record.timeUnixNano };
+  const ms = Math.round(record.created * 1000);
+  if (ms > 0 && ms < 1e14) return { timeUnixNano: `${ms}000000` };
+  const now = Date.now();
+  return now > 0 && now < 1e14 ? { observedTimeUnixNano: `${Math.round(now)}000000` } : {};
+}
+
+// how a traceback links the blocks of a chain, which it prints oldest first: to a cause (what
+// formatError writes), and Python's to an exception raised while another was handled
+const LINKS = ['\n\nThe above exception was the direct cause of the following exception:\n\n', '\n\nDuring handling of the above exception, another exception occurred:\n\n'];
+
+/**
+ * The type and message of the error logged, from exception text alone: the first line of its last
+ * block (a chain prints the error logged last), without the " (2 sub-errors)" of an AggregateError.
+ * A message of several lines gives its first; records made on a page carry both exactly instead.
+ */
+function exceptionOf(text: string): [type: string, message: string] {
+  let start = 0;
+  for (const link of LINKS) {
+    const at = text.lastIndexOf(link);
+    if (at >= 0) start = Math.max(start, at + link.length);
+  }
+  const first = text.slice(start).split('\n', 1)[0].replace(/ \(\d+ sub-errors?\)$/, '');
+  const colon = first.indexOf(': ');
+  return colon > 0 ? [first.slice(0, colon), first.slice(colon + 2)] : [first, ''];
+}
+
 /** One isolog record as an OTLP log record: extra fields become attributes. */
 export function encodeRecord(record: PlainRecord): OtlpLogRecord {
   const attributes: KeyValue[] = record.uid ? [{ key: UID_ATTRIBUTE, value: { stringValue: record.uid } }] : [];
@@ -82,15 +116,16 @@ export function encodeRecord(record: PlainRecord): OtlpLogRecord {
     if (!reserved(key)) attributes.push({ key, value: toAnyValue(record[key]) });
   }
   if (record.exc_text) {
-    const first = record.exc_text.split('\n', 1)[0];
-    const colon = first.indexOf(': ');
-    attributes.push({ key: 'exception.type', value: { stringValue: colon > 0 ? first.slice(0, colon) : first } });
-    attributes.push({ key: 'exception.message', value: { stringValue: colon > 0 ? first.slice(colon + 2) : '' } });
+    // the page gives the logged error's exception.type and .message as fields, exactly (batch-encoder.ts)
+    if (record['exception.type'] === undefined) {
+      const [type, message] = exceptionOf(record.exc_text);
+      attributes.push({ key: 'exception.type', value: { stringValue: type } }, { key: 'exception.message', value: { stringValue: message } });
+    }
     attributes.push({ key: 'exception.stacktrace', value: { stringValue: record.exc_text } });
   }
   if (record.stack_info) attributes.push({ key: 'code.stacktrace', value: { stringValue: record.stack_info } });
   const out: OtlpLogRecord = {
-    timeUnixNano: typeof record.timeUnixNano === 'string' ? record.timeUnixNano : `${Math.round(record.created * 1000)}000000`,
+    ...timeOf(record),
     severityNumber: severityNumber(record.levelno),
     severityText: record.levelname,
     // `message`, where set, is Python's formatted message (a prepared record has both, equal)

@@ -2,7 +2,7 @@
 // the collector. Reconnects with backoff; a batch whose ack never came is reported as a network
 // failure, so the flusher sends it again (the collector drops the duplicates).
 import { backoffMs } from './delivery.js';
-import type { SendResult } from './http.js';
+import { partialSuccessOf, type SendResult } from './http.js';
 
 interface Waiting { resolve: (r: SendResult) => void; timer: ReturnType<typeof setTimeout> }
 
@@ -36,7 +36,7 @@ export class WebSocketSender {
   }
 
   private onAnswer(data: unknown): void {
-    let answer: { ack?: unknown; nack?: unknown; status?: number; retryAfterMs?: number; error?: string };
+    let answer: { ack?: unknown; nack?: unknown; status?: number; retryAfterMs?: number; error?: string; partialSuccess?: unknown };
     try { answer = JSON.parse(String(data)); } catch { return; }
     const retryAfter = answer.retryAfterMs ? String(Math.ceil(answer.retryAfterMs / 1000)) : null;
     if (answer.nack === null) return this.failAll(answer.status, retryAfter, answer.error);
@@ -45,7 +45,7 @@ export class WebSocketSender {
     if (!w) return;
     this.waiting.delete(id);
     clearTimeout(w.timer);
-    if (answer.ack !== undefined) w.resolve({ status: 200, retryAfter: null });
+    if (answer.ack !== undefined) w.resolve({ status: 200, retryAfter: null, ...partialSuccessOf(answer) });
     else w.resolve({ status: answer.status ?? 400, retryAfter, error: answer.error });
   }
 

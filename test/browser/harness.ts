@@ -6,28 +6,43 @@ import { createServer, request, type IncomingMessage, type Server, type ServerRe
 import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startCollector, type Collector } from '../../src/collector/index.js';
+import { startCollector, type Collector, type CollectorOptions } from '../../src/collector/index.js';
 
 export const PAGE_ORIGIN = `http://127.0.0.1:${Number(process.env.ISOLOG_TEST_PORT)}`;
 
 export type Fault =
   | { kind: 'pass' }
   | { kind: 'status'; status: number; times: number; retryAfter?: string; match?: string }
-  | { kind: 'poison'; marker: string };
+  | { kind: 'poison'; marker: string }
+  /** Records whose OTLP holds `marker` reach the collector with a time it rejects: a 200 with partialSuccess. */
+  | { kind: 'reject'; marker: string }
+  /** Every POST waits `ms` before it goes on to the collector: a slow collector, requests long in flight. */
+  | { kind: 'delay'; ms: number };
 
 /** The proxy in front of the collector; `down()` refuses connections until `up()`. */
+/** An OTLP log record as a request carried it, with that request's headers. */
+export interface SeenRecord {
+  record: { timeUnixNano?: string; observedTimeUnixNano?: string; body?: { stringValue?: string }; attributes?: { key: string; value: Record<string, unknown> }[] };
+  attributes: Record<string, unknown>;
+  headers: IncomingMessage['headers'];
+  url: string;
+}
+
 export class FaultyCollector {
   fault: Fault = { kind: 'pass' };
   requests = 0;
+  /** While true, every POST's body (gunzipped) and headers are kept in `posts`. */
+  capture = false;
+  readonly posts: { headers: IncomingMessage['headers']; url: string; text: string }[] = [];
   private server: Server | null = null;
   private readonly sockets = new Set<Socket>();
   port = 0;
 
   constructor(readonly collector: Collector, readonly dir: string) {}
 
-  static async start(origins: string[] = [PAGE_ORIGIN]): Promise<FaultyCollector> {
+  static async start(origins: string[] = [PAGE_ORIGIN], options: CollectorOptions = {}): Promise<FaultyCollector> {
     const dir = mkdtempSync(join(tmpdir(), 'isolog-pipeline-'));
-    const collector = await startCollector({ port: 0, rate: 0, dir, cors: origins });
+    const collector = await startCollector({ port: 0, rate: 0, dir, cors: origins, ...options });
     const faulty = new FaultyCollector(collector, dir);
     await faulty.up();
     return faulty;
@@ -66,6 +81,7 @@ export class FaultyCollector {
     req.on('end', () => {
       const body = Buffer.concat(chunks);
       if (req.method === 'POST') this.requests++;
+      if (req.method === 'POST' && this.capture) void decodeText(body, req.headers['content-encoding']).then((text) => this.posts.push({ headers: req.headers, url: String(req.url), text }));
       const forward = (): void => {
         const upstream = request(`${this.collector.url}${req.url}`, { method: req.method, headers: req.headers }, (answer) => {
           res.writeHead(answer.statusCode ?? 502, answer.headers);
@@ -83,6 +99,28 @@ export class FaultyCollector {
           fault.times--;
           res.writeHead(fault.status, { ...this.cors(req), ...(fault.retryAfter ? { 'retry-after': fault.retryAfter } : {}) });
           res.end();
+        });
+        return;
+      }
+      if (req.method === 'POST' && fault.kind === 'delay') {
+        setTimeout(forward, fault.ms);
+        return;
+      }
+      if (req.method === 'POST' && fault.kind === 'reject') {
+        void decodeText(body, req.headers['content-encoding']).then((text) => {
+          const otlp = JSON.parse(text) as { resourceLogs: { scopeLogs: { logRecords: { timeUnixNano?: string }[] }[] }[] };
+          for (const rl of otlp.resourceLogs) for (const sl of rl.scopeLogs) for (const lr of sl.logRecords) {
+            if (JSON.stringify(lr).includes(fault.marker)) lr.timeUnixNano = 'not a time';
+          }
+          const changed = Buffer.from(JSON.stringify(otlp));
+          const headers = { ...req.headers, 'content-length': String(changed.length) };
+          delete headers['content-encoding'];
+          const upstream = request(`${this.collector.url}${req.url}`, { method: 'POST', headers }, (answer) => {
+            res.writeHead(answer.statusCode ?? 502, answer.headers);
+            answer.pipe(res);
+          });
+          upstream.on('error', () => { res.writeHead(502, this.cors(req)); res.end(); });
+          upstream.end(changed);
         });
         return;
       }
@@ -106,6 +144,20 @@ export class FaultyCollector {
     if (!existsSync(file)) return [];
     return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l))
       .filter((r) => (r.attributes as Record<string, unknown>)?.run === run);
+  }
+
+  /** The OTLP records of one run that POSTs carried through this proxy while `capture` was on (duplicates included). */
+  seen(run: string): SeenRecord[] {
+    const out: SeenRecord[] = [];
+    for (const { headers, url, text } of this.posts) {
+      let request: { resourceLogs?: { scopeLogs?: { logRecords?: SeenRecord['record'][] }[] }[] };
+      try { request = JSON.parse(text); } catch { continue; }
+      for (const rl of request.resourceLogs ?? []) for (const sl of rl.scopeLogs ?? []) for (const record of sl.logRecords ?? []) {
+        const attributes = Object.fromEntries((record.attributes ?? []).map((kv) => [kv.key, Object.values(kv.value)[0]]));
+        if (attributes.run === run) out.push({ record, attributes, headers, url });
+      }
+    }
+    return out;
   }
 
   /** Every stored record, for checks across runs (warnings from isolog itself included). */

@@ -68,7 +68,7 @@ test('isolates a poison record answered 400: only it is dropped, and counted', a
     window.isologTest.logValue(r, 20, 'POISON-PILL');
     window.isologTest.log(r, 21, 40);
   }, run);
-  expect(await page.evaluate(() => window.isologTest.flush(30_000))).toBe('ok');
+  expect(await page.evaluate(() => window.isologTest.flush(30_000))).toBe('FlushError: isolog: 1 record dropped (rejected: 1)');
   const stored = suite.collector.stored(run);
   expect(stored.map((r) => (r.attributes as { n: number }).n).sort((a, b) => a - b)).toEqual([...Array(40).keys()].filter((n) => n !== 20));
   expect((await page.evaluate(() => window.isologTest.stats())).dropped).toMatchObject({ rejected: 1 });

@@ -1,5 +1,6 @@
-// What a leaving page sends itself: the batches the worker has not yet stored, as OTLP JSON by
-// sendBeacon (or fetch keepalive), within the keepalive budget. The collector drops duplicates by uid.
+// What a leaving page sends itself: the batches the worker has not yet stored, as OTLP JSON by fetch
+// keepalive (sendBeacon where that cannot go), within the keepalive budget. The collector drops
+// duplicates by uid.
 import { encodeRecord, encodeRecords } from '../../transport/otlp.js';
 import type { PlainRecord } from '../../core/fields.js';
 
@@ -17,7 +18,7 @@ export function utf8Length(text: string): number {
   return bytes;
 }
 
-/** The collector's URL for beacons: http(s) even for a WebSocket collector, the token in the query (a beacon sends no headers). */
+/** The collector's URL for the page's own requests: http(s) even for a WebSocket collector; `token` in the query, for sendBeacon, which sends no headers. */
 export function beaconUrl(collector: string, token?: string): string {
   const url = new URL(collector, globalThis.location?.href);
   if (url.protocol === 'ws:') url.protocol = 'http:';
@@ -26,22 +27,30 @@ export function beaconUrl(collector: string, token?: string): string {
   return url.toString();
 }
 
-function postKeepalive(url: string, body: string): boolean {
-  const blob = new Blob([body], { type: 'text/plain;charset=UTF-8' });
-  if (typeof navigator.sendBeacon === 'function' && navigator.sendBeacon(url, blob)) return true;
+/**
+ * POSTs one body that may outlive the page. OTLP/HTTP wants application/json, which a cross-origin
+ * request sends only after a CORS preflight (the collector must allow the page's origin); fetch
+ * keepalive does both, and takes the token as a header. sendBeacon can send only text/plain, which
+ * an OpenTelemetry Collector refuses: it is the fallback where fetch is missing or throws.
+ */
+function postKeepalive(url: string, token: string | undefined, body: string): boolean {
   try {
-    void fetch(url, { method: 'POST', body, keepalive: true, credentials: 'omit', headers: { 'content-type': 'text/plain;charset=UTF-8' } }).catch(() => undefined);
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (token) headers.authorization = `Bearer ${token}`;
+    // a refusal comes after the page is gone, when nothing is left to do about it
+    fetch(url, { method: 'POST', body, keepalive: true, credentials: 'omit', headers }).catch(() => undefined);
     return true;
   } catch {
-    return false;
+    return typeof navigator.sendBeacon === 'function' && navigator.sendBeacon(beaconUrl(url, token), new Blob([body], { type: 'text/plain;charset=UTF-8' }));
   }
 }
 
 /**
- * Sends records by beacon (or fetch keepalive) within the keepalive budget, in the order given, in as
- * few requests as fit; returns how many went. Each record is encoded once to measure it.
+ * Sends records to `url` (beaconUrl's, without the token) by fetch keepalive or beacon within the
+ * keepalive budget, in the order given, in as few requests as fit; returns how many went. Each
+ * record is encoded once to measure it.
  */
-export function sendBeacons(url: string, batches: PlainRecord[][], resource: Record<string, unknown>): number {
+export function sendBeacons(url: string, token: string | undefined, batches: PlainRecord[][], resource: Record<string, unknown>): number {
   const records = batches.flat();
   // the request's fixed part: the resource and one scope, measured once
   const overhead = utf8Length(JSON.stringify(encodeRecords([], resource))) + 64;
@@ -52,7 +61,7 @@ export function sendBeacons(url: string, batches: PlainRecord[][], resource: Rec
   const flush = (): boolean => {
     if (chunk.length === 0) return true;
     const body = JSON.stringify(encodeRecords(chunk, resource));
-    if (!postKeepalive(url, body)) return false;
+    if (!postKeepalive(url, token, body)) return false;
     budget -= utf8Length(body);
     sent += chunk.length;
     chunk = [];

@@ -1,7 +1,7 @@
 // The page's link to its listener: a dedicated worker when one can start, else the same listener
 // inside the page; a worker that stops answering is replaced, and its unconfirmed batches go to
 // the new one.
-import { wrap, type Remote } from 'comlink';
+import { proxy, wrap, type Remote } from 'comlink';
 import { reportInternalError } from '../../core/internal-error.js';
 import type { ListenerApi, WorkerInit } from '../protocol.js';
 import type { BatchTarget } from './queue-handler.js';
@@ -24,7 +24,8 @@ async function connectWorker(worker: Worker, init: WorkerInit, source: WorkerSou
     timer = setTimeout(() => reject(new Error('the worker did not answer within 10 s')), 10_000);
   });
   try {
-    await Promise.race([api.init(init), failed]);
+    // the worker's problems (a stopped flusher, records the collector rejected) come to the page's channel
+    await Promise.race([api.init(init, proxy(reportInternalError)), failed]);
   } finally {
     clearTimeout(timer);
   }
@@ -81,7 +82,7 @@ export function listenerLink(init: WorkerInit, source: WorkerSource): ListenerLi
       worker = null;
       const { Listener } = await import('../worker/listener.js');
       const local = new Listener();
-      await local.init(init);
+      await local.init(init, reportInternalError);
       return local as ListenerApi;
     }
   };

@@ -1,9 +1,11 @@
 // The page's QueueHandler: a logging call pushes its record; at the end of the task the records go
-// to the worker in batches, each kept until the worker says it is durable.
+// to the worker in batches, each kept until the worker says it is durable. A batch the worker
+// refuses is offered again, and at last delivered by the page itself.
 import type { Remote } from 'comlink';
 import { Handler } from '../../core/handler.js';
 import { reportInternalError } from '../../core/internal-error.js';
 import { LogRecord, UNKNOWN_FILE } from '../../core/record.js';
+import { backoffMs } from '../../transport/delivery.js';
 import type { ListenerApi } from '../protocol.js';
 import { BatchBuilder } from '../batch-encoder.js';
 import type { Masker } from '../redact.js';
@@ -11,17 +13,25 @@ import type { Masker } from '../redact.js';
 /** Where the handler posts its batches: the listener, or a stand-in while it starts. */
 export type BatchTarget = Pick<ListenerApi | Remote<ListenerApi>, 'put'>;
 
-/** A batch posted to the worker and not yet confirmed durable. */
+/** A batch posted to the worker and not yet confirmed durable (or delivered by the page itself). */
 interface PendingBatch {
   body: string;
   count: number;
-  /** When it was last sent, while the worker has not answered; 0 once it has (stored, or failed). */
+  /** When it was last offered to the worker, while the worker has not answered; 0 otherwise. */
   sentAt: number;
   beaconed: boolean;
-  /** Resolves once the worker has answered (stored, or failed) the last time the batch was sent. */
-  answered: Promise<void>;
-  answer: () => void;
+  /** How many times the worker refused it (or the page could not send it either). */
+  refusals: number;
+  /** The next try and its timer, while one waits. */
+  retry?: ReturnType<typeof setTimeout>;
+  again?: () => void;
+  /** Resolves once the batch is durable in the worker, or the page has delivered it. */
+  done: Promise<void>;
+  confirm: () => void;
 }
+
+/** Refusals before the page sends a batch itself; from then on it tries that and the worker in turn. */
+const REOFFERS = 3;
 
 /**
  * The page's queue handler (Python's QueueHandler, with the worker as its queue). A logging call
@@ -42,8 +52,13 @@ export class PageQueueHandler extends Handler {
   private watchdog: ReturnType<typeof setTimeout> | undefined;
   logged = 0;
 
+  /**
+   * `sendSelf` delivers a batch from the page (true once it went), for batches the worker keeps
+   * refusing; `onStuck` hears of a worker that does not answer at all.
+   */
   constructor(private target: BatchTarget, private readonly batchSize: number,
-    private readonly putTimeoutMs: number, private readonly mask: Masker | null, private readonly onStuck: () => void) {
+    private readonly putTimeoutMs: number, private readonly mask: Masker | null, private readonly onStuck: () => void,
+    private readonly sendSelf: (batch: string) => Promise<boolean>) {
     super();
   }
 
@@ -101,15 +116,17 @@ export class PageQueueHandler extends Handler {
         continue;
       }
       const id = this.nextId++;
-      let answer!: () => void;
-      const answered = new Promise<void>((resolve) => { answer = resolve; });
-      const batch: PendingBatch = { body, count: builder.count, sentAt: 0, beaconed: false, answered, answer };
+      let confirm!: () => void;
+      const done = new Promise<void>((resolve) => { confirm = resolve; });
+      const batch: PendingBatch = { body, count: builder.count, sentAt: 0, beaconed: false, refusals: 0, done, confirm };
       this.unconfirmed.set(id, batch);
       this.send(id, batch);
     }
   }
 
   private send(id: number, batch: PendingBatch): void {
+    clearTimeout(batch.retry);
+    batch.again = batch.retry = undefined;
     batch.sentAt = Date.now();
     this.armWatchdog(this.putTimeoutMs);
     let call: Promise<void>;
@@ -120,18 +137,42 @@ export class PageQueueHandler extends Handler {
     }
     // a dead worker never answers: the watchdog restarts it and this batch is sent again
     call.then(
-      () => {
-        this.unconfirmed.delete(id);
-        batch.sentAt = 0;
-        batch.answer();
-      },
+      () => this.confirmed(id, batch),
       (err: unknown) => {
-        // a worker that answers is alive: the batch stays for the beacon and a restart, not for the watchdog
-        if (this.unconfirmed.has(id)) reportInternalError(`isolog: the worker could not store a batch of ${batch.count} records (kept for the pagehide beacon): ${String(err)}`);
+        // a worker that answers is alive: the batch is not the watchdog's, it is offered again later
         batch.sentAt = 0;
-        batch.answer();
+        if (!this.unconfirmed.has(id)) return;
+        if (batch.refusals === 0) reportInternalError(`isolog: the worker could not store a batch of ${batch.count} records (offered again, then sent by the page itself): ${String(err)}`);
+        this.later(id, batch);
       },
     );
+  }
+
+  /**
+   * The next try for a batch that was refused, after a backoff: the worker again (it may have room
+   * by then), and from the REOFFERS-th refusal on, every other time the page's own delivery.
+   */
+  private later(id: number, batch: PendingBatch): void {
+    const refusals = ++batch.refusals;
+    batch.again = () => {
+      clearTimeout(batch.retry);
+      batch.again = batch.retry = undefined;
+      if (refusals < REOFFERS || refusals % 2 === 0) return this.send(id, batch);
+      void this.sendSelf(batch.body).then((sent) => {
+        if (!this.unconfirmed.has(id)) return;
+        if (sent) this.confirmed(id, batch);
+        else this.later(id, batch);
+      });
+    };
+    batch.retry = setTimeout(batch.again, backoffMs(refusals, 500));
+  }
+
+  private confirmed(id: number, batch: PendingBatch): void {
+    this.unconfirmed.delete(id);
+    clearTimeout(batch.retry);
+    batch.again = batch.retry = undefined;
+    batch.sentAt = 0;
+    batch.confirm();
   }
 
   /**
@@ -156,10 +197,23 @@ export class PageQueueHandler extends Handler {
     for (const [id, batch] of this.unconfirmed) this.send(id, batch);
   }
 
-  /** Posts what is waiting and waits until every batch posted so far is durable (or failed). */
-  async drain(): Promise<void> {
+  /**
+   * Posts what is waiting and waits until every batch posted so far is durable in the worker or
+   * delivered by the page, or until `deadline`; resolves with how many of their records are not.
+   */
+  async drain(deadline: number): Promise<number> {
     this.post();
-    await Promise.all([...this.unconfirmed.values()].map((b) => b.answered));
+    const batches = [...this.unconfirmed.values()];
+    // a flush is asked for: a refused batch is tried now, not after its backoff
+    for (const batch of batches) batch.again?.();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      Promise.all(batches.map((b) => b.done)),
+      new Promise((resolve) => { timer = setTimeout(resolve, Math.max(0, deadline - Date.now())); }),
+    ]);
+    clearTimeout(timer);
+    const held = new Set(this.unconfirmed.values());
+    return batches.reduce((n, b) => n + (held.has(b) ? b.count : 0), 0);
   }
 
   /**
@@ -178,6 +232,7 @@ export class PageQueueHandler extends Handler {
   }
 
   override close(): void {
+    for (const batch of this.unconfirmed.values()) clearTimeout(batch.retry);
     clearTimeout(this.watchdog);
     this.watchdog = undefined;
     super.close();

@@ -37,6 +37,23 @@ async function takeOldest(walk: Walk, maxBatches: number, limits?: ReadLimits): 
   return out;
 }
 
+/**
+ * The oldest batches a walk visits whose bytes add up to `bytes` at least (one at least; all there
+ * are, if fewer), leaving out those `skip` names.
+ */
+async function takeCovering(walk: Walk, bytes: number, skip?: (key: BatchKey) => boolean): Promise<[BatchKey, StoredBatch][]> {
+  const out: [BatchKey, StoredBatch][] = [];
+  let sum = 0;
+  await walk((key, batch) => {
+    if (out.length > 0 && sum >= bytes) return false;
+    if (skip?.(key)) return true;
+    out.push([key, batch]);
+    sum += batch.bytes;
+    return true;
+  });
+  return out;
+}
+
 /** Records, bytes and batches of everything a walk visits. */
 async function countAll(walk: Walk): Promise<{ records: number; bytes: number; batches: number }> {
   const out = { records: 0, bytes: 0, batches: 0 };
@@ -56,6 +73,8 @@ export interface BatchQueue {
   append(...batches: StoredBatch[]): Promise<BatchKey[]>;
   /** The oldest batches: up to `maxBatches`, and no more than `limits` records and bytes (but at least one batch). */
   oldest(maxBatches: number, limits?: ReadLimits): Promise<[BatchKey, StoredBatch][]>;
+  /** The oldest batches whose bytes add up to `bytes` at least (but those `skip` names): what makes room for that much. */
+  covering(bytes: number, skip?: (key: BatchKey) => boolean): Promise<[BatchKey, StoredBatch][]>;
   remove(keys: BatchKey[]): Promise<void>;
   /** Which of `keys` are still stored. */
   remaining(keys: BatchKey[]): Promise<BatchKey[]>;
@@ -88,6 +107,10 @@ export class IndexedDbQueue implements BatchQueue {
   oldest(maxBatches: number, limits?: ReadLimits): Promise<[BatchKey, StoredBatch][]> {
     // a cursor, so that a read stops at the limits instead of loading many large batches
     return takeOldest((visit) => this.walk(visit), maxBatches, limits);
+  }
+
+  covering(bytes: number, skip?: (key: BatchKey) => boolean): Promise<[BatchKey, StoredBatch][]> {
+    return takeCovering((visit) => this.walk(visit), bytes, skip);
   }
 
   remove(keys: BatchKey[]): Promise<void> {
@@ -136,6 +159,10 @@ export class MemoryBatchQueue implements BatchQueue {
 
   oldest(maxBatches: number, limits?: ReadLimits): Promise<[BatchKey, StoredBatch][]> {
     return takeOldest((visit) => this.walk(visit), maxBatches, limits);
+  }
+
+  covering(bytes: number, skip?: (key: BatchKey) => boolean): Promise<[BatchKey, StoredBatch][]> {
+    return takeCovering((visit) => this.walk(visit), bytes, skip);
   }
 
   async remove(keys: BatchKey[]): Promise<void> {

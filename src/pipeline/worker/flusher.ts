@@ -1,8 +1,7 @@
 // The flusher: sends the oldest stored batches as OTLP JSON and deletes them only after a 2xx.
 // One flusher per origin at a time (a Web Lock); the others wait to take over.
 import { JSON_TEXT } from '../../core/json-repr.js';
-import { encodeRecords } from '../../transport/otlp.js';
-import { deliver, outcomeOf, retryScheduler, type DeliveryOptions, type RetryScheduler } from '../../transport/delivery.js';
+import { deliver, recordDelivery, retryScheduler, type RetryScheduler } from '../../transport/delivery.js';
 import type { SendResult } from '../../transport/http.js';
 import type { BatchKey, BatchQueue, StoredBatch } from './durable-queue.js';
 import type { PipelineStats, TransportConfig } from '../protocol.js';
@@ -24,26 +23,28 @@ export interface FlusherEvents {
 interface WorkerNavigatorLike { locks?: LockManager; onLine?: boolean }
 
 /** Reads stored batches, delivers them (transport/delivery.ts: split, retry, stop) and deletes them once sent. */
-export class Flusher implements DeliveryOptions<PlainRecord> {
+export class Flusher {
   private halted: string | null = null;
   private running: Promise<void> | null = null;
   // stop() aborts it: the wait for the lock, and the 'online' listener
   private readonly stopping = new AbortController();
   private readonly scheduler: RetryScheduler;
-  // bounds the OTLP JSON, which a read (bounded by the page's compact batches) cannot know in advance
-  readonly maxBytes: number;
+  /** The batches whose records are on their way now: dropping one of them would count as lost what may arrive. */
+  sending: readonly BatchKey[] = [];
+  /** deliver()'s options: encoding, sending and counting; its byte cap bounds the OTLP JSON, which a read cannot know in advance. */
+  private readonly delivery: ReturnType<typeof recordDelivery>;
 
   constructor(
     private readonly queue: BatchQueue,
-    private readonly sendBody: Send,
+    sendBody: Send,
     private readonly config: TransportConfig,
-    private readonly resource: Record<string, unknown>,
+    resource: Record<string, unknown>,
     private readonly stats: PipelineStats,
     private readonly events: FlusherEvents,
     private readonly lockName: string,
   ) {
     this.scheduler = retryScheduler(config.retryBaseMs);
-    this.maxBytes = config.maxBytesPerRequest;
+    this.delivery = recordDelivery(sendBody, resource, config.maxBytesPerRequest, stats, (text) => events.problem(text));
   }
 
   /** Starts flushing, under the origin's lock when Web Locks exist. */
@@ -89,10 +90,13 @@ export class Flusher implements DeliveryOptions<PlainRecord> {
         continue;
       }
       // a retry sends the whole read again, halves already sent too: the collector drops them as duplicates
-      const delivery = await deliver(records, this);
+      const rejected = this.delivery.rejected;
+      this.sending = keys;
+      const delivery = await deliver(records, this.delivery).finally(() => { this.sending = []; });
       if (delivery.outcome === 'done') {
         await this.queue.remove(keys);
-        this.stats.acknowledged += records.length;
+        // what the collector rejected (alone, or in a partialSuccess) is dropped, not acknowledged
+        this.stats.acknowledged += records.length - (this.delivery.rejected - rejected);
         this.events.acknowledged(keys);
         this.scheduler.succeeded();
       } else if (delivery.outcome === 'stop') {
@@ -128,25 +132,6 @@ export class Flusher implements DeliveryOptions<PlainRecord> {
       this.events.problem(`isolog: a stored batch of ${batch.count} records could not be read and was dropped: ${String(err)}`);
       return [];
     }
-  }
-
-  /** For deliver(): records as an OTLP JSON request. */
-  encode(records: PlainRecord[]): string {
-    return JSON.stringify(encodeRecords(records, this.resource));
-  }
-
-  /** For deliver(): sends one request, counting its records as sent and a failed answer as the last error. */
-  async send(body: string, records: PlainRecord[]): Promise<SendResult> {
-    this.stats.sent += records.length;
-    const answer = await this.sendBody(body);
-    if (outcomeOf(answer.status) !== 'done') this.stats.lastError = answer.status === null ? `network: ${answer.error ?? 'no answer'}` : `HTTP ${answer.status}`;
-    return answer;
-  }
-
-  /** For deliver(): a record the collector refused on its own is dropped, counted and reported. */
-  onRejected(record: PlainRecord, answer: SendResult): void {
-    this.stats.dropped.rejected = (this.stats.dropped.rejected ?? 0) + 1;
-    this.events.problem(`isolog: the collector refused a record (HTTP ${answer.status}) and it was dropped: ${record.name}: ${record.msg.slice(0, 200)}`);
   }
 
   async stop(): Promise<void> {

@@ -4,19 +4,32 @@ import { WebSocketSender } from '../../transport/websocket.js';
 import { postOtlp } from '../../transport/http.js';
 import { openQueue, type BatchKey, type BatchQueue, type StoredBatch } from './durable-queue.js';
 import { Flusher } from './flusher.js';
-import { PROTOCOL_VERSION, type ListenerApi, type PipelineStats, type StorageConfig, type WorkerInit } from '../protocol.js';
+import { PROTOCOL_VERSION, type FlushResult, type ListenerApi, type PipelineStats, type StorageConfig, type WorkerInit } from '../protocol.js';
 import type { PlainRecord } from '../../core/fields.js';
 
 const keyId = (k: BatchKey): string => k.join(':');
 
-/** The WARNING that reports a loss; `dropped` lets a later warning carry its count if it is dropped too. */
-function dropWarning(dropped: number, why: string): PlainRecord {
+/** The bytes a WARNING batch is taken to need. */
+const WARNING_BYTES = 256;
+
+/** A transaction refused for lack of room: the browser's quota for the origin, or the disk. */
+function isQuotaError(err: unknown): boolean {
+  return (err as { name?: unknown } | null)?.name === 'QuotaExceededError';
+}
+
+/**
+ * The WARNING that reports a loss, with its counts by reason (`droppedBy`), so that a later warning
+ * carries them on if this one is dropped too. `why` says each reason in words.
+ */
+function dropWarning(droppedBy: Record<string, number>, why: Record<string, string>): PlainRecord {
   const now = Date.now();
-  const text = `isolog dropped ${dropped} records: ${why}`;
+  const reasons = Object.keys(droppedBy);
+  const dropped = reasons.reduce((n, r) => n + droppedBy[r], 0);
+  const text = `isolog dropped ${dropped} records: ${reasons.map((r) => why[r] + (reasons.length > 1 ? `: ${droppedBy[r]}` : '')).join('; ')}`;
   return {
     name: 'isolog', msg: text, message: text, levelno: 30, levelname: 'WARNING', created: now / 1000,
     uid: `isolog-${now.toString(36)}-${Math.random().toString(36).slice(2, 10)}`, exc_text: null, stack_info: null,
-    dropped,
+    dropped, droppedBy: { ...droppedBy },
   };
 }
 
@@ -30,12 +43,19 @@ export class Listener implements ListenerApi {
   private flusher: Flusher | null = null;
   private storage: StorageConfig | null = null;
   private closeTransport: (() => void) | null = null;
-  private readonly stored = new Map<string, BatchKey>();
+  /** Batches this listener stored and not yet seen acknowledged, with their record counts. */
+  private readonly stored = new Map<string, { key: BatchKey; count: number }>();
   private readonly waiters = new Set<() => void>();
   private channel: BroadcastChannel | null = null;
   /** Records and bytes stored, as far as this worker knows (exact after recount). */
   private estimate = { records: 0, bytes: 0 };
-  private droppedSinceWarning = 0;
+  /** Records dropped and not yet said in a stored WARNING, by reason; and each reason in words. */
+  private readonly unreported: Record<string, number> = {};
+  private readonly why: Record<string, string> = {};
+  /** counts.dropped as the last flush() told it. */
+  private told: Record<string, number> = {};
+  /** The page's internal error channel. */
+  private report: (text: string) => void = () => undefined;
   private readonly waiting: { batch: StoredBatch; resolve: () => void; reject: (err: unknown) => void }[] = [];
   private writing = false;
   private readonly idleWaiters: (() => void)[] = [];
@@ -43,10 +63,12 @@ export class Listener implements ListenerApi {
     logged: 0, durable: 0, sent: 0, acknowledged: 0, dropped: {}, retries: 0, lastError: null, durableStorage: false, flushing: false,
   };
 
-  async init(init: WorkerInit): Promise<{ version: number; durableStorage: boolean }> {
+  async init(init: WorkerInit, report?: (text: string) => void): Promise<{ version: number; durableStorage: boolean }> {
     if (init.version !== PROTOCOL_VERSION) {
       throw new Error(`isolog: the page speaks protocol ${init.version}, this worker ${PROTOCOL_VERSION}; serve the worker.js of the same isolog version`);
     }
+    // through Comlink a call returns a promise, which fails once the page is gone: nothing to do then
+    if (report) this.report = (text) => { void Promise.resolve(report(text)).catch(() => undefined); };
     this.storage = init.storage;
     const { queue, problem } = await openQueue(init.storage.database);
     this.queue = queue;
@@ -65,7 +87,7 @@ export class Listener implements ListenerApi {
     }
     this.flusher = new Flusher(queue, send, t, init.resource, this.counts, {
       acknowledged: (keys) => this.onAcknowledged(keys),
-      problem: (text) => { this.counts.lastError = text; },
+      problem: (text) => { this.counts.lastError = text; this.report(text); },
     }, `isolog-flusher:${init.storage.database}`);
     if (typeof BroadcastChannel !== 'undefined') {
       // another tab's worker stored a batch: wake this one if it is the flusher
@@ -85,7 +107,10 @@ export class Listener implements ListenerApi {
     });
   }
 
-  /** One transaction at a time; the batches that arrive meanwhile go together in the next one. */
+  /**
+   * One transaction at a time; the batches that arrive meanwhile go together in the next one. Over
+   * the quota they go one by one, each making room for itself.
+   */
   private async writeWaiting(): Promise<void> {
     if (this.writing) return;
     this.writing = true;
@@ -93,8 +118,17 @@ export class Listener implements ListenerApi {
       while (this.waiting.length > 0) {
         const group = this.waiting.splice(0);
         try {
-          await this.append(group.map((g) => g.batch));
-          for (const g of group) g.resolve();
+          // a batch the caps dropped is answered as handled: it is counted and reported
+          const kept = new Set(await this.enforceCaps(group.map((g) => g.batch)));
+          const storing = group.filter((g) => kept.has(g.batch));
+          for (const g of group) if (!kept.has(g.batch)) g.resolve();
+          try {
+            await this.append(storing.map((g) => g.batch));
+            for (const g of storing) g.resolve();
+          } catch (err) {
+            if (!isQuotaError(err)) throw err;
+            for (const g of storing) await this.appendMakingRoom(g.batch).then(g.resolve, g.reject);
+          }
         } catch (err) {
           for (const g of group) g.reject(err);
         }
@@ -105,35 +139,37 @@ export class Listener implements ListenerApi {
     }
   }
 
+  /** Stores batches in one transaction, after the WARNING that tells the drops not yet told. */
   private async append(batches: StoredBatch[]): Promise<void> {
-    const queue = this.requireQueue();
-    batches = await this.enforceCaps(batches);
-    if (this.droppedSinceWarning > 0) {
-      const storage = this.storage as StorageConfig;
-      batches = [this.warningBatch(`the queue was full (caps: ${storage.maxRecords} records, ${storage.maxBytes} bytes)`), ...batches];
+    const { unreported } = this;
+    const warning = Object.keys(unreported).length > 0 ? dropWarning(unreported, this.why) : null;
+    const all = warning ? [{ records: [warning], count: 1, bytes: WARNING_BYTES }, ...batches] : batches;
+    const keys = await this.requireQueue().append(...all);
+    // the loss counts as told only once its WARNING is stored: until then every write carries it
+    for (const [reason, n] of Object.entries((warning?.droppedBy ?? {}) as Record<string, number>)) {
+      if ((unreported[reason] -= n) <= 0) delete unreported[reason];
     }
-    let keys: BatchKey[];
-    try {
-      keys = await queue.append(...batches);
-    } catch (err) {
-      // QuotaExceededError, or a connection that is closing: free room by dropping the oldest, then try once more
-      await this.dropOldest(Math.max(1, Math.ceil(this.estimate.records / 10)), 'quota');
-      this.counts.lastError = `storage: ${String(err)}`;
-      batches = [this.warningBatch(`storage was full (${String(err)})`), ...batches.filter((b) => !b.records)];
-      keys = await queue.append(...batches);
-    }
-    batches.forEach((b, i) => this.remember(keys[i], b));
+    all.forEach((b, i) => this.remember(keys[i], b));
   }
 
-  /** The WARNING that reports the drops since the last one, as a batch of its own. */
-  private warningBatch(why: string): StoredBatch {
-    const warning = dropWarning(this.droppedSinceWarning, why);
-    this.droppedSinceWarning = 0;
-    return { records: [warning], count: 1, bytes: 256 };
+  /**
+   * Over the quota: the oldest stored batches go, as many bytes as this one needs (twice as many at
+   * each further try), until it fits. A batch that does not fit an empty queue is refused: the page
+   * keeps it, offers it again and at last sends it itself.
+   */
+  private async appendMakingRoom(batch: StoredBatch): Promise<void> {
+    for (let room = batch.bytes + WARNING_BYTES; ; room *= 2) {
+      try {
+        return await this.append([batch]);
+      } catch (err) {
+        this.counts.lastError = `storage: ${String(err)}`;
+        if (!isQuotaError(err) || (await this.dropOldest('quota', `storage was full (${String(err)})`, room)) === 0) throw err;
+      }
+    }
   }
 
   private remember(key: BatchKey, batch: StoredBatch): void {
-    this.stored.set(keyId(key), key);
+    this.stored.set(keyId(key), { key, count: batch.count });
     this.estimate.records += batch.count;
     this.estimate.bytes += batch.bytes;
     this.counts.durable += batch.records ? 0 : batch.count;
@@ -152,6 +188,15 @@ export class Listener implements ListenerApi {
     return this.queue;
   }
 
+  /** Counts a loss: in stats, for the next WARNING and the next flush; the page hears of each reason once. */
+  private lost(reason: string, records: number, why: string): void {
+    this.why[reason] = why;
+    if (records === 0) return;
+    if (!(reason in this.counts.dropped)) this.report(`isolog: ${why}; the oldest records are dropped, counted in stats().dropped and told in a WARNING record`);
+    this.counts.dropped[reason] = (this.counts.dropped[reason] ?? 0) + records;
+    this.unreported[reason] = (this.unreported[reason] ?? 0) + records;
+  }
+
   /**
    * Makes room for `batches` under the caps, dropping the oldest stored batches first and, when even
    * that is not enough, the oldest of these; returns what is left to store. Every drop is counted.
@@ -162,43 +207,48 @@ export class Listener implements ListenerApi {
       this.estimate.records + list.reduce((n, b) => n + b.count, 0) > storage.maxRecords ||
       this.estimate.bytes + list.reduce((n, b) => n + b.bytes, 0) > storage.maxBytes;
     if (!over(batches)) return batches;
+    const why = `the queue was full (caps: ${storage.maxRecords} records, ${storage.maxBytes} bytes)`;
     // the estimate misses what other tabs' flushers removed: count again before dropping anything
     const totals = await this.requireQueue().totals();
     this.estimate = { records: totals.records, bytes: totals.bytes };
+    batches = [...batches];
     while (over(batches)) {
-      if ((await this.dropOldest(1, 'storage cap')) > 0) continue;
+      if ((await this.dropOldest('storage cap', why)) > 0) continue;
       if (batches.length <= 1) break;
-      const dropped = batches.shift() as StoredBatch;
-      this.counts.dropped['storage cap'] = (this.counts.dropped['storage cap'] ?? 0) + dropped.count;
-      this.droppedSinceWarning += dropped.count;
+      this.lost('storage cap', (batches.shift() as StoredBatch).count, why);
     }
     return batches;
   }
 
-  /** Drops the oldest `batches` batches; returns how many records went. */
-  private async dropOldest(batches: number, reason: string): Promise<number> {
+  /**
+   * Drops the oldest stored batches, `bytes` of them at least (one batch for 0), but none that the
+   * flusher is sending; returns how many batches went. A dropped WARNING hands its counts on to the
+   * next: it is not itself a lost record.
+   */
+  private async dropOldest(reason: string, why: string, bytes = 0): Promise<number> {
     const queue = this.requireQueue();
-    const oldest = await queue.oldest(batches);
+    // not those this worker's flusher is sending: they may arrive, and would be counted as both
+    const sending = new Set(this.flusher?.sending.map(keyId));
+    const oldest = await queue.covering(bytes, (key) => sending.has(keyId(key)));
     if (oldest.length === 0) return 0;
     await queue.remove(oldest.map(([k]) => k));
     let records = 0;
     for (const [key, batch] of oldest) {
-      if (batch.records) {
-        for (const r of batch.records) {
-          // a dropped warning hands its count on to the next one; it is not itself a lost record
-          if (isDropWarning(r)) this.droppedSinceWarning += r.dropped as number;
-          else records++;
+      for (const r of batch.records ?? []) {
+        if (!isDropWarning(r)) { records++; continue; }
+        const by = (r.droppedBy ?? { [reason]: r.dropped }) as Record<string, number>;
+        for (const [was, n] of Object.entries(by)) {
+          this.unreported[was] = (this.unreported[was] ?? 0) + n;
+          this.why[was] ??= was;
         }
-      } else {
-        records += batch.count;
       }
+      if (!batch.records) records += batch.count;
       this.estimate.records -= batch.count;
       this.estimate.bytes -= batch.bytes;
       this.stored.delete(keyId(key));
     }
-    this.counts.dropped[reason] = (this.counts.dropped[reason] ?? 0) + records;
-    this.droppedSinceWarning += records;
-    return oldest.reduce((n, [, b]) => n + b.count, 0);
+    this.lost(reason, records, why);
+    return oldest.length;
   }
 
   private onAcknowledged(keys: BatchKey[]): void {
@@ -206,29 +256,30 @@ export class Listener implements ListenerApi {
     for (const wake of this.waiters) wake();
   }
 
-  async flush(timeoutMs: number): Promise<void> {
+  async flush(timeoutMs: number): Promise<FlushResult> {
+    const deadline = Date.now() + timeoutMs;
     await this.idle();
     const queue = this.requireQueue();
     let waiting = [...this.stored.values()];
-    const deadline = Date.now() + timeoutMs;
     this.flusher?.kick();
     while (waiting.length > 0) {
       // another tab may be the flusher: what it acknowledged is gone from the store
-      waiting = await queue.remaining(waiting);
-      const still = new Set(waiting.map(keyId));
-      for (const id of [...this.stored.keys()]) if (!still.has(id)) this.stored.delete(id);
-      if (waiting.length === 0) break;
+      const still = new Set((await queue.remaining(waiting.map((w) => w.key))).map(keyId));
+      for (const w of waiting) if (!still.has(keyId(w.key))) this.stored.delete(keyId(w.key));
+      waiting = waiting.filter((w) => still.has(keyId(w.key)));
       const left = deadline - Date.now();
-      if (left <= 0) {
-        throw new Error(`isolog: flush timed out after ${timeoutMs} ms with ${waiting.length} batch(es) not acknowledged` +
-          (this.counts.lastError ? `; last error: ${this.counts.lastError}` : ''));
-      }
+      if (waiting.length === 0 || left <= 0) break;
       await new Promise<void>((resolve) => {
         const wake = () => { this.waiters.delete(wake); clearTimeout(timer); resolve(); };
         const timer = setTimeout(wake, Math.min(left, 200));
         this.waiters.add(wake);
       });
     }
+    // each drop is told by one flush: the next to end after it
+    const dropped: Record<string, number> = {};
+    for (const [reason, n] of Object.entries(this.counts.dropped)) if (n > (this.told[reason] ?? 0)) dropped[reason] = n - (this.told[reason] ?? 0);
+    this.told = { ...this.counts.dropped };
+    return { notDelivered: waiting.reduce((n, w) => n + w.count, 0), dropped, lastError: this.counts.lastError };
   }
 
   async stats(): Promise<PipelineStats> {

@@ -5,7 +5,7 @@ import { PROTOCOL_VERSION } from '../../../src/pipeline/protocol.js';
 expose({
   init: async () => ({ version: PROTOCOL_VERSION, durableStorage: true }),
   put: async () => { throw new DOMException('the disk is full', 'QuotaExceededError'); },
-  flush: async () => {},
+  flush: async () => ({ notDelivered: 0, dropped: {}, lastError: null }),
   stats: async () => ({ logged: 0, durable: 0, sent: 0, acknowledged: 0, dropped: {}, retries: 0, lastError: null, durableStorage: true, flushing: false }),
   stop: async () => {},
 });

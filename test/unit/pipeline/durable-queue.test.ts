@@ -29,6 +29,17 @@ for (const [kind, make] of [
       expect(await queue.remaining(keys)).toEqual(keys.slice(3));
       expect(await queue.totals()).toEqual({ records: 5000, bytes: 500_000, batches: 1 });
     });
+
+    it('finds the oldest batches that make room for so many bytes: just enough of them, at least one', async () => {
+      const queue = make();
+      const keys = await queue.append(batch(10, 300), batch(10, 300), batch(10, 300));
+      expect((await queue.covering(0)).map(([k]) => k)).toEqual(keys.slice(0, 1));
+      expect((await queue.covering(300)).map(([k]) => k)).toEqual(keys.slice(0, 1));
+      expect((await queue.covering(301)).map(([k]) => k)).toEqual(keys.slice(0, 2));
+      expect((await queue.covering(1e9)).map(([k]) => k)).toEqual(keys);
+      await queue.remove(keys);
+      expect(await queue.covering(100)).toEqual([]);
+    });
   });
 }
 

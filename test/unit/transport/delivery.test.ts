@@ -2,7 +2,7 @@
 // flusher and the collector's forwarder share.
 import { describe, expect, it } from 'vitest';
 import { backoffMs, deliver, outcomeOf, retryAfterMs, retryScheduler, type DeliveryOptions } from '../../../src/transport/delivery.js';
-import type { SendResult } from '../../../src/transport/http.js';
+import { partialSuccessOf, type SendResult } from '../../../src/transport/http.js';
 
 /** Options that send numbers as a JSON array, answered by `answer(records)`; keeps what was sent, taken (2xx) and dropped. */
 function recorder(answer: (records: number[]) => SendResult, maxBytes = 1e6) {
@@ -38,6 +38,18 @@ describe('deliver', () => {
     expect(rejected).toEqual([5]);
     expect(taken).toEqual([0, 1, 2, 3, 4, 6, 7]);
     expect(sent).toEqual([range(8), [0, 1, 2, 3], [4, 5, 6, 7], [4, 5], [4], [5], [6, 7]]);
+  });
+
+  it('hands a 2xx whose partialSuccess rejected records to onPartial, and takes the request as done', async () => {
+    const { options } = recorder(() => ({ status: 200, retryAfter: null, ...partialSuccessOf({ partialSuccess: { rejectedLogRecords: '2', errorMessage: 'bad time' } }) }));
+    const partial: [number[], SendResult][] = [];
+    options.onPartial = (records, answer) => { partial.push([records, answer]); };
+    expect(await deliver(range(4), options)).toEqual({ outcome: 'done' });
+    expect(partial).toEqual([[range(4), { status: 200, retryAfter: null, rejected: 2, rejectedWhy: 'bad time' }]]);
+    // an empty partialSuccess, or none, is a full success
+    expect(partialSuccessOf({ partialSuccess: {} })).toEqual({});
+    expect(partialSuccessOf({})).toEqual({});
+    expect(partialSuccessOf(null)).toEqual({});
   });
 
   it('splits a body over maxBytes before sending it, and sends a single record over it anyway', async () => {

@@ -39,6 +39,32 @@ describe('OTLP', () => {
     expect(again).toEqual(request);
   });
 
+  it('sends a record made before 1970 (a clock at 0) with the time it was observed, which the collector takes', () => {
+    const at = (created: number): PlainRecord => ({ name: 'x', msg: 'm', levelno: 20, levelname: 'INFO', created, uid: `t-${created}`, exc_text: null, stack_info: null });
+    const before = Date.now();
+    const request = encodeRecords([at(0), at(-5), at(Number.NaN), at(1_795_342_830.123)]);
+    const sent = request.resourceLogs[0].scopeLogs[0].logRecords;
+    expect(sent.map((r) => r.timeUnixNano)).toEqual([undefined, undefined, undefined, '1795342830123000000']);
+    for (const r of sent.slice(0, 3)) expect(Number(String(r.observedTimeUnixNano).slice(0, -6))).toBeGreaterThanOrEqual(before);
+    const decoded = decodeRequest(JSON.parse(JSON.stringify(request)));
+    expect(decoded.rejected).toBe(0);
+    expect(decoded.records.map((r) => r.created >= before / 1000)).toEqual([true, true, true, false]);
+  });
+
+  it('names in exception.type and .message the error logged: the last block of a chain, or the fields the page gave', async () => {
+    const { formatError } = await import('../../../src/core/exception.js');
+    const at = (exc_text: string, fields: Record<string, unknown> = {}): Record<string, unknown> => {
+      const record: PlainRecord = { name: 'x', msg: 'm', levelno: 40, levelname: 'ERROR', created: 1, uid: '', exc_text, stack_info: null, ...fields };
+      const sent = encodeRecords([record]).resourceLogs[0].scopeLogs[0].logRecords[0].attributes ?? [];
+      return Object.fromEntries(sent.filter((kv) => kv.key !== 'exception.stacktrace').map((kv) => [kv.key, Object.values(kv.value ?? {})[0]]));
+    };
+    expect(at(formatError(new TypeError('card declined', { cause: new Error('gateway 502') })))).toEqual({ 'exception.type': 'TypeError', 'exception.message': 'card declined' });
+    expect(at(formatError(new AggregateError([new Error('a', { cause: new Error('b') })], 'all failed')))).toEqual({ 'exception.type': 'AggregateError', 'exception.message': 'all failed' });
+    expect(at('Error: first\n\nDuring handling of the above exception, another exception occurred:\n\nKeyError: 1')).toEqual({ 'exception.type': 'KeyError', 'exception.message': '1' });
+    expect(at('NoneType: None')).toEqual({ 'exception.type': 'NoneType', 'exception.message': 'None' });
+    expect(at('text', { 'exception.type': 'Error', 'exception.message': 'two\nlines' })).toEqual({ 'exception.type': 'Error', 'exception.message': 'two\nlines' });
+  });
+
   it('sends no uid attribute for a record that came without one', () => {
     const record: PlainRecord = { name: 'x', msg: 'm', levelno: 20, levelname: 'INFO', created: 1, uid: '', exc_text: null, stack_info: null };
     const attributes = encodeRecords([record]).resourceLogs[0].scopeLogs[0].logRecords[0].attributes;
