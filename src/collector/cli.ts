@@ -106,8 +106,10 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   let collector;
+  let options: CollectorOptions;
   try {
-    collector = await startCollector(parseArgs(rest));
+    options = parseArgs(rest);
+    collector = await startCollector(options);
   } catch (err) {
     // a mistake in the flags, the config file or the machine's state (port taken, --dir a file): exit 2
     if (err instanceof ConfigError) {
@@ -117,7 +119,6 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`isolog collect: could not start: ${err instanceof Error ? err.message : String(err)}`);
     return 1;
   }
-  const options = parseArgs(rest);
   const lines = [
     'isolog collector',
     `  OTLP/HTTP  ${collector.url}/v1/logs   (JSON, gzip; WebSocket on the same path)`,

@@ -82,7 +82,8 @@ function reserved(key: string): boolean {
  * record was observed, now (none either if this clock is as wrong: the collector then takes its own).
  */
 function timeOf(record: PlainRecord): Pick<OtlpLogRecord, 'timeUnixNano' | 'observedTimeUnixNano'> {
-  if (typeof record.timeUnixNano === 'string') return { timeUnixNano: record.timeUnixNano };
+  // a decoded record's exact time; an extra field of that name that is no such time is not taken for one
+  if (typeof record.timeUnixNano === 'string' && /^\d{1,20}$/.test(record.timeUnixNano)) return { timeUnixNano: record.timeUnixNano };
   const ms = Math.round(record.created * 1000);
   if (ms > 0 && ms < 1e14) return { timeUnixNano: `${ms}000000` };
   const now = Date.now();

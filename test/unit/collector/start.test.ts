@@ -122,14 +122,19 @@ describe('the banner', () => {
   }, 20_000);
 
   it('names the records it could not forward before shutdown', async () => {
-    // port 9 on loopback refuses: every forward attempt fails and is retried
-    const c = await startChild(cli, ['--dir', tempDir(), '--forward', 'http://127.0.0.1:9/v1/logs']);
+    // an upstream that answers 503 to everything: each forward attempt fails and is retried
+    const { createServer: createHttpServer } = await import('node:http');
+    const upstream = createHttpServer((req, res) => { req.resume(); res.writeHead(503).end(); });
+    await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
+    const forward = `http://127.0.0.1:${(upstream.address() as { port: number }).port}/v1/logs`;
+    const c = await startChild(cli, ['--dir', tempDir(), '--forward', forward]).catch((err: unknown) => { upstream.close(); throw err; });
     child = c.proc;
+    c.proc.once('exit', () => { upstream.closeAllConnections(); upstream.close(); });
     expect((await post(`${c.url}/v1/logs`, otlp(records(3, 'stuck')))).status).toBe(200);
     const exited = new Promise<number | null>((r) => c.proc.once('exit', r));
     c.proc.kill('SIGTERM');
     expect(await exited).toBe(0);
-    expect(c.output()).toContain('isolog collect: 3 records were not forwarded to http://127.0.0.1:9/v1/logs before shutdown');
+    expect(c.output()).toContain(`isolog collect: 3 records were not forwarded to ${forward} before shutdown`);
   }, 30_000);
 });
 
@@ -147,7 +152,7 @@ describe('startCollector', () => {
     }
   });
 
-  it('rejects a --dir that is a file before it opens anything', async () => {
+  it('rejects a --dir that is a file, saying so', async () => {
     const file = join(tempDir(), 'logs');
     writeFileSync(file, '');
     await expect(startCollector({ port: 0, dir: file })).rejects.toThrow(`--dir ${file} is a file, not a folder`);

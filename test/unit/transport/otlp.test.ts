@@ -70,4 +70,12 @@ describe('OTLP', () => {
     const attributes = encodeRecords([record]).resourceLogs[0].scopeLogs[0].logRecords[0].attributes;
     expect(attributes).toEqual([]);
   });
+
+  it("takes a record's timeUnixNano field for its time only when it is a time in nanoseconds", () => {
+    const base: PlainRecord = { name: 'x', msg: 'm', levelno: 20, levelname: 'INFO', created: 1795342830.123, uid: 'u', exc_text: null, stack_info: null };
+    const timeOf = (extra: Record<string, unknown>) => encodeRecords([{ ...base, ...extra }]).resourceLogs[0].scopeLogs[0].logRecords[0].timeUnixNano;
+    expect(timeOf({ timeUnixNano: '1795342830123456789' })).toBe('1795342830123456789');
+    // an extra field a page happened to call so: the record's own time goes out
+    expect(timeOf({ timeUnixNano: 'n/a' })).toBe('1795342830123000000');
+  });
 });
