@@ -75,6 +75,11 @@ function reserved(key: string): boolean {
   return STANDARD_FIELDS.has(key) || CONTEXT_FIELDS.has(key);
 }
 
+/** An attribute kept as `attr.` + its name: one named as a record field, or one whose name starts so. */
+function escaped(key: string): boolean {
+  return reserved(key) || key.startsWith(ATTR_PREFIX);
+}
+
 /**
  * A record's time in OTLP: `created`, when it is a time after 1970 (and before the year 5138, past
  * which 20 digits of nanoseconds do not reach). A page whose clock reads 1970 or before (fake timers
@@ -105,7 +110,10 @@ function exceptionOf(text: string): [type: string, message: string] {
     const at = text.lastIndexOf(link);
     if (at >= 0) start = Math.max(start, at + link.length);
   }
-  const first = text.slice(start).split('\n', 1)[0].replace(/ \(\d+ sub-errors?\)$/, '');
+  const block = text.slice(start);
+  // a JavaScript stack names its error first; a Python traceback (forwarded from a Python client) last
+  const line = block.startsWith('Traceback (most recent call last):') ? block.trimEnd().slice(block.trimEnd().lastIndexOf('\n') + 1) : block.split('\n', 1)[0];
+  const first = line.replace(/ \(\d+ sub-errors?\)$/, '');
   const colon = first.indexOf(': ');
   return colon > 0 ? [first.slice(0, colon), first.slice(colon + 2)] : [first, ''];
 }
@@ -174,7 +182,7 @@ export function encodeAsReceived(records: PlainRecord[]): ExportLogsServiceReque
       for (const scope of request.resourceLogs[0].scopeLogs) {
         for (const log of scope.logRecords) {
           for (const kv of log.attributes ?? []) {
-            if (kv.key.startsWith(ATTR_PREFIX) && reserved(kv.key.slice(ATTR_PREFIX.length))) kv.key = kv.key.slice(ATTR_PREFIX.length);
+            if (kv.key.startsWith(ATTR_PREFIX) && escaped(kv.key.slice(ATTR_PREFIX.length))) kv.key = kv.key.slice(ATTR_PREFIX.length);
           }
         }
       }
@@ -250,7 +258,7 @@ function nanos(value: unknown): string | null {
   return digits.length < MAX_NANOS.length || (digits.length === MAX_NANOS.length && digits <= MAX_NANOS) ? digits : null;
 }
 
-/** One OTLP log record as a PlainRecord; attributes become fields, `attr.X` where X is a record field's name. */
+/** One OTLP log record as a PlainRecord; attributes become fields, `attr.X` where X is a record field's name or starts with `attr.`. */
 function decodeRecord(raw: unknown, logger: string, resource: Record<string, unknown>): PlainRecord | string {
   if (!isObject(raw)) return 'log record is not an object';
   let time = nanos(raw.timeUnixNano);
@@ -291,7 +299,7 @@ function decodeRecord(raw: unknown, logger: string, resource: Record<string, unk
   };
   if (typeof raw.traceId === 'string' && raw.traceId && HEX_ID.test(raw.traceId)) out.traceId = raw.traceId.toLowerCase();
   if (typeof raw.spanId === 'string' && raw.spanId && HEX_ID.test(raw.spanId)) out.spanId = raw.spanId.toLowerCase();
-  for (const key of Object.keys(attributes)) out[reserved(key) ? ATTR_PREFIX + key : key] = attributes[key];
+  for (const key of Object.keys(attributes)) out[escaped(key) ? ATTR_PREFIX + key : key] = attributes[key];
   return out;
 }
 

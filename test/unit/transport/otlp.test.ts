@@ -18,6 +18,8 @@ const request: ExportLogsServiceRequest = {
           // attributes named like a record's own fields
           { key: 'name', value: { stringValue: 'an attribute' } },
           { key: 'resource', value: { intValue: 3 } },
+          // and one whose own name looks escaped already
+          { key: 'attr.name', value: { stringValue: 'literally attr.name' } },
         ],
       }],
     }],
@@ -30,7 +32,7 @@ describe('OTLP', () => {
     expect(shop).toMatchObject({
       name: 'shop.log', msg: 'from shop', levelno: 30, levelname: 'WARNING', uid: 'shop-1', created: 1795342830.123,
       timeUnixNano: '1795342830123456789', traceId: '5b8efff798038103d269b633813fc60c', spanId: 'eee19b7ec3c1b174',
-      resource: { 'service.name': 'shop' }, route: '/pay', 'attr.name': 'an attribute', 'attr.resource': 3,
+      resource: { 'service.name': 'shop' }, route: '/pay', 'attr.name': 'an attribute', 'attr.resource': 3, 'attr.attr.name': 'literally attr.name',
     });
   });
 
@@ -77,5 +79,13 @@ describe('OTLP', () => {
     expect(timeOf({ timeUnixNano: '1795342830123456789' })).toBe('1795342830123456789');
     // an extra field a page happened to call so: the record's own time goes out
     expect(timeOf({ timeUnixNano: 'n/a' })).toBe('1795342830123000000');
+  });
+
+  it('names the exception of a Python traceback by its last line, as Python prints it', () => {
+    const base: PlainRecord = { name: 'x', msg: 'm', levelno: 40, levelname: 'ERROR', created: 1795342830.123, uid: 'u', stack_info: null,
+      exc_text: 'Traceback (most recent call last):\n  File "app.py", line 3, in <module>\n    pay()\nValueError: card declined\n' };
+    const attributes = encodeRecords([base]).resourceLogs[0].scopeLogs[0].logRecords[0].attributes ?? [];
+    const value = (key: string) => (attributes.find((a) => a.key === key)?.value as { stringValue?: string } | undefined)?.stringValue;
+    expect([value('exception.type'), value('exception.message')]).toEqual(['ValueError', 'card declined']);
   });
 });
