@@ -78,13 +78,30 @@ export function retryScheduler(baseMs = 500): RetryScheduler {
   };
 }
 
+/** Bytes of `text` in UTF-8, as request caps and the keepalive budget count them (a string's length counts UTF-16 units). */
+export function utf8Length(text: string): number {
+  let bytes = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    // 0x80-0x7ff: 2 bytes; other BMP: 3; a surrogate pair (2 units): 4
+    if (c >= 0x80) bytes += c < 0x800 || (c >= 0xd800 && c < 0xe000) ? 1 : 2;
+  }
+  return bytes;
+}
+
+/** Whether a body is over `maxBytes` of UTF-8: its length tells, unless it lies between a third of the cap and the cap. */
+function overCap(body: string, maxBytes: number): boolean {
+  if (body.length > maxBytes) return true;
+  return body.length * 3 > maxBytes && utf8Length(body) > maxBytes;
+}
+
 /** What deliver() needs of its caller: how records become a body, how a body is sent, the cap. */
 export interface DeliveryOptions<T> {
   /** The request body for some of the records (OTLP JSON). */
   encode(records: T[]): string;
   /** Sends one body and resolves with the answer; never throws (a network failure is status null). */
   send(body: string, records: T[]): Promise<SendResult>;
-  /** A longer body (in UTF-16 units, as `body.length`) is split before it is sent, unless it is one record's. */
+  /** A body of more bytes of UTF-8 is split before it is sent, unless it is one record's. */
   maxBytes: number;
   /** A record answered 400/413 on its own: it is dropped, and this hears of it. */
   onRejected(record: T, answer: SendResult): void;
@@ -106,7 +123,7 @@ export async function deliver<T>(records: T[], options: DeliveryOptions<T>): Pro
   if (records.length === 0) return { outcome: 'done' };
   const body = options.encode(records);
   // the cap bounds the encoded body, which the caller cannot know before encoding
-  if (body.length <= options.maxBytes || records.length === 1) {
+  if (!overCap(body, options.maxBytes) || records.length === 1) {
     const answer = await options.send(body, records);
     const outcome = outcomeOf(answer.status);
     if (outcome === 'done') {

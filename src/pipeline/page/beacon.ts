@@ -2,21 +2,11 @@
 // keepalive (sendBeacon where that cannot go), within the keepalive budget. The collector drops
 // duplicates by uid.
 import { encodeRecord, encodeRecords } from '../../transport/otlp.js';
+import { utf8Length } from '../../transport/delivery.js';
 import type { PlainRecord } from '../../core/fields.js';
 
 // keepalive bodies share a 64 KiB budget per page; leave room for headers
 const BEACON_BUDGET = 60 * 1024;
-
-/** Bytes of `text` in UTF-8, which the keepalive budget counts (a string's length counts UTF-16 units). */
-export function utf8Length(text: string): number {
-  let bytes = text.length;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    // 0x80-0x7ff: 2 bytes; other BMP: 3; a surrogate pair (2 units): 4
-    if (c >= 0x80) bytes += c < 0x800 || (c >= 0xd800 && c < 0xe000) ? 1 : 2;
-  }
-  return bytes;
-}
 
 /** The collector's URL for the page's own requests: http(s) even for a WebSocket collector; `token` in the query, for sendBeacon, which sends no headers. */
 export function beaconUrl(collector: string, token?: string): string {

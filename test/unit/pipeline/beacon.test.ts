@@ -1,7 +1,8 @@
 // The leaving page's beacons stay within the keepalive budget in bytes, as the browser counts it,
 // also when records are mostly characters that take 3 bytes in UTF-8.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { sendBeacons, utf8Length } from '../../../src/pipeline/page/beacon.js';
+import { sendBeacons } from '../../../src/pipeline/page/beacon.js';
+import { utf8Length } from '../../../src/transport/delivery.js';
 import type { PlainRecord } from '../../../src/core/fields.js';
 
 const record = (i: number, msg: string): PlainRecord => ({

@@ -58,6 +58,17 @@ describe('deliver', () => {
     expect(sent).toEqual([[1000, 2000], [3000], [4000], [123456789012]]);
   });
 
+  it('counts the cap in bytes of UTF-8, not in characters', async () => {
+    const sent: string[][] = [];
+    const options: DeliveryOptions<string> = {
+      encode: (records) => JSON.stringify(records), send: async (_body, records) => { sent.push(records); return ok; },
+      maxBytes: 30, onRejected: () => undefined,
+    };
+    // ["日日日日日","日日日日日"] is 17 characters but 37 bytes: over the cap, so split in two of 19 bytes
+    expect(await deliver(['日日日日日', '日日日日日'], options)).toEqual({ outcome: 'done' });
+    expect(sent).toEqual([['日日日日日'], ['日日日日日']]);
+  });
+
   it('ends at a retry or a stop with the answer, after sending only the first records', async () => {
     const answers: SendResult[] = [{ status: 413, retryAfter: null }, ok, { status: 503, retryAfter: '2' }];
     const { options, sent, taken } = recorder(() => answers.shift() ?? ok);
