@@ -7,7 +7,7 @@ import { allowedHostName } from './host.js';
 import { corsOrigin } from './origin.js';
 import { DEFAULTS, startCollector, type CollectorOptions } from './server.js';
 
-export const USAGE = `usage: isolog collect [--host 127.0.0.1] [--port 4318] [--dir ./logs] [--token T]
+const USAGE = `usage: isolog collect [--host 127.0.0.1] [--port 4318] [--dir ./logs] [--token T]
                       [--cors ORIGIN ...] [--allow-host NAME ...] [--max-bytes N]
                       [--backup-count K] [--forward URL] [--forward-token T] [--body-limit N]
                       [--max-records N] [--rate N] [--config FILE]

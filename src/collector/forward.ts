@@ -3,13 +3,10 @@
 import type { PlainRecord } from '../core/fields.js';
 import { encodeAsReceived } from '../transport/otlp.js';
 import { postOtlp } from '../transport/http.js';
-import { deliver, outcomeOf, retryScheduler, type RetryScheduler } from '../transport/delivery.js';
+import { deliver, MAX_BYTES_PER_REQUEST, outcomeOf, retryScheduler, type RetryScheduler } from '../transport/delivery.js';
 
 /** Counts the forwarder keeps, for /healthz and tests. */
 export interface ForwardStats { sent: number; retries: number; dropped: number; pending: number; stopped: string | null }
-
-/** OTLP JSON a request carries at most, before gzip: the browser's cap, under a collector's 5 MiB body limit. */
-export const MAX_BYTES_PER_REQUEST = 4 * 1024 * 1024;
 
 /**
  * A queue of batches for one upstream. Bounded: past `maxPending` records the oldest batches are

@@ -9,7 +9,7 @@ import { allHandlers } from '../core/handler.js';
 import { describeError, reportInternalError } from '../core/internal-error.js';
 import { getLogger, manager, root } from '../core/logger.js';
 import type { PlainRecord } from '../core/fields.js';
-import { makeLogRecord, uidPrefix, type LogRecord } from '../core/record.js';
+import { makeLogRecord, type LogRecord } from '../core/record.js';
 import { FileHandler, type FileMark } from '../handlers/file.js';
 import type { DecodeResult } from '../transport/otlp.js';
 import type { DedupeStore } from './dedupe.js';
@@ -25,14 +25,13 @@ const MAX_LOGGERS = 10_000;
 const MAX_ERRORS = 5;
 
 /** A decoded record as a LogRecord again, its time relative to the collector's start. */
-export function toLogRecord(r: PlainRecord, startMs: number): LogRecord {
-  const record = makeLogRecord(r);
+function toLogRecord(r: PlainRecord, startMs: number): LogRecord {
+  // a record sent without a uid (another OTLP client's) keeps the one a new LogRecord has
+  const record = makeLogRecord(r.uid ? r : { ...r, uid: undefined });
   const ms = Math.round(r.created * 1000);
   record.args = null;
   record.msecs = ms % 1000;
   record.relativeCreated = ms - startMs;
-  // a record sent without a uid (another OTLP client's) keeps the one it was just given
-  if (!r.uid) record.uid = uidPrefix() + record.seq.toString(36);
   return record;
 }
 

@@ -14,6 +14,7 @@ import { captureUncaughtErrors, onLeavingPage, tabSessionId } from '../pipeline/
 import { PageQueueHandler } from '../pipeline/page/queue-handler.js';
 import { PROTOCOL_VERSION, type FlushResult, type PipelineStats, type WorkerInit } from '../pipeline/protocol.js';
 import { maskerFor } from '../pipeline/redact.js';
+import { MAX_BYTES_PER_REQUEST } from '../transport/delivery.js';
 
 /** Options of startBrowserLogging. */
 export interface BrowserLoggingOptions extends WorkerSource {
@@ -116,7 +117,7 @@ function workerInit(options: BrowserLoggingOptions): WorkerInit {
       transport,
       token: options.token,
       maxRecordsPerRequest: options.send?.maxRecords ?? 10_000,
-      maxBytesPerRequest: options.send?.maxBytes ?? 4 * 1024 * 1024,
+      maxBytesPerRequest: options.send?.maxBytes ?? MAX_BYTES_PER_REQUEST,
       retryBaseMs: options.send?.retryBaseMs ?? 1000,
     },
     storage: {

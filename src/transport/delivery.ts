@@ -20,6 +20,9 @@ export function outcomeOf(status: number | null): Outcome {
 
 export const MAX_BACKOFF_MS = 60_000;
 
+/** The largest request body the flusher and the forwarder send: 4 MiB, under a collector's usual 5 MiB limit. */
+export const MAX_BYTES_PER_REQUEST = 4 * 1024 * 1024;
+
 /** Delay before attempt `attempt` (1 = first retry): base * 2^(attempt-1), capped, full jitter. */
 export function backoffMs(attempt: number, baseMs = 500, random: () => number = Math.random): number {
   const ceiling = Math.min(MAX_BACKOFF_MS, baseMs * 2 ** Math.max(0, attempt - 1));

@@ -64,7 +64,7 @@ export function toAnyValue(v: unknown): AnyValue {
 }
 
 /** Key-value list for attributes. */
-export function toAttributes(fields: Record<string, unknown>): KeyValue[] {
+function toAttributes(fields: Record<string, unknown>): KeyValue[] {
   return Object.entries(fields).map(([key, value]) => ({ key, value: toAnyValue(value) }));
 }
 

@@ -15,6 +15,17 @@ let running: Awaited<ReturnType<typeof collector>> | undefined;
 afterEach(async () => { await running?.close(); running = undefined; setInternalErrorSink(null); });
 
 describe('ingest', () => {
+  it('stores a record sent without a uid under a uid of its own, every time it is sent', async () => {
+    running = await collector();
+    const body = JSON.stringify({ resourceLogs: [{ scopeLogs: [{ scope: { name: 'otel.app' }, logRecords: [{ timeUnixNano: '1795342830123000000', severityNumber: 9, body: { stringValue: 'no uid' } }] }] }] });
+    expect((await post(`${running.url}/v1/logs`, body)).status).toBe(200);
+    expect((await post(`${running.url}/v1/logs`, body)).status).toBe(200);
+    const uids = stored(running.dir).map((r) => r.uid as string);
+    expect(uids).toHaveLength(2);
+    for (const uid of uids) expect(uid).toMatch(/^[0-9a-f]{16}-[0-9a-z]+$/);
+    expect(new Set(uids).size).toBe(2);
+  });
+
   it('stores OTLP JSON records as NDJSON lines with the documented fields', async () => {
     running = await collector();
     const batch = records(3, 'fields', { requestId: 'r-1', exc_text: 'TypeError: boom\n    at x (y.js:1:1)', traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331' });
