@@ -56,3 +56,27 @@ export function escapeControl(text: string): string {
     return code < 0x100 ? '\\x' + code.toString(16).padStart(2, '0') : '\\u' + code.toString(16).padStart(4, '0');
   });
 }
+
+/**
+ * Names each distinct refused value (an origin, a host) once in the collector's terminal: a hostile
+ * client could send a new one with every request, so after `limit` of them one note says it stops.
+ */
+export class RefusalNotices {
+  private readonly seen = new Set<string>();
+  private full = false;
+
+  /** @param what the plural the last note names: `different origins` */
+  constructor(private readonly report: (text: string) => void, private readonly limit: number, private readonly what: string) {}
+
+  /** Reports `text()` the first time `key` is refused. */
+  notice(key: string, text: () => string): void {
+    if (this.seen.has(key) || this.full) return;
+    if (this.seen.size >= this.limit) {
+      this.full = true;
+      this.report(`isolog collect: refused requests ${this.what}; not naming any more of them`);
+      return;
+    }
+    this.seen.add(key);
+    this.report(`isolog collect: ${text()}`);
+  }
+}

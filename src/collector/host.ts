@@ -7,7 +7,7 @@
 // this machine (a dev server's) forwards its own port in Host, and no port makes a name rebindable.
 import { isIP } from 'node:net';
 import { ConfigError } from '../config/config-error.js';
-import { escapeControl } from './guard.js';
+import { escapeControl, RefusalNotices } from './guard.js';
 
 // a hostile client could send a new Host with every request: name this many, then stop
 const NOTICE_LIMIT = 1000;
@@ -44,15 +44,15 @@ export function allowedHostName(value: string, where: string): string {
 /** The names one collector answers to, and the refusals it has named in its terminal. */
 export class HostGate {
   private readonly names: string[];
-  private readonly noticed = new Set<string>();
-  private full = false;
+  private readonly notices: RefusalNotices;
 
   /**
    * @param host the address or name the collector listens on (--host)
    * @param allowed the --allow-host names (checked with allowedHostName); `*` for any
    * @param report where a refused host is named (the terminal, through reportInternalError)
    */
-  constructor(host: string, readonly allowed: readonly string[], private readonly report: (text: string) => void, private readonly limit = NOTICE_LIMIT) {
+  constructor(host: string, readonly allowed: readonly string[], report: (text: string) => void, limit = NOTICE_LIMIT) {
+    this.notices = new RefusalNotices(report, limit, `for ${limit} different hosts`);
     const listening = hostName(isIP(host) === 6 ? `[${host}]` : host);
     this.names = [...new Set(['localhost', ...(listening && !isAddress(listening) ? [listening] : []), ...allowed])];
   }
@@ -87,14 +87,6 @@ export class HostGate {
   }
 
   private notice(header: string): void {
-    const key = header.slice(0, SHOWN_LENGTH);
-    if (this.noticed.has(key) || this.full) return;
-    if (this.noticed.size >= this.limit) {
-      this.full = true;
-      this.report(`isolog collect: refused requests for ${this.limit} different hosts; not naming any more of them`);
-      return;
-    }
-    this.noticed.add(key);
-    this.report(`isolog collect: ${this.refusal(header)}`);
+    this.notices.notice(header.slice(0, SHOWN_LENGTH), () => this.refusal(header));
   }
 }

@@ -5,7 +5,7 @@
 // then, so a rebound name is never "same origin". A refused page is named once in the collector's
 // terminal with the flag to pass, since the browser only tells the page "Failed to fetch".
 import { ConfigError } from '../config/config-error.js';
-import { escapeControl } from './guard.js';
+import { escapeControl, RefusalNotices } from './guard.js';
 
 const LOOPBACK_HOST = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1|localhost)$/;
 // an origin is scheme://host[:port]; a scheme other than http(s) (chrome-extension://id) is kept as written
@@ -82,15 +82,16 @@ const SHOWN_LENGTH = 300;
 
 /** The origin rules of one collector: who may send, the CORS headers they get, refusals reported. */
 export class OriginGate {
-  private readonly noticed = new Set<string>();
-  private full = false;
+  private readonly notices: RefusalNotices;
 
   /**
    * @param listed the --cors origins (checked with corsOrigin), `*` for any
    * @param loopbackPages also let in pages served from this machine
    * @param report where a refused origin is named (the terminal, through reportInternalError)
    */
-  constructor(readonly listed: readonly string[], readonly loopbackPages: boolean, private readonly report: (text: string) => void, private readonly limit = NOTICE_LIMIT) {}
+  constructor(readonly listed: readonly string[], readonly loopbackPages: boolean, report: (text: string) => void, limit = NOTICE_LIMIT) {
+    this.notices = new RefusalNotices(report, limit, `from ${limit} different origins`);
+  }
 
   /**
    * Requests without an Origin come from servers and tools, not pages, and CORS does not apply. A
@@ -147,15 +148,7 @@ export class OriginGate {
   }
 
   private notice(origin: string, hosts: RequestHosts): void {
-    const key = origin.slice(0, SHOWN_LENGTH);
-    if (this.noticed.has(key) || this.full) return;
-    if (this.noticed.size >= this.limit) {
-      this.full = true;
-      this.report(`isolog collect: refused requests from ${this.limit} different origins; not naming any more of them`);
-      return;
-    }
-    this.noticed.add(key);
-    this.report(`isolog collect: ${this.refusal(origin, hosts)}`);
+    this.notices.notice(origin.slice(0, SHOWN_LENGTH), () => this.refusal(origin, hosts));
   }
 }
 
