@@ -3,7 +3,7 @@
 import type { PlainRecord } from '../core/fields.js';
 import { encodeAsReceived } from '../transport/otlp.js';
 import { postOtlp } from '../transport/http.js';
-import { deliver, MAX_BYTES_PER_REQUEST, outcomeOf, retryScheduler, type RetryScheduler } from '../transport/delivery.js';
+import { deliver, MAX_BYTES_PER_REQUEST, retryScheduler, type RetryScheduler } from '../transport/delivery.js';
 
 /** Counts the forwarder keeps, for /healthz and tests. */
 export interface ForwardStats { sent: number; retries: number; dropped: number; pending: number; stopped: string | null }
@@ -50,14 +50,11 @@ export class Forwarder {
       };
       const delivery = await deliver(batch, {
         encode: (records) => JSON.stringify(encodeAsReceived(records)),
-        send: async (body, records) => {
-          const answer = await postOtlp(this.url, body, { token: this.options.token, gzip: false });
-          if (outcomeOf(answer.status) === 'done') {
-            this.stats.sent += records.length;
-            settle(records.length);
-            this.scheduler.succeeded();
-          }
-          return answer;
+        send: (body) => postOtlp(this.url, body, { token: this.options.token, gzip: false }),
+        onSent: (records) => {
+          this.stats.sent += records.length;
+          settle(records.length);
+          this.scheduler.succeeded();
         },
         maxBytes: this.options.maxBytes ?? MAX_BYTES_PER_REQUEST,
         onRejected: (_record, answer) => {

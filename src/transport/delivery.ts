@@ -106,6 +106,8 @@ export interface DeliveryOptions<T> {
   send(body: string, records: T[]): Promise<SendResult>;
   /** A body of more bytes of UTF-8 is split before it is sent, unless it is one record's. */
   maxBytes: number;
+  /** A request was taken (a 2xx): these records went. */
+  onSent?(records: T[]): void;
   /** A record answered 400/413 on its own: it is dropped, and this hears of it. */
   onRejected(record: T, answer: SendResult): void;
   /** A 2xx whose partialSuccess says the collector rejected some of `records` (OTLP does not say which). */
@@ -130,6 +132,7 @@ export async function deliver<T>(records: T[], options: DeliveryOptions<T>): Pro
     const answer = await options.send(body, records);
     const outcome = outcomeOf(answer.status);
     if (outcome === 'done') {
+      options.onSent?.(records);
       if (answer.rejected) options.onPartial?.(records, answer);
       return { outcome };
     }

@@ -58,6 +58,15 @@ describe('deliver', () => {
     expect(sent).toEqual([[1000, 2000], [3000], [4000], [123456789012]]);
   });
 
+  it('tells onSent the records of each request that was taken, and only those', async () => {
+    const answers: SendResult[] = [{ status: 400, retryAfter: null }, ok, { status: 503, retryAfter: null }];
+    const { options } = recorder(() => answers.shift() ?? ok);
+    const went: number[][] = [];
+    options.onSent = (records) => { went.push(records); };
+    expect((await deliver(range(4), options)).outcome).toBe('retry');
+    expect(went).toEqual([[0, 1]]);
+  });
+
   it('counts the cap in bytes of UTF-8, not in characters', async () => {
     const sent: string[][] = [];
     const options: DeliveryOptions<string> = {
