@@ -1,0 +1,200 @@
+// isolog/edge: request logging for Cloudflare Workers and other edge runtimes with fetch and a
+// waitUntil. Each request's records carry its fields and trace, are batched for that request alone
+// and sent after the response, inside ctx.waitUntil and a bounded time.
+import { root } from '../core/logger.js';
+import { ERROR, INFO } from '../core/level.js';
+import { kwargs } from '../core/log-options.js';
+import { FetchHandler } from '../transport/fetch-handler.js';
+import {
+  RequestLog, requestRouter, runInRequest,
+  type ContextStorage, type ContextStorageClass,
+} from '../pipeline/edge/request-log.js';
+
+export * from '../index.js';
+export { RequestLog, type ContextStorage, type ContextStorageClass } from '../pipeline/edge/request-log.js';
+
+/** A value, or a function of the Worker's `env` that gives it (a secret, a binding). */
+export type FromEnv<Env, T> = T | ((env: Env) => T);
+
+/** Options of `withLogging` and `loggingMiddleware`. */
+export interface EdgeLoggingOptions<Env = unknown> {
+  /** The OTLP/HTTP logs endpoint (`https://logs.example.com/v1/logs`); none: records go to the console only. */
+  collector?: FromEnv<Env, string | undefined>;
+  /** Bearer token for the collector. */
+  token?: FromEnv<Env, string | undefined>;
+  /** The root logger's level, set on the first request (default INFO); null leaves it as it is. */
+  level?: number | string | null;
+  /** OTLP resource attributes (`service.name`, …). */
+  resource?: FromEnv<Env, Record<string, unknown> | undefined>;
+  /** Write each record to the console as one JSON object too (default: only when there is no collector). */
+  console?: boolean;
+  /** Log one access record per request on `isolog.access` (default true). */
+  access?: boolean;
+  /** Records one request may send (default 1,000); the rest are dropped and counted in a WARNING record. */
+  maxRecords?: number;
+  /** UTF-8 bytes of records one request may send (default 256 KiB). */
+  maxBytes?: number;
+  /** How long the sending after the response may take, retries included (default 5,000 ms; Cloudflare allows 30 s). */
+  flushTimeoutMs?: number;
+  /**
+   * `AsyncLocalStorage` from `node:async_hooks`, for a Worker with the `nodejs_als` flag only; with
+   * `nodejs_compat` it is found without this. Without either, use the `log` argument's loggers.
+   */
+  AsyncLocalStorage?: ContextStorageClass;
+}
+
+/** What a runtime's execution context must offer: Cloudflare's `ExecutionContext`, Vercel's `waitUntil`. */
+export interface ExecutionContextLike { waitUntil(promise: Promise<unknown>): void }
+
+/** A module Worker as `withLogging` wraps it; its `fetch` gets the request's `RequestLog` as a fourth argument. */
+export interface LoggedWorker<Env, Ctx extends ExecutionContextLike> {
+  fetch(request: Request, env: Env, ctx: Ctx, log: RequestLog): Response | Promise<Response>;
+}
+
+/** What `withLogging` returns: the Worker with its `fetch` wrapped, called as the runtime calls it. */
+export type WrappedWorker<W, Env, Ctx> = Omit<W, 'fetch'> & { fetch(request: Request, env: Env, ctx: Ctx): Promise<Response> };
+
+const DEFAULTS = { maxRecords: 1000, maxBytes: 256 * 1024, flushTimeoutMs: 5000 };
+
+function fromEnv<Env, T>(value: FromEnv<Env, T>, env: Env): T {
+  return typeof value === 'function' ? (value as (env: Env) => T)(env) : value;
+}
+
+let started = false;
+
+/** The first request sets the root's level and finds AsyncLocalStorage: nothing of this runs at import. */
+function start(options: EdgeLoggingOptions<never>): void {
+  const router = requestRouter();
+  if (!router.storage) {
+    const storageClass = options.AsyncLocalStorage ?? builtinAsyncLocalStorage();
+    if (storageClass) router.storage = new storageClass<RequestLog>();
+  }
+  if (started) return;
+  started = true;
+  if (options.level !== null) root.setLevel(options.level ?? INFO);
+}
+
+/**
+ * AsyncLocalStorage where the runtime has it: a global (Vercel's Edge Runtime in Next.js), or Node's
+ * module given to the code that asks (workerd with nodejs_compat, Node, Deno, Bun).
+ */
+function builtinAsyncLocalStorage(): ContextStorageClass | undefined {
+  const global = (globalThis as { AsyncLocalStorage?: ContextStorageClass }).AsyncLocalStorage;
+  if (typeof global === 'function') return global;
+  try {
+    const processLike = (globalThis as { process?: { getBuiltinModule?: (name: string) => unknown } }).process;
+    const hooks = processLike?.getBuiltinModule?.('node:async_hooks') as { AsyncLocalStorage?: ContextStorageClass } | undefined;
+    return hooks?.AsyncLocalStorage;
+  } catch {
+    return undefined;
+  }
+}
+
+/** This request's RequestLog, with a sender of its own when a collector is configured. */
+function openRequest<Env>(options: EdgeLoggingOptions<Env>, request: Request, env: Env): RequestLog {
+  start(options as EdgeLoggingOptions<never>);
+  let url: string | undefined;
+  let sender: FetchHandler | null = null;
+  try {
+    url = options.collector === undefined ? undefined : fromEnv(options.collector, env);
+    if (url) {
+      sender = new FetchHandler({
+        url, token: options.token === undefined ? undefined : fromEnv(options.token, env),
+        resource: options.resource === undefined ? undefined : fromEnv(options.resource, env),
+        flushIntervalMs: null,
+        maxRecords: options.maxRecords ?? DEFAULTS.maxRecords,
+        maxBytes: options.maxBytes ?? DEFAULTS.maxBytes,
+        requestTimeoutMs: options.flushTimeoutMs ?? DEFAULTS.flushTimeoutMs,
+      });
+    }
+  } catch (err) {
+    // a broken option must not fail the request: its records go to the console, with the reason
+    console.error(`isolog/edge: cannot send this request's records (${err instanceof Error ? err.message : String(err)}); they go to the console`);
+    sender = null;
+  }
+  const log = new RequestLog(request, sender, options.console ?? sender === null);
+  requestRouter().adopt(log);
+  return log;
+}
+
+/** The access record, then the request's records sent inside waitUntil, bounded in time. */
+function closeRequest<Env>(options: EdgeLoggingOptions<Env>, log: RequestLog, request: Request, status: number, outcome: string,
+  ctx: ExecutionContextLike | undefined): void {
+  if (options.access !== false) {
+    const ms = Date.now() - log.started;
+    const level = outcome === 'ok' && status < 500 ? INFO : ERROR;
+    log.getLogger('isolog.access').log(level, '%s %s %d %dms', request.method, log.fields['url.path'], status, ms,
+      kwargs({ extra: { 'http.response.status_code': status, 'duration_ms': ms, outcome } }));
+  }
+  log.ended = true;
+  if (!log.sender) return;
+  const sent = log.sender.close({ timeoutMs: options.flushTimeoutMs ?? DEFAULTS.flushTimeoutMs });
+  // without a waitUntil (Node, Bun) the send still runs; nothing waits for it
+  try { ctx?.waitUntil(sent); } catch { /* a context that refuses: the send runs all the same */ }
+}
+
+/**
+ * Wraps a module Worker so that every request is logged: records of any logger during the request
+ * carry its fields and trace, an access record ends it, and all are sent with `ctx.waitUntil` after
+ * the response. An exception from `fetch` is logged with its stack and re-thrown unchanged.
+ * @example
+ * export default withLogging({ collector: (env) => env.LOG_URL, token: (env) => env.LOG_TOKEN }, {
+ *   async fetch(request, env, ctx) { getLogger('api').info('hello'); return new Response('ok'); },
+ * });
+ */
+export function withLogging<Env, Ctx extends ExecutionContextLike, W extends LoggedWorker<Env, Ctx>>(options: EdgeLoggingOptions<Env>, worker: W): WrappedWorker<W, Env, Ctx> {
+  const fetch = async (request: Request, env: Env, ctx: Ctx): Promise<Response> => {
+    const log = openRequest(options, request, env);
+    return runInRequest(log, async () => {
+      try {
+        const response = await worker.fetch(request, env, ctx, log);
+        closeRequest(options, log, request, response.status, 'ok', ctx);
+        return response;
+      } catch (err) {
+        log.getLogger('isolog.edge').error('fetch handler threw: %s', err instanceof Error ? err.message : String(err), kwargs({ exc_info: err }));
+        closeRequest(options, log, request, 500, 'exception', ctx);
+        throw err;
+      }
+    });
+  };
+  return { ...worker, fetch };
+}
+
+/** What `loggingMiddleware` needs of a Hono context (typed here so that Hono is not a dependency). */
+export interface MiddlewareContext<Env> {
+  req: { raw: Request };
+  env: Env;
+  /** Hono's getter throws where the runtime gave no execution context. */
+  readonly executionCtx: ExecutionContextLike;
+  res: Response;
+  error?: Error;
+  set?(key: 'log', value: RequestLog): void;
+}
+
+/**
+ * The same logging as a Hono middleware: `app.use(loggingMiddleware({ collector: (env) => env.LOG_URL }))`.
+ * The request's RequestLog is `c.get('log')`. Hono catches a handler's error itself (`c.error`): it
+ * is logged with its stack, and Hono's error response is the access record's status.
+ * @example const app = new Hono(); app.use(loggingMiddleware({ collector: (env) => env.LOG_URL })); app.get('/', (c) => c.text('ok'))
+ */
+export function loggingMiddleware<Env>(options: EdgeLoggingOptions<Env>) {
+  return async (c: MiddlewareContext<Env>, next: () => Promise<void>): Promise<void> => {
+    const request = c.req.raw;
+    const log = openRequest(options, request, c.env);
+    c.set?.('log', log);
+    let ctx: ExecutionContextLike | undefined;
+    try { ctx = c.executionCtx; } catch { ctx = undefined; }
+    await runInRequest(log, async () => {
+      try {
+        await next();
+      } catch (err) {
+        // a middleware after this one threw past Hono's own handling
+        log.getLogger('isolog.edge').error('handler threw: %s', err instanceof Error ? err.message : String(err), kwargs({ exc_info: err }));
+        closeRequest(options, log, request, 500, 'exception', ctx);
+        throw err;
+      }
+      if (c.error) log.getLogger('isolog.edge').error('handler threw: %s', c.error.message, kwargs({ exc_info: c.error }));
+      closeRequest(options, log, request, c.res.status, c.error ? 'exception' : 'ok', ctx);
+    });
+  };
+}
