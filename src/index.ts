@@ -33,3 +33,5 @@ export {
   QueueHandler, QueueListener, MemoryQueue, SENTINEL,
   type LogQueue, type QueueListenerOptions,
 } from './handlers/queue.js';
+export { FetchHandler, type FetchHandlerOptions, type FetchHandlerStats, type FetchFunction } from './transport/fetch-handler.js';
+export { FlushError } from './transport/flush-error.js';

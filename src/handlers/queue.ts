@@ -65,6 +65,39 @@ export class MemoryQueue<T = unknown> implements LogQueue<T> {
 }
 
 /**
+ * QueueHandler.prepare for any handler that ships plain data (a queue's, FetchHandler's): the message
+ * merged (or formatted by the handler's formatter), the exception as `exc_text`, extra fields
+ * JSON-safe, and the record's uid.
+ * @example const plain = prepareRecord(record, handler)
+ */
+export function prepareRecord(record: LogRecord, handler: Handler): PlainRecord {
+  let msg: string;
+  let excText = record.exc_text;
+  if (handler.formatter) {
+    msg = handler.format(record);
+    excText = null;
+  } else {
+    msg = record.getMessage();
+    if (record.exc_info && !excText) excText = formatError(record.exc_info);
+  }
+  const out: PlainRecord = {
+    name: record.name, msg, args: null, levelno: record.levelno, levelname: record.levelname,
+    created: record.created, msecs: record.msecs, relativeCreated: record.relativeCreated,
+    seq: record.seq, uid: record.uid, exc_info: null, exc_text: excText,
+    stack_info: handler.formatter ? null : record.stack_info,
+  };
+  out.message = msg;
+  const extra = extraFields(record);
+  if (extra) {
+    for (const key of Object.keys(extra)) {
+      if (key === 'message' || key === 'asctime') continue;
+      out[key] = toJsonValue(extra[key]);
+    }
+  }
+  return out;
+}
+
+/**
  * Python's `QueueHandler`: `prepare` turns a record into plain data (message merged with its
  * arguments, exception and stack as text, extra fields made clone-safe) and `enqueue` puts it on the
  * queue. A queue whose `put` rejects is reported through handleError; logging goes on.
@@ -85,30 +118,7 @@ export class QueueHandler extends Handler {
    * behaviour); without one it is `getMessage()`, and the exception travels as `exc_text`.
    */
   prepare(record: LogRecord): PlainRecord {
-    let msg: string;
-    let excText = record.exc_text;
-    if (this.formatter) {
-      msg = this.format(record);
-      excText = null;
-    } else {
-      msg = record.getMessage();
-      if (record.exc_info && !excText) excText = formatError(record.exc_info);
-    }
-    const out: PlainRecord = {
-      name: record.name, msg, args: null, levelno: record.levelno, levelname: record.levelname,
-      created: record.created, msecs: record.msecs, relativeCreated: record.relativeCreated,
-      seq: record.seq, uid: record.uid, exc_info: null, exc_text: excText,
-      stack_info: this.formatter ? null : record.stack_info,
-    };
-    out.message = msg;
-    const extra = extraFields(record);
-    if (extra) {
-      for (const key of Object.keys(extra)) {
-        if (key === 'message' || key === 'asctime') continue;
-        out[key] = toJsonValue(extra[key]);
-      }
-    }
-    return out;
+    return prepareRecord(record, this);
   }
 
   enqueue(record: PlainRecord): void {

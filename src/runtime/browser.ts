@@ -15,6 +15,9 @@ import { PageQueueHandler } from '../pipeline/page/queue-handler.js';
 import { PROTOCOL_VERSION, type FlushResult, type PipelineStats, type WorkerInit } from '../pipeline/protocol.js';
 import { maskerFor } from '../pipeline/redact.js';
 import { MAX_BYTES_PER_REQUEST } from '../transport/delivery.js';
+import { FlushError } from '../transport/flush-error.js';
+
+export { FlushError };
 
 /** Options of startBrowserLogging. */
 export interface BrowserLoggingOptions extends WorkerSource {
@@ -55,19 +58,6 @@ export interface BrowserLoggingOptions extends WorkerSource {
   redact?: false | { keys?: (string | RegExp)[]; replacement?: string };
   /** Default timeout of flush() (ms). */
   flushTimeoutMs?: number;
-}
-
-/**
- * What a flush() that could not keep its promise rejects with: how many records were not delivered
- * by its deadline, and how many were dropped since the last flush, by reason (`quota`, `storage
- * cap`, `rejected` by the collector, `unreadable`).
- * @example try { await logging.flush(); } catch (err) { if (err instanceof FlushError) show(err.notDelivered, err.dropped); }
- */
-export class FlushError extends Error {
-  override name = 'FlushError';
-  constructor(message: string, readonly notDelivered: number, readonly dropped: Record<string, number>) {
-    super(message);
-  }
 }
 
 /** Adds counts by reason into `into`. */

@@ -1,7 +1,9 @@
-// isolog/node: the core plus Node's file handlers, registered for configure() and basicConfig({ filename }).
+// isolog/node: the core plus Node's file handlers and FetchHandler, registered for configure() and
+// basicConfig({ filename }).
 import { ConfigError } from '../config/config-error.js';
 import { registerHandlerClass } from '../config/registry.js';
 import { FileHandler, RotatingFileHandler, TimedRotatingFileHandler } from '../handlers/file.js';
+import { FetchHandler, type FetchHandlerOptions } from '../transport/fetch-handler.js';
 
 export * from '../index.js';
 export {
@@ -32,3 +34,7 @@ registerHandlerClass('TimedRotatingFileHandler', Object.assign(
     atTime: o.atTime as { hour: number } | undefined,
   }), { keys: [...FILE_KEYS, 'when', 'interval', 'backupCount', 'utc', 'atTime'] }));
 
+
+// config/ comes before transport/, so FetchHandler is registered by the entries that ship it
+const FETCH_KEYS = ['url', 'token', 'resource', 'batchSize', 'flushIntervalMs', 'maxRecords', 'maxBytes', 'requestTimeoutMs', 'gzip', 'retryBaseMs'] as const;
+registerHandlerClass('FetchHandler', Object.assign((o: Options) => new FetchHandler(o as unknown as FetchHandlerOptions), { keys: FETCH_KEYS }));

@@ -60,14 +60,19 @@ export interface RetryScheduler {
   readonly stopped: boolean;
 }
 
-/** A RetryScheduler whose first retry waits about `baseMs` (half to all of it, jittered). */
-export function retryScheduler(baseMs = 500): RetryScheduler {
+/**
+ * A RetryScheduler whose first retry waits about `baseMs` (half to all of it, jittered). With
+ * `holdsProcess`, a sleep begun while it answers false does not keep a Node process alive (its timer
+ * is unref'd where timers have unref): a sender nobody awaits must not hold the process open.
+ */
+export function retryScheduler(baseMs = 500, holdsProcess?: () => boolean): RetryScheduler {
   let attempt = 0;
   let stopped = false;
   let wakeUp: (() => void) | undefined;
   const sleep = (ms: number): Promise<void> => (stopped ? Promise.resolve() : new Promise((resolve) => {
     // stop() may come while the caller was busy: it must not then wait out a sleep
     const timer = setTimeout(resolve, ms);
+    if (holdsProcess && !holdsProcess()) (timer as unknown as { unref?: () => void }).unref?.();
     // a wake after the timer fired, or between sleeps, resolves what is already resolved: nothing
     wakeUp = () => { clearTimeout(timer); resolve(); };
   }));

@@ -31,12 +31,33 @@ async function gzip(text: string): Promise<Uint8Array<ArrayBuffer> | null> {
   return new Uint8Array(await new Response(compression.readable).arrayBuffer());
 }
 
+/** How postOtlp sends: the token, the request's timeout, gzip, which fetch, and a signal that aborts it early. */
+export interface PostOptions {
+  token?: string;
+  /** Default 30 s. */
+  timeoutMs?: number;
+  /** Default true: gzip where CompressionStream exists and it saves bytes. */
+  gzip?: boolean;
+  /** The fetch to call (a runtime's bound fetch, a test's); by default the global one, looked up at each call. */
+  fetch?: typeof fetch;
+  /** Aborts the request (and the read of its answer) before its timeout: a close() at its deadline. */
+  signal?: AbortSignal;
+}
+
+/** The request's timeout, and the caller's signal with it where AbortSignal.any exists (else the caller's alone). */
+function signalOf(options: PostOptions): AbortSignal {
+  const timeout = AbortSignal.timeout(options.timeoutMs ?? 30_000);
+  if (!options.signal) return timeout;
+  return typeof AbortSignal.any === 'function' ? AbortSignal.any([options.signal, timeout]) : options.signal;
+}
+
 /**
  * POSTs an OTLP JSON body, gzipped when that saves bytes (unless `gzip: false`). Never throws: a
- * network failure is `{ status: null }`.
+ * network failure (or an abort) is `{ status: null }`. The answer's body is always read to its end,
+ * so that no runtime holds the connection for it (workerd warns of unread bodies).
  * @example const { status } = await postOtlp('http://127.0.0.1:4318/v1/logs', JSON.stringify(request))
  */
-export async function postOtlp(url: string, body: string, options: { token?: string; timeoutMs?: number; gzip?: boolean } = {}): Promise<SendResult> {
+export async function postOtlp(url: string, body: string, options: PostOptions = {}): Promise<SendResult> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   let payload: string | Uint8Array<ArrayBuffer> = body;
@@ -50,9 +71,8 @@ export async function postOtlp(url: string, body: string, options: { token?: str
     /* send it as it is */
   }
   try {
-    const res = await fetch(url, {
-      method: 'POST', headers, body: payload, credentials: 'omit',
-      signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
+    const res = await (options.fetch ?? fetch)(url, {
+      method: 'POST', headers, body: payload, credentials: 'omit', signal: signalOf(options),
     });
     const text = await res.text().catch(() => '');
     let answer: unknown = null;
