@@ -33,3 +33,4 @@ export {
   QueueHandler, QueueListener, MemoryQueue, SENTINEL,
   type LogQueue, type QueueListenerOptions,
 } from './handlers/queue.js';
+export { startTrace, type Trace, type TraceOptions } from './transport/traced-fetch.js';

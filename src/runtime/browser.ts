@@ -16,6 +16,8 @@ import { PROTOCOL_VERSION, type FlushResult, type PipelineStats, type WorkerInit
 import { maskerFor } from '../pipeline/redact.js';
 import { MAX_BYTES_PER_REQUEST } from '../transport/delivery.js';
 
+export { startTrace, type Trace, type TraceOptions } from '../transport/traced-fetch.js';
+
 /** Options of startBrowserLogging. */
 export interface BrowserLoggingOptions extends WorkerSource {
   /** The OTLP endpoint: `http://host:4318/v1/logs`, or `ws://host:4318/v1/logs` for the WebSocket transport. */
