@@ -1,6 +1,7 @@
 // One trace from the page to the server it calls: the page's records of a user action reach the
 // collector with the traceId of the traceparent its fetch sent, by every road the page pipeline has
-// (the worker, the closing page's keepalive requests, the page's own sends), and the live view
+// (the worker over HTTP and WebSocket, the closing page's keepalive requests and its sendBeacon
+// fallback, the page's own sends), and the live view
 // shows that trace's records, the page's and the server's, together.
 import { expect, test, type Page } from '@playwright/test';
 import { mkdtempSync } from 'node:fs';
@@ -53,9 +54,9 @@ test.beforeAll(async () => {
 test.afterAll(() => new Promise<void>((resolve) => api.close(() => resolve())));
 
 /** Opens the trace page on `workerUrl`, runs one action of `run`, and checks what the server received. */
-async function act(page: Page, run: string, workerUrl = '/worker.js'): Promise<ActionResult> {
+async function act(page: Page, run: string, workerUrl = '/worker.js', collector = suite.collector.url): Promise<ActionResult> {
   await page.goto('/trace.html');
-  await page.evaluate(([url, worker]) => window.isologTrace.start({ collector: url, send: { retryBaseMs: 100 } } as never, worker), [suite.collector.url, workerUrl]);
+  await page.evaluate(([url, worker]) => window.isologTrace.start({ collector: url, send: { retryBaseMs: 100 } } as never, worker), [collector, workerUrl]);
   const result = await page.evaluate(([r, url]) => window.isologTrace.action(r, url), [run, apiUrl]);
   expect(result.status).toBe(201);
   const call = calls.find((c) => c.run === run);
@@ -107,6 +108,13 @@ test('through the worker: the page\'s records of an action carry the traceId its
   }
 });
 
+test('through the worker over the WebSocket transport: the NDJSON has the ids', async ({ page }) => {
+  const run = newRun('trace-ws');
+  const trace = await act(page, run, '/worker.js', suite.collector.wsUrl);
+  expect(await page.evaluate(() => window.isologTrace.flush(20_000))).toBe('ok');
+  await expectTraced(run, trace);
+});
+
 test('through the closing page\'s keepalive requests: a worker that never stores, the tab closed, the ids arrive', async ({ context }) => {
   suite.collector.capture = true;
   try {
@@ -116,6 +124,28 @@ test('through the closing page\'s keepalive requests: a worker that never stores
     await page.close({ runBeforeUnload: false });
     await expectTraced(run, trace);
     expectOtlp(run, trace);
+  } finally {
+    suite.collector.capture = false;
+  }
+});
+
+test('through sendBeacon, where fetch cannot go keepalive: the ids arrive', async ({ context }) => {
+  suite.collector.capture = true;
+  try {
+    const page = await context.newPage();
+    await page.addInitScript(() => {
+      const real = window.fetch.bind(window);
+      window.fetch = (input, init) => {
+        if (init?.keepalive) throw new TypeError('keepalive is not supported here');
+        return real(input, init);
+      };
+    });
+    const run = newRun('trace-beacon');
+    const trace = await act(page, run, '/stuck-worker.js');
+    await page.close({ runBeforeUnload: false });
+    await expectTraced(run, trace);
+    expectOtlp(run, trace);
+    expect(new Set(suite.collector.seen(run).map((s) => s.headers['content-type']))).toEqual(new Set(['text/plain;charset=utf-8']));
   } finally {
     suite.collector.capture = false;
   }
