@@ -1,17 +1,19 @@
 // One trace from the page to the server it calls: the page's records of a user action reach the
 // collector with the traceId of the traceparent its fetch sent, by every road the page pipeline has
 // (the worker over HTTP and WebSocket, the closing page's keepalive requests and its sendBeacon
-// fallback, the page's own sends), and the live view
-// shows that trace's records, the page's and the server's, together.
+// fallback, the page's own sends), and the live view shows that trace's records, the page's and
+// the server's, together.
 import { expect, test, type Page } from '@playwright/test';
 import { mkdtempSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { build } from 'esbuild';
 import { startCollector } from '../../src/collector/index.js';
 import { continueTrace, parseTraceparent } from '../../src/core/trace-context.js';
 import { encodeRecords } from '../../src/transport/otlp.js';
+import { readmeBlocks } from '../readme-blocks.js';
 import { newRun, pipelineSuite, PAGE_ORIGIN } from './harness.js';
 import type { ActionResult } from './pages/trace.js';
 
@@ -226,5 +228,53 @@ test('the live view of a collector with a token keeps the token in its trace lin
     await expect(page).toHaveURL(`${guarded.url}/?token=trace-t0k`);
   } finally {
     await guarded.close();
+  }
+});
+
+// README.md's "One trace from the page to the Worker" example, once the README has it
+const TRACE_EXAMPLE = readmeBlocks().find((b) => b.kind === 'example' && b.name === 'trace');
+const repo = new URL('../../', import.meta.url).pathname;
+
+test('the README\'s trace example: a click\'s records and the traceparent its fetch sent share one traceId', async ({ page }) => {
+  test.skip(TRACE_EXAMPLE === undefined, 'README.md has no <!-- example: trace --> block yet');
+  const example = (TRACE_EXAMPLE as { code: string }).code;
+  expect(example).toContain("'http://127.0.0.1:4318/v1/logs'");
+  const alias = { isolog: join(repo, 'src/index.ts'), 'isolog/browser': join(repo, 'src/runtime/browser.ts') };
+  const app = (await build({
+    stdin: { contents: example.replace("'http://127.0.0.1:4318/v1/logs'", JSON.stringify(suite.collector.url)), resolveDir: repo, loader: 'ts', sourcefile: 'app.ts' },
+    bundle: true, format: 'esm', target: 'es2022', write: false, alias, logLevel: 'warning',
+  })).outputFiles[0].text;
+  const worker = (await build({ entryPoints: [join(repo, 'src/runtime/worker.ts')], bundle: true, format: 'esm', target: 'es2022', write: false, logLevel: 'warning' })).outputFiles[0].text;
+  const received: string[] = [];
+  // the app at /app/main.js finds the worker beside it as dist/pipeline/page/ does; /api/pay is its server
+  const server = createServer((req, res) => {
+    if (req.url === '/api/pay') {
+      received.push(String(req.headers.traceparent));
+      return void res.end('paid');
+    }
+    if (req.url === '/app/main.js' || req.url === '/worker.js') {
+      res.setHeader('content-type', 'text/javascript');
+      return void res.end(req.url === '/worker.js' ? worker : app);
+    }
+    res.setHeader('content-type', 'text/html');
+    res.end('<!doctype html><meta charset="utf-8"><title>trace</title><button id="pay">Pay</button><script type="module" src="/app/main.js"></script>');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+    // the button does something once startBrowserLogging has resolved
+    await expect(async () => {
+      await page.click('#pay');
+      await expect.poll(() => received.length, { timeout: 1000 }).toBeGreaterThan(0);
+    }).toPass({ timeout: 20_000 });
+    const traceId = parseTraceparent(received[0])?.traceId;
+    expect(traceId).toMatch(/^[0-9a-f]{32}$/);
+    await expect.poll(() => suite.collector.all().filter((r) => r.traceId === traceId).map((r) => r.message).sort(), { timeout: 20_000 })
+      .toEqual(['paid: HTTP 200', 'pay clicked']);
+    expect(errors).toEqual([]);
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
   }
 });
