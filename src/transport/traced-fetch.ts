@@ -20,7 +20,10 @@ interface FetchApi {
   Headers: new (init?: unknown) => HeaderList;
 }
 
-/** Options of startTrace. */
+/**
+ * Options of startTrace.
+ * @example startTrace({ traceparent: document.querySelector('meta[name=traceparent]')?.getAttribute('content') })
+ */
 export interface TraceOptions {
   /**
    * A `traceparent` to continue (the page's own, from a `<meta>` its server wrote, say): the trace
@@ -29,7 +32,13 @@ export interface TraceOptions {
   traceparent?: string | null;
 }
 
-/** One user action's trace; see startTrace. */
+/**
+ * One user action's trace; see startTrace.
+ * @example
+ * const trace = startTrace();
+ * getLogger('shop.cart').info('cart sent', extra({ ...trace.fields, items: 3 }));
+ * await trace.fetch(new Request('/api/cart', { method: 'PUT', body }));
+ */
 export interface Trace {
   /** 32 hex digits, shared by every record and request of this trace. */
   readonly traceId: string;
