@@ -35,3 +35,4 @@ export {
 } from './handlers/queue.js';
 export { FetchHandler, type FetchHandlerOptions, type FetchHandlerStats, type FetchFunction } from './transport/fetch-handler.js';
 export { FlushError } from './transport/flush-error.js';
+export { startTrace, type Trace, type TraceOptions } from './transport/traced-fetch.js';

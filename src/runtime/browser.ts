@@ -19,6 +19,8 @@ import { FlushError } from '../transport/flush-error.js';
 
 export { FlushError };
 
+export { startTrace, type Trace, type TraceOptions } from '../transport/traced-fetch.js';
+
 /** Options of startBrowserLogging. */
 export interface BrowserLoggingOptions extends WorkerSource {
   /** The OTLP endpoint: `http://host:4318/v1/logs`, or `ws://host:4318/v1/logs` for the WebSocket transport. */
