@@ -25,5 +25,13 @@ it('sends a request\'s records with waitUntil from the Edge Runtime', async () =
   expect(fn?.attributes).toMatchObject({ 'request.id': 'vercel-1', 'url.path': '/hello', 'http.request.method': 'GET' });
   expect(fn?.traceId).toMatch(/^[0-9a-f]{32}$/);
   expect(records.find((r) => r.logger === 'isolog.access')?.message).toMatch(/^GET \/hello 200 \d+ms$/);
-  expect(records.some((r) => r.logger === 'edge.global')).toBe(true);
+  // no AsyncLocalStorage in this runtime: a global logger's record cannot be told apart, and waits
+  // for the next request's batch, without request fields
+  expect(records.some((r) => r.logger === 'edge.global')).toBe(false);
+  const next = await runtime.dispatchFetch('http://edge.test/again', { headers: { 'x-request-id': 'vercel-2' } });
+  await next.text();
+  await next.waitUntil();
+  const global = (stored(c.dir) as typeof records).filter((r) => r.logger === 'edge.global');
+  expect(global).toHaveLength(1);
+  expect(global[0].attributes['request.id']).toBeUndefined();
 });
