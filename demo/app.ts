@@ -1,9 +1,11 @@
 // The demo page: records go to DevTools through ConsoleHandler and, through isolog/browser's worker
 // (IndexedDB, then OTLP), to the collector.
 import { ConsoleHandler, extra, Formatter, getLogger, INFO } from '../src/index.js';
-import { startBrowserLogging } from '../src/runtime/browser.js';
+import { startBrowserLogging, startTrace } from '../src/runtime/browser.js';
 
 declare const __COLLECTOR__: string;
+declare const __WORKER__: string;
+declare const __LIVE_VIEW__: string;
 
 const root = getLogger();
 const toConsole = new ConsoleHandler();
@@ -22,6 +24,22 @@ document.querySelector('#log')?.addEventListener('click', () => {
 });
 document.querySelector('#fail')?.addEventListener('click', () => {
   log.error('checkout failed', new Error('card declined', { cause: new Error('HTTP 402') }));
+});
+
+// one user action, one trace: the page's records and the Worker's for the request it makes
+document.querySelector('#pay')?.addEventListener('click', async () => {
+  const trace = startTrace();
+  const checkout = trace.logger('demo.checkout');
+  checkout.info('pay clicked');
+  try {
+    const res = await trace.fetch(`${__WORKER__}api/pay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ order: `A-${1000 + clicks}` }) });
+    checkout.info('the Worker answered HTTP %d', res.status);
+  } catch (err) {
+    checkout.error('the Worker could not be reached', err);
+  }
+  out.innerHTML = '';
+  const link = Object.assign(document.createElement('a'), { href: `${__LIVE_VIEW__}?trace=${trace.traceId}`, target: '_blank', textContent: `trace ${trace.traceId.slice(0, 8)}` });
+  out.append('Paid; the page\'s and the Worker\'s records share ', link, ' in the live view.');
 });
 
 await startBrowserLogging({ collector: __COLLECTOR__, workerUrl: '/worker.js', resource: { 'service.name': 'isolog-demo' } });

@@ -3,10 +3,11 @@ import { build } from 'esbuild';
 import { createServer } from 'node:http';
 
 /** Serves the demo page; `collector` is the OTLP endpoint the page ships its records to. */
-export async function startDemo({ port = Number(process.env.PORT ?? 5173), collector = 'http://127.0.0.1:4318/v1/logs' } = {}) {
+export async function startDemo({ port = Number(process.env.PORT ?? 5173), collector = 'http://127.0.0.1:4318/v1/logs', worker: workerUrl = 'http://127.0.0.1:8787/' } = {}) {
   const bundle = await build({
     entryPoints: [new URL('./app.ts', import.meta.url).pathname], bundle: true, format: 'esm', target: 'es2022', write: false,
-    logLevel: 'warning', define: { __COLLECTOR__: JSON.stringify(collector) },
+    logLevel: 'warning',
+    define: { __COLLECTOR__: JSON.stringify(collector), __WORKER__: JSON.stringify(workerUrl), __LIVE_VIEW__: JSON.stringify(new URL('/', collector).href) },
   });
   const script = bundle.outputFiles[0].text;
   const worker = (await build({
@@ -14,7 +15,8 @@ export async function startDemo({ port = Number(process.env.PORT ?? 5173), colle
   })).outputFiles[0].text;
   const page = `<!doctype html><meta charset="utf-8"><title>isolog demo</title><link rel="icon" href="data:,">
 <h1>isolog demo</h1><p>Records go to the console and to the collector at <code>${collector}</code>.</p>
-<button id="log">Log something</button> <button id="fail">Log an error</button><p id="out"></p>
+<button id="log">Log something</button> <button id="fail">Log an error</button>
+<button id="pay">Pay (calls the demo Worker at <code>${workerUrl}</code>)</button><p id="out"></p>
 <script type="module" src="/app.js"></script>`;
   const server = createServer((req, res) => {
     if (req.url === '/app.js' || req.url === '/worker.js') {

@@ -148,12 +148,28 @@ test('npm start serves the demo, and its records reach the collector it started'
   expect(commands).toMatch(/^npm install && npm start\b/m);
   expect(JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')).scripts.start).toBe('node scripts/start.mjs');
   const dir = mkdtempSync(join(tmpdir(), 'isolog-readme-start-'));
-  // what `npm start` runs, in a scratch folder (its ./logs) and on free ports (PORT, COLLECTOR_PORT)
-  const { child, match } = await startAndRead([join(repo, 'scripts/start.mjs')], dir, /demo app\s+(http:\/\/\S+)/, { PORT: '0', COLLECTOR_PORT: '0' });
+  // what `npm start` runs, in a scratch folder (its ./logs) and on free ports (PORT, COLLECTOR_PORT, WORKER_PORT)
+  const { child, match } = await startAndRead([join(repo, 'scripts/start.mjs')], dir, /demo app\s+(http:\/\/\S+)/, { PORT: '0', COLLECTOR_PORT: '0', WORKER_PORT: '0' });
   children.push(child);
   await page.goto(match[1]);
   const file = join(dir, 'logs/isolog.ndjson');
   await storedUntil(file, (rs) => rs.some((r) => r.message === 'demo loaded'));
   await page.click('#log');
   await storedUntil(file, (rs) => rs.some((r) => r.message === 'button clicked 1 time' && r.logger === 'demo.ui'));
+  // browser → Worker (workerd) → collector: the page's records of the click and the Worker's of the
+  // request it made share one traceId
+  await page.click('#pay');
+  const records = await storedUntil(file, (rs) => rs.some((r) => r.logger === 'demo.api' && String(r.message).startsWith('payment accepted'))
+    && rs.some((r) => r.logger === 'demo.checkout' && r.message === 'the Worker answered HTTP 201'));
+  const paid = records.find((r) => r.logger === 'demo.checkout' && r.message === 'the Worker answered HTTP 201');
+  const traceId = paid?.traceId;
+  expect(traceId).toMatch(/^[0-9a-f]{32}$/);
+  const trace = records.filter((r) => r.traceId === traceId);
+  expect(trace.map((r) => r.logger).sort()).toEqual(['demo.api', 'demo.api', 'demo.checkout', 'demo.checkout', 'isolog.access']);
+  const fromWorker = trace.find((r) => r.logger === 'demo.api');
+  expect(fromWorker?.attributes).toMatchObject({ 'http.request.method': 'POST', 'url.path': '/api/pay' });
+  expect((fromWorker?.resource as Record<string, unknown>)['service.name']).toBe('isolog-demo-worker');
+  // the Worker's records have a span of their own, a child of the one the page's fetch sent
+  expect(fromWorker?.spanId).not.toBe(paid?.spanId);
+  await expect(page.locator('#out a')).toHaveAttribute('href', new RegExp(`\\?trace=${traceId}$`));
 });
