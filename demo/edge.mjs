@@ -14,8 +14,16 @@ export async function startDemoWorker({ port = Number(process.env.WORKER_PORT ??
   const mf = new Miniflare({
     modules: true, script, compatibilityDate: '2026-04-01', compatibilityFlags: ['nodejs_compat'], cf: false,
     host: '127.0.0.1', port, bindings: { LOG_URL: collector },
+    // what the Worker prints is shown once it runs; workerd's own report of a port in use is not
+    // (npm start says what to do instead)
+    handleRuntimeStdio(stdout, stderr) {
+      stdout.on('data', (d) => { if (ready) process.stdout.write(d); });
+      stderr.on('data', (d) => { if (ready) process.stderr.write(d); });
+    },
   });
+  let ready = false;
   const url = await mf.ready;
+  ready = true;
   return { url: url.href, close: () => mf.dispose() };
 }
 

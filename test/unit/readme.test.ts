@@ -52,7 +52,11 @@ describe('README', () => {
     await new Promise<void>((r) => holder.listen(0, '127.0.0.1', r));
     const port = String((holder.address() as { port: number }).port);
     try {
-      for (const [variable, what, env] of [['COLLECTOR_PORT', 'collector', { COLLECTOR_PORT: port, PORT: '0' }], ['PORT', 'demo app', { COLLECTOR_PORT: '0', PORT: port }]] as const) {
+      for (const [variable, what, env] of [
+        ['COLLECTOR_PORT', 'collector', { COLLECTOR_PORT: port, PORT: '0', WORKER_PORT: '0' }],
+        ['PORT', 'demo app', { COLLECTOR_PORT: '0', PORT: port, WORKER_PORT: '0' }],
+        ['WORKER_PORT', 'demo Worker', { COLLECTOR_PORT: '0', PORT: '0', WORKER_PORT: port }],
+      ] as const) {
         const run = spawnSync(process.execPath, [join(repo, 'scripts/start.mjs')], { cwd: mkdtempSync(join(tmpdir(), 'isolog-start-')), env: { ...process.env, ...env }, encoding: 'utf8', timeout: 120_000 });
         expect(run.status).toBe(1);
         expect(run.stderr.trim()).toBe(`npm start: port ${port} (the ${what}) is in use; stop what uses it, or run with ${variable}=N (0 for any free port)`);
