@@ -306,6 +306,7 @@ function decodeRecord(raw: unknown, logger: string, resource: Record<string, unk
 /**
  * Validates and decodes an ExportLogsServiceRequest. A body that is not one throws OtlpFormatError;
  * single bad records are counted as rejected and the rest decoded.
+ * @example const { records, rejected } = decodeRequest(JSON.parse(body))
  */
 export function decodeRequest(body: unknown): DecodeResult {
   if (!isObject(body) || !Array.isArray(body.resourceLogs)) throw new OtlpFormatError('expected an ExportLogsServiceRequest: an object with a resourceLogs list');

@@ -96,6 +96,23 @@ export async function run(dir: string): Promise<Collector> {
 }
 `;
 
+// A Cloudflare Worker, typed as workerd's own types would (the WebWorker library), without Node or DOM.
+const EDGE_TS = `import { extra, FetchHandler, getLogger } from 'isolog';
+import { loggingMiddleware, withLogging, type RequestLog } from 'isolog/edge';
+
+interface Env { LOG_URL: string; LOG_TOKEN?: string }
+export default withLogging({ collector: (env: Env) => env.LOG_URL, token: (env: Env) => env.LOG_TOKEN }, {
+  async fetch(request: Request, env: Env, ctx: { waitUntil(promise: Promise<unknown>): void }, log: RequestLog) {
+    getLogger('api').info('%s %s', request.method, env.LOG_URL, extra({ id: 1 }));
+    log.getLogger('api').warning('explicit');
+    await fetch('https://example.com/', { headers: log.headers() });
+    return new Response('ok');
+  },
+});
+export const middleware = loggingMiddleware<Env>({ collector: (env) => env.LOG_URL });
+export const sender = new FetchHandler({ url: 'http://127.0.0.1:4318/v1/logs' });
+`;
+
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'isolog-package-'));
   // packed from a copy of the tracked files, as from a clean clone, so that prepack's build does not
@@ -182,6 +199,14 @@ describe('a consumer of the tarball', () => {
     expect(typecheck(dir, 'tsconfig.bundler.json')).toBe('');
   }, 60_000);
 
+  it('type-checks a Worker on isolog and isolog/edge with the WebWorker library alone (no Node, no DOM)', () => {
+    const dir = consumer('edge', [], {
+      'worker.ts': EDGE_TS,
+      'tsconfig.json': JSON.stringify({ compilerOptions: { ...STRICT, module: 'ESNext', moduleResolution: 'Bundler', lib: ['ES2022', 'WebWorker'], types: [] }, files: ['worker.ts'] }),
+    });
+    expect(typecheck(dir, 'tsconfig.json')).toBe('');
+  }, 60_000);
+
   it('type-checks isolog/collector and isolog/node with no @types at all (no @types/node, no @types/ws, no DOM)', () => {
     const dir = consumer('server', [], {
       'server.ts': SERVER_TS,
@@ -194,14 +219,14 @@ describe('a consumer of the tarball', () => {
   it('loads the Node entries and runs the bin with only comlink, idb-keyval and ws installed', () => {
     const dir = consumer('runtime', [], {
       'load.mjs': `const entries = {};
-for (const entry of ['isolog', 'isolog/browser', 'isolog/node', 'isolog/collector']) entries[entry] = Object.keys(await import(entry)).length;
+for (const entry of ['isolog', 'isolog/browser', 'isolog/edge', 'isolog/node', 'isolog/collector']) entries[entry] = Object.keys(await import(entry)).length;
 entries.worker = import.meta.resolve('isolog/worker.js').endsWith('/node_modules/isolog/dist/worker.js');
 console.log(JSON.stringify(entries));
 `,
     });
     const loaded = JSON.parse(execFileSync(process.execPath, ['load.mjs'], { cwd: dir, encoding: 'utf8' }));
     expect(loaded).toMatchObject({ worker: true });
-    for (const entry of ['isolog', 'isolog/browser', 'isolog/node', 'isolog/collector']) expect(loaded[entry], entry).toBeGreaterThan(0);
+    for (const entry of ['isolog', 'isolog/browser', 'isolog/edge', 'isolog/node', 'isolog/collector']) expect(loaded[entry], entry).toBeGreaterThan(0);
     const usage = execFileSync(process.execPath, [join(dir, 'node_modules/isolog/bin/isolog.js'), '--help'], { cwd: dir, encoding: 'utf8' });
     expect(usage).toMatch(/^usage: isolog collect/);
   }, 60_000);
