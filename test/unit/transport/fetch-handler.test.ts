@@ -1,9 +1,14 @@
 // FetchHandler (src/transport/fetch-handler.ts) against the project's collector in-process and tiny
 // node:http servers for the faults: a 503, a refused record, a 413, a 401, a partialSuccess, an
 // answer held back or never given, a closed port.
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { build } from 'esbuild';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PlainRecord } from '../../../src/core/fields.js';
 import { setInternalErrorSink } from '../../../src/core/internal-error.js';
@@ -257,6 +262,24 @@ describe('FetchHandler', () => {
     expect(ep.requests.map((rs) => rs.length)).toEqual([2, 2, 1]);
   });
 
+  it('with flushIntervalMs null, leaves a record handled after the flush for the next flush()', async () => {
+    let release: () => void = () => undefined;
+    const held = new Promise<Answer>((r) => { release = () => r({ status: 200 }); });
+    const ep = await endpoint((_, n) => (n === 1 ? held : { status: 200 }));
+    const h = handler({ url: ep.url, flushIntervalMs: null });
+    h.handle(record('first'));
+    const flushing = h.flush();
+    await expect.poll(() => ep.requests.length).toBe(1);
+    h.handle(record('second'));
+    release();
+    await flushing;
+    await pause(200);
+    expect(ep.requests).toHaveLength(1);
+    expect(h.stats.pending).toBe(1);
+    await h.flush();
+    expect(ep.requests.map((rs) => rs.map((r) => r.msg))).toEqual([['first'], ['second']]);
+  });
+
   it('gzips a large body, and prepares a record whose message cannot be formatted into a reported drop', async () => {
     const ep = await endpoint();
     const h = handler({ url: ep.url, flushIntervalMs: null });
@@ -276,6 +299,48 @@ describe('FetchHandler', () => {
     await h.flush();
     expect(urls).toEqual([ep.url]);
   });
+});
+
+describe('FetchHandler in a Node process', () => {
+  /** Runs `code` (importing FetchHandler and LogRecord) in a child Node process: its exit code and output. */
+  async function runNode(code: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    const out = join(mkdtempSync(join(tmpdir(), 'isolog-fetch-')), 'child.mjs');
+    const imports = "import { FetchHandler } from './src/transport/fetch-handler.ts'; import { LogRecord } from './src/core/record.ts';";
+    await build({ stdin: { contents: `${imports}\n${code}`, resolveDir: join(import.meta.dirname, '../../..'), loader: 'ts' }, bundle: true, platform: 'node', format: 'esm', outfile: out, logLevel: 'warning' });
+    const child = spawn(process.execPath, [out], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => { stdout += d; });
+    child.stderr.on('data', (d: Buffer) => { stderr += d; });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    return new Promise((resolve) => child.once('close', (exit) => { clearTimeout(timer); resolve({ code: exit, stdout, stderr }); }));
+  }
+
+  it('lets the process exit while records wait for the interval or for a retry nobody awaits', async () => {
+    const closed = await endpoint();
+    await closed.close();
+    const run = await runNode(`
+      const h = new FetchHandler({ url: ${JSON.stringify(closed.url)}, flushIntervalMs: 10, retryBaseMs: 5000 });
+      h.handle(new LogRecord('app', 20, '', 0, 'waits', null, null));
+      const later = new FetchHandler({ url: ${JSON.stringify(closed.url)}, flushIntervalMs: 60000 });
+      later.handle(new LogRecord('app', 20, '', 0, 'waits longer', null, null));
+    `);
+    // 20 s is when runNode kills it: a process held open ends with a signal, not an exit code
+    expect(run).toMatchObject({ code: 0, stdout: '' });
+  }, 30_000);
+
+  it('keeps the process alive while a flush is awaited, through the retry after a 503', async () => {
+    const ep = await endpoint((_, n) => (n === 1 ? { status: 503 } : { status: 200 }));
+    const run = await runNode(`
+      const h = new FetchHandler({ url: ${JSON.stringify(ep.url)}, flushIntervalMs: null, retryBaseMs: 300 });
+      h.handle(new LogRecord('app', 20, '', 0, 'kept alive', null, null));
+      await h.flush();
+      console.log(JSON.stringify(h.stats));
+    `);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ acknowledged: 1, lastError: 'HTTP 503' });
+    expect(ep.requests).toHaveLength(2);
+  }, 30_000);
 });
 
 describe('FetchHandler through configure() from isolog/node', () => {
