@@ -7,7 +7,7 @@ import { reportInternalError } from '../core/internal-error.js';
 import { WARNING } from '../core/level.js';
 import { LogRecord } from '../core/record.js';
 import { prepareRecord } from '../handlers/queue.js';
-import { deliver, MAX_BYTES_PER_REQUEST, recordDelivery, retryScheduler, utf8Length, type DeliveryCounts, type DeliveryOptions, type RetryScheduler } from './delivery.js';
+import { deliver, MAX_BYTES_PER_REQUEST, recordDelivery, retryScheduler, utf8Length, type Delivery, type DeliveryCounts, type DeliveryOptions, type RetryScheduler } from './delivery.js';
 import { fetchSettings, type FetchHandlerOptions, type FetchHandlerStats } from './fetch-options.js';
 import { FlushError } from './flush-error.js';
 import { postOtlp } from './http.js';
@@ -28,7 +28,8 @@ const plural = (n: number): string => `${n} record${n === 1 ? '' : 's'}`;
  * @example
  * const net = new FetchHandler({ url: 'http://127.0.0.1:4318/v1/logs', resource: { 'service.name': 'api' } });
  * getLogger().addHandler(net);
- * await net.flush({ timeoutMs: 5000 });
+ * getLogger('api').warning('disk %d%% full', 91);
+ * await net.flush({ timeoutMs: 5000 }); // or, at exit: await shutdown()
  */
 export class FetchHandler extends Handler {
   readonly url: string;
@@ -90,7 +91,7 @@ export class FetchHandler extends Handler {
     };
   }
 
-  /** The plain record sent for `record` (QueueHandler's prepare). */
+  /** The plain record sent for `record`, as QueueHandler.prepare makes it; override to change what is sent. */
   prepare(record: LogRecord): PlainRecord {
     return prepareRecord(record, this);
   }
@@ -258,7 +259,9 @@ export class FetchHandler extends Handler {
       }
       this.settledInRequest = 0;
       this.abort = new AbortController();
-      const delivery = await deliver(this.inflight.map((h) => h.record), this.delivery);
+      // deliver() does not throw (a send failure is an answer); if it ever did, this loop must not die with it
+      const delivery = await deliver(this.inflight.map((h) => h.record), this.delivery)
+        .catch((err: unknown): Delivery => ({ outcome: 'retry', answer: { status: null, retryAfter: null, error: String(err) } }));
       this.abort = null;
       if (this.stopped) break;
       for (const h of this.inflight.splice(0, this.settledInRequest)) {

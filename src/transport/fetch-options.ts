@@ -7,10 +7,14 @@ import { toJsonValue } from '../core/serialize.js';
 /**
  * The runtime's `typeof fetch`, named without naming `fetch`: a program with no DOM or Node types
  * (an isolog/node consumer may have none) can still read these declarations.
+ * @example new FetchHandler({ url, fetch: (input, init) => env.LOGS.fetch(input, init) })
  */
 export type FetchFunction = typeof globalThis extends { fetch: infer F } ? F : (input: string, init?: object) => Promise<unknown>;
 
-/** Options of FetchHandler; only `url` is required. */
+/**
+ * Options of FetchHandler; only `url` is required.
+ * @example const options: FetchHandlerOptions = { url: 'http://127.0.0.1:4318/v1/logs', token, flushIntervalMs: null };
+ */
 export interface FetchHandlerOptions {
   /** The OTLP/HTTP logs endpoint, e.g. `http://127.0.0.1:4318/v1/logs`. */
   url: string;
@@ -37,7 +41,10 @@ export interface FetchHandlerOptions {
   retryBaseMs?: number;
 }
 
-/** What a FetchHandler counts: `handled` is always `acknowledged + pending` plus every drop. */
+/**
+ * What a FetchHandler counts: `handled` is always `acknowledged + pending` plus every drop.
+ * @example const { acknowledged, pending, dropped } = handler.stats;
+ */
 export interface FetchHandlerStats {
   /** Records emit() took, dropped ones too. */
   handled: number;
