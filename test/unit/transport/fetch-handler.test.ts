@@ -23,7 +23,16 @@ import { collector, stored } from '../collector/helpers.js';
 /** What a fake endpoint answers a request: a status (and body, headers), or nothing ever. */
 type Answer = { status: number; body?: unknown; headers?: Record<string, string> } | 'hang';
 
-interface Endpoint { url: string; requests: PlainRecord[][]; gzipped: boolean[]; close(): Promise<void> }
+interface Endpoint {
+  url: string;
+  requests: PlainRecord[][];
+  gzipped: boolean[];
+  /** Each request body's bytes once gunzipped, and when it came (performance.now()). */
+  bodies: { bytes: number; at: number }[];
+  /** The most requests that were open at once. */
+  mostAtOnce: number;
+  close(): Promise<void>;
+}
 
 const servers: Server[] = [];
 const handlers: FetchHandler[] = [];
@@ -60,18 +69,23 @@ async function bodyOf(req: IncomingMessage): Promise<Buffer> {
 
 /** An OTLP endpoint on 127.0.0.1 that decodes each request and answers what `answer` says. */
 async function endpoint(answer: (records: PlainRecord[], n: number) => Answer | Promise<Answer> = () => ({ status: 200 })): Promise<Endpoint> {
-  const requests: PlainRecord[][] = [];
-  const gzipped: boolean[] = [];
+  let open = 0;
   const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
-    gzipped.push(req.headers['content-encoding'] === 'gzip');
-    const records = decodeRequest(JSON.parse((await bodyOf(req)).toString('utf8'))).records;
-    requests.push(records);
-    const a = await answer(records, requests.length);
+    ep.mostAtOnce = Math.max(ep.mostAtOnce, ++open);
+    res.once('close', () => open--);
+    ep.gzipped.push(req.headers['content-encoding'] === 'gzip');
+    const body = await bodyOf(req);
+    ep.bodies.push({ bytes: body.length, at: performance.now() });
+    const records = decodeRequest(JSON.parse(body.toString('utf8'))).records;
+    ep.requests.push(records);
+    const a = await answer(records, ep.requests.length);
     if (a === 'hang') return;
     res.writeHead(a.status, { 'content-type': 'application/json', ...a.headers });
     res.end(JSON.stringify(a.body ?? {}));
   });
-  return { url: await listen(server), requests, gzipped, close: () => new Promise((r) => server.close(() => r())) };
+  const ep: Endpoint = { url: '', requests: [], gzipped: [], bodies: [], mostAtOnce: 0, close: () => new Promise((r) => server.close(() => r())) };
+  ep.url = await listen(server);
+  return ep;
 }
 
 function handler(options: FetchHandlerOptions): FetchHandler {
@@ -260,7 +274,31 @@ describe('FetchHandler', () => {
     expect(ep.requests).toHaveLength(0);
     await h.flush();
     expect(ep.requests.map((rs) => rs.length)).toEqual([2, 2, 1]);
+    expect(ep.mostAtOnce).toBe(1);
   });
+
+  it('waits as long as Retry-After says after a 429', async () => {
+    const ep = await endpoint((_, n) => (n === 1 ? { status: 429, headers: { 'retry-after': '1' } } : { status: 200 }));
+    const h = handler({ url: ep.url, flushIntervalMs: null });
+    h.handle(record('patient'));
+    await h.flush();
+    expect(ep.requests).toHaveLength(2);
+    // a timer never fires early by more than a millisecond or so; the backoff alone would be 10-20 ms
+    expect(ep.bodies[1].at - ep.bodies[0].at).toBeGreaterThan(900);
+    expect(h.stats).toMatchObject({ acknowledged: 1, lastError: 'HTTP 429' });
+  });
+
+  it('keeps each request under 4 MiB of OTLP JSON, one at a time, in order', async () => {
+    const ep = await endpoint();
+    const h = handler({ url: ep.url, flushIntervalMs: null });
+    const sent = Array.from({ length: 5 }, (_, i) => record(`${i}`.padEnd(1 << 20, '.')));
+    for (const r of sent) h.handle(r);
+    await h.flush();
+    expect(ep.requests.length).toBeGreaterThan(1);
+    for (const { bytes } of ep.bodies) expect(bytes).toBeLessThanOrEqual(4 * 1024 * 1024);
+    expect(uidsOf(ep.requests.flat())).toEqual(sent.map((r) => r.uid));
+    expect(ep.mostAtOnce).toBe(1);
+  }, 20_000);
 
   it('with flushIntervalMs null, leaves a record handled after the flush for the next flush()', async () => {
     let release: () => void = () => undefined;
