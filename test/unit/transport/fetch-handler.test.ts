@@ -401,9 +401,13 @@ describe('FetchHandler through configure() from isolog/node', () => {
   });
 
   it('refuses unknown keys, a missing url and a misspelt class with a ConfigError', () => {
-    expect(() => configure({ version: 1, handlers: { net: { class: 'FetchHandler', url: 'http://127.0.0.1:1/v1/logs', batchsize: 5 } }, root: { handlers: ['net'] } }))
-      .toThrow(ConfigError);
-    expect(() => configure({ version: 1, handlers: { net: { class: 'FetchHandler' } }, root: { handlers: ['net'] } })).toThrow(/url/);
+    const url = 'http://127.0.0.1:1/v1/logs';
+    expect(() => configure({ version: 1, handlers: { net: { class: 'FetchHandler', url, batchsize: 5 } }, root: { handlers: ['net'] } }))
+      .toThrow(new ConfigError('handlers.net: unknown key "batchsize"; did you mean "batchSize"?'));
+    expect(() => configure({ version: 1, handlers: { net: { class: 'FetchHandler' } }, root: { handlers: ['net'] } }))
+      .toThrow(/^handlers\.net: FetchHandler: url must be the OTLP\/HTTP logs endpoint/);
+    expect(() => configure({ version: 1, handlers: { net: { class: 'FetchHandler', url, maxRecords: 0 } } }))
+      .toThrow(new ConfigError('handlers.net: FetchHandler: maxRecords must be a number of at least 1; got 0'));
     expect(() => configure({ version: 1, handlers: { net: { class: 'FetchHander', url: 'http://127.0.0.1:1/v1/logs' } } }))
       .toThrow(/did you mean "FetchHandler"/);
   });
