@@ -24,7 +24,9 @@ const plural = (n: number): string => `${n} record${n === 1 ? '' : 's'}`;
 /**
  * Sends records as OTLP/HTTP JSON with fetch: batched, gzipped, retried with backoff on network
  * errors, 408, 429 and 5xx, a record the collector refuses (400/413) dropped alone. `flush()`
- * resolves once the collector acknowledged every record handled before it.
+ * resolves once the collector acknowledged every record handled before it. In workerd make one per
+ * request (`flushIntervalMs: null`): one shared by requests that overlap leaves their flushes
+ * waiting on I/O of another request, which workerd never lets settle them.
  * @example
  * const net = new FetchHandler({ url: 'http://127.0.0.1:4318/v1/logs', resource: { 'service.name': 'api' } });
  * getLogger().addHandler(net);
@@ -74,19 +76,13 @@ export class FetchHandler extends Handler {
     this.delivery = {
       ...base,
       onSent: (records) => {
-        if (this.stopped) return;
-        this.settledInRequest += records.length;
-        this.acknowledged += real(records);
+        if (!this.stopped) { this.settledInRequest += records.length; this.acknowledged += real(records); }
       },
       onRejected: (record, answer) => {
-        if (this.stopped) return;
-        this.settledInRequest++;
-        base.onRejected(record, answer);
+        if (!this.stopped) { this.settledInRequest++; base.onRejected(record, answer); }
       },
       onPartial: (records, answer) => {
-        if (this.stopped) return;
-        base.onPartial?.(records, answer);
-        this.acknowledged -= Math.min(answer.rejected ?? 0, real(records));
+        if (!this.stopped) { base.onPartial?.(records, answer); this.acknowledged -= Math.min(answer.rejected ?? 0, real(records)); }
       },
     };
   }
@@ -177,10 +173,7 @@ export class FetchHandler extends Handler {
     this.scheduler.stop();
     this.abort?.abort();
     const lost = this.held;
-    this.queue = [];
-    this.inflight = [];
-    this.held = 0;
-    this.heldBytes = 0;
+    [this.queue, this.inflight, this.held, this.heldBytes] = [[], [], 0, 0];
     if (lost > 0) {
       this.counts.dropped.timeout = (this.counts.dropped.timeout ?? 0) + lost;
       reportInternalError(`isolog: FetchHandler closed after ${timeoutMs} ms with ${plural(lost)} not delivered to ${this.url}; they were dropped`
