@@ -37,4 +37,11 @@ registerHandlerClass('TimedRotatingFileHandler', Object.assign(
 
 // config/ comes before transport/, so FetchHandler is registered by the entries that ship it
 const FETCH_KEYS = ['url', 'token', 'resource', 'batchSize', 'flushIntervalMs', 'maxRecords', 'maxBytes', 'requestTimeoutMs', 'gzip', 'retryBaseMs'] as const;
-registerHandlerClass('FetchHandler', Object.assign((o: Options) => new FetchHandler(o as unknown as FetchHandlerOptions), { keys: FETCH_KEYS }));
+registerHandlerClass('FetchHandler', Object.assign((o: Options, c: { path: string }) => {
+  try {
+    return new FetchHandler(o as unknown as FetchHandlerOptions);
+  } catch (err) {
+    // the option's own message, under the handler's path in the configuration
+    throw err instanceof ConfigError ? new ConfigError(`${c.path}: ${err.message}`) : err;
+  }
+}, { keys: FETCH_KEYS }));

@@ -1,9 +1,14 @@
 // FetchHandler (src/transport/fetch-handler.ts) against the project's collector in-process and tiny
 // node:http servers for the faults: a 503, a refused record, a 413, a 401, a partialSuccess, an
 // answer held back or never given, a closed port.
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { build } from 'esbuild';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PlainRecord } from '../../../src/core/fields.js';
 import { setInternalErrorSink } from '../../../src/core/internal-error.js';
@@ -18,7 +23,16 @@ import { collector, stored } from '../collector/helpers.js';
 /** What a fake endpoint answers a request: a status (and body, headers), or nothing ever. */
 type Answer = { status: number; body?: unknown; headers?: Record<string, string> } | 'hang';
 
-interface Endpoint { url: string; requests: PlainRecord[][]; gzipped: boolean[]; close(): Promise<void> }
+interface Endpoint {
+  url: string;
+  requests: PlainRecord[][];
+  gzipped: boolean[];
+  /** Each request body's bytes once gunzipped, and when it came (performance.now()). */
+  bodies: { bytes: number; at: number }[];
+  /** The most requests that were open at once. */
+  mostAtOnce: number;
+  close(): Promise<void>;
+}
 
 const servers: Server[] = [];
 const handlers: FetchHandler[] = [];
@@ -55,18 +69,23 @@ async function bodyOf(req: IncomingMessage): Promise<Buffer> {
 
 /** An OTLP endpoint on 127.0.0.1 that decodes each request and answers what `answer` says. */
 async function endpoint(answer: (records: PlainRecord[], n: number) => Answer | Promise<Answer> = () => ({ status: 200 })): Promise<Endpoint> {
-  const requests: PlainRecord[][] = [];
-  const gzipped: boolean[] = [];
+  let open = 0;
   const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
-    gzipped.push(req.headers['content-encoding'] === 'gzip');
-    const records = decodeRequest(JSON.parse((await bodyOf(req)).toString('utf8'))).records;
-    requests.push(records);
-    const a = await answer(records, requests.length);
+    ep.mostAtOnce = Math.max(ep.mostAtOnce, ++open);
+    res.once('close', () => open--);
+    ep.gzipped.push(req.headers['content-encoding'] === 'gzip');
+    const body = await bodyOf(req);
+    ep.bodies.push({ bytes: body.length, at: performance.now() });
+    const records = decodeRequest(JSON.parse(body.toString('utf8'))).records;
+    ep.requests.push(records);
+    const a = await answer(records, ep.requests.length);
     if (a === 'hang') return;
     res.writeHead(a.status, { 'content-type': 'application/json', ...a.headers });
     res.end(JSON.stringify(a.body ?? {}));
   });
-  return { url: await listen(server), requests, gzipped, close: () => new Promise((r) => server.close(() => r())) };
+  const ep: Endpoint = { url: '', requests: [], gzipped: [], bodies: [], mostAtOnce: 0, close: () => new Promise((r) => server.close(() => r())) };
+  ep.url = await listen(server);
+  return ep;
 }
 
 function handler(options: FetchHandlerOptions): FetchHandler {
@@ -255,6 +274,48 @@ describe('FetchHandler', () => {
     expect(ep.requests).toHaveLength(0);
     await h.flush();
     expect(ep.requests.map((rs) => rs.length)).toEqual([2, 2, 1]);
+    expect(ep.mostAtOnce).toBe(1);
+  });
+
+  it('waits as long as Retry-After says after a 429', async () => {
+    const ep = await endpoint((_, n) => (n === 1 ? { status: 429, headers: { 'retry-after': '1' } } : { status: 200 }));
+    const h = handler({ url: ep.url, flushIntervalMs: null });
+    h.handle(record('patient'));
+    await h.flush();
+    expect(ep.requests).toHaveLength(2);
+    // a timer never fires early by more than a millisecond or so; the backoff alone would be 10-20 ms
+    expect(ep.bodies[1].at - ep.bodies[0].at).toBeGreaterThan(900);
+    expect(h.stats).toMatchObject({ acknowledged: 1, lastError: 'HTTP 429' });
+  });
+
+  it('keeps each request under 4 MiB of OTLP JSON, one at a time, in order', async () => {
+    const ep = await endpoint();
+    const h = handler({ url: ep.url, flushIntervalMs: null });
+    const sent = Array.from({ length: 5 }, (_, i) => record(`${i}`.padEnd(1 << 20, '.')));
+    for (const r of sent) h.handle(r);
+    await h.flush();
+    expect(ep.requests.length).toBeGreaterThan(1);
+    for (const { bytes } of ep.bodies) expect(bytes).toBeLessThanOrEqual(4 * 1024 * 1024);
+    expect(uidsOf(ep.requests.flat())).toEqual(sent.map((r) => r.uid));
+    expect(ep.mostAtOnce).toBe(1);
+  }, 20_000);
+
+  it('with flushIntervalMs null, leaves a record handled after the flush for the next flush()', async () => {
+    let release: () => void = () => undefined;
+    const held = new Promise<Answer>((r) => { release = () => r({ status: 200 }); });
+    const ep = await endpoint((_, n) => (n === 1 ? held : { status: 200 }));
+    const h = handler({ url: ep.url, flushIntervalMs: null });
+    h.handle(record('first'));
+    const flushing = h.flush();
+    await expect.poll(() => ep.requests.length).toBe(1);
+    h.handle(record('second'));
+    release();
+    await flushing;
+    await pause(200);
+    expect(ep.requests).toHaveLength(1);
+    expect(h.stats.pending).toBe(1);
+    await h.flush();
+    expect(ep.requests.map((rs) => rs.map((r) => r.msg))).toEqual([['first'], ['second']]);
   });
 
   it('gzips a large body, and prepares a record whose message cannot be formatted into a reported drop', async () => {
@@ -278,6 +339,48 @@ describe('FetchHandler', () => {
   });
 });
 
+describe('FetchHandler in a Node process', () => {
+  /** Runs `code` (importing FetchHandler and LogRecord) in a child Node process: its exit code and output. */
+  async function runNode(code: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    const out = join(mkdtempSync(join(tmpdir(), 'isolog-fetch-')), 'child.mjs');
+    const imports = "import { FetchHandler } from './src/transport/fetch-handler.ts'; import { LogRecord } from './src/core/record.ts';";
+    await build({ stdin: { contents: `${imports}\n${code}`, resolveDir: join(import.meta.dirname, '../../..'), loader: 'ts' }, bundle: true, platform: 'node', format: 'esm', outfile: out, logLevel: 'warning' });
+    const child = spawn(process.execPath, [out], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => { stdout += d; });
+    child.stderr.on('data', (d: Buffer) => { stderr += d; });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    return new Promise((resolve) => child.once('close', (exit) => { clearTimeout(timer); resolve({ code: exit, stdout, stderr }); }));
+  }
+
+  it('lets the process exit while records wait for the interval or for a retry nobody awaits', async () => {
+    const closed = await endpoint();
+    await closed.close();
+    const run = await runNode(`
+      const h = new FetchHandler({ url: ${JSON.stringify(closed.url)}, flushIntervalMs: 10, retryBaseMs: 5000 });
+      h.handle(new LogRecord('app', 20, '', 0, 'waits', null, null));
+      const later = new FetchHandler({ url: ${JSON.stringify(closed.url)}, flushIntervalMs: 60000 });
+      later.handle(new LogRecord('app', 20, '', 0, 'waits longer', null, null));
+    `);
+    // 20 s is when runNode kills it: a process held open ends with a signal, not an exit code
+    expect(run).toMatchObject({ code: 0, stdout: '' });
+  }, 30_000);
+
+  it('keeps the process alive while a flush is awaited, through the retry after a 503', async () => {
+    const ep = await endpoint((_, n) => (n === 1 ? { status: 503 } : { status: 200 }));
+    const run = await runNode(`
+      const h = new FetchHandler({ url: ${JSON.stringify(ep.url)}, flushIntervalMs: null, retryBaseMs: 300 });
+      h.handle(new LogRecord('app', 20, '', 0, 'kept alive', null, null));
+      await h.flush();
+      console.log(JSON.stringify(h.stats));
+    `);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ acknowledged: 1, lastError: 'HTTP 503' });
+    expect(ep.requests).toHaveLength(2);
+  }, 30_000);
+});
+
 describe('FetchHandler through configure() from isolog/node', () => {
   afterEach(() => { for (const h of [...root.handlers]) root.removeHandler(h); });
 
@@ -298,9 +401,13 @@ describe('FetchHandler through configure() from isolog/node', () => {
   });
 
   it('refuses unknown keys, a missing url and a misspelt class with a ConfigError', () => {
-    expect(() => configure({ version: 1, handlers: { net: { class: 'FetchHandler', url: 'http://127.0.0.1:1/v1/logs', batchsize: 5 } }, root: { handlers: ['net'] } }))
-      .toThrow(ConfigError);
-    expect(() => configure({ version: 1, handlers: { net: { class: 'FetchHandler' } }, root: { handlers: ['net'] } })).toThrow(/url/);
+    const url = 'http://127.0.0.1:1/v1/logs';
+    expect(() => configure({ version: 1, handlers: { net: { class: 'FetchHandler', url, batchsize: 5 } }, root: { handlers: ['net'] } }))
+      .toThrow(new ConfigError('handlers.net: unknown key "batchsize"; did you mean "batchSize"?'));
+    expect(() => configure({ version: 1, handlers: { net: { class: 'FetchHandler' } }, root: { handlers: ['net'] } }))
+      .toThrow(/^handlers\.net: FetchHandler: url must be the OTLP\/HTTP logs endpoint/);
+    expect(() => configure({ version: 1, handlers: { net: { class: 'FetchHandler', url, maxRecords: 0 } } }))
+      .toThrow(new ConfigError('handlers.net: FetchHandler: maxRecords must be a number of at least 1; got 0'));
     expect(() => configure({ version: 1, handlers: { net: { class: 'FetchHander', url: 'http://127.0.0.1:1/v1/logs' } } }))
       .toThrow(/did you mean "FetchHandler"/);
   });
