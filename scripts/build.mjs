@@ -2,7 +2,7 @@
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -14,24 +14,68 @@ function sources(dir) {
   });
 }
 
-/** What a bundler ships for `code` (an import of isolog's source), minified and gzipped. */
+const minifyOptions = { bundle: true, minify: true, format: 'esm', write: false, treeShaking: true, platform: 'browser' };
+const gzipped = (bytes) => gzipSync(bytes, { level: 9 }).length;
+
+/** What a bundler ships for `code` (an import of isolog's source) as one file, minified and gzipped. */
 export async function minGzipSize(code, external = []) {
-  const result = await build({
-    stdin: { contents: code, resolveDir: root, loader: 'ts' }, external,
-    bundle: true, minify: true, format: 'esm', write: false, treeShaking: true, platform: 'browser',
-  });
+  const result = await build({ stdin: { contents: code, resolveDir: root, loader: 'ts' }, external, ...minifyOptions });
   const bytes = result.outputFiles[0].contents;
-  return { min: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
+  return { min: bytes.length, gzip: gzipped(bytes) };
 }
 
-/** Entries whose min+gzip size the build reports, with the size each aims at (bytes). */
+/**
+ * What a page downloads before `code` runs, bundled with code splitting as Vite, Rollup and webpack
+ * do: the entry chunk and every chunk it imports statically, transitively, each minified and
+ * gzipped on its own (each is its own request); chunks reached only through `import()` are not
+ * counted, and are listed in `lazy`.
+ */
+export async function firstLoadSize(code) {
+  const result = await build({
+    stdin: { contents: code, resolveDir: root, loader: 'ts', sourcefile: 'entry.ts' },
+    ...minifyOptions, splitting: true, outdir: join(root, '.size'), metafile: true,
+  });
+  const bytesOf = new Map(result.outputFiles.map((f) => [relative(root, f.path), f.contents]));
+  const outputs = result.metafile.outputs;
+  const entry = Object.keys(outputs).find((name) => outputs[name].entryPoint !== undefined);
+  const first = new Set();
+  const visit = (name) => {
+    if (first.has(name)) return;
+    first.add(name);
+    for (const imported of outputs[name].imports) if (imported.kind === 'import-statement') visit(imported.path);
+  };
+  visit(entry);
+  let min = 0;
+  let gzip = 0;
+  for (const name of first) {
+    min += bytesOf.get(name).length;
+    gzip += gzipped(bytesOf.get(name));
+  }
+  const lazy = Object.keys(outputs).filter((name) => !first.has(name) && !name.endsWith('.map'))
+    .map((name) => ({ chunk: name, min: bytesOf.get(name).length, gzip: gzipped(bytesOf.get(name)) }));
+  return { min, gzip, chunks: first.size, lazy };
+}
+
+const KB = 1024;
+const PAGE = "export { startBrowserLogging } from './src/runtime/browser.ts'; export { getLogger } from './src/index.ts';";
+
+/**
+ * The sizes the build reports (bytes, min+gzip), each with its budget (issue 16): a test
+ * (test/unit/package/size.test.ts) fails when one is over.
+ */
 export const SIZES = [
-  { name: 'core (getLogger, ConsoleHandler, Formatter)', code: "export { getLogger, ConsoleHandler, Formatter } from './src/index.ts';", target: 5 * 1024 },
+  { name: 'core (getLogger, ConsoleHandler, Formatter)', code: "export { getLogger, ConsoleHandler, Formatter } from './src/index.ts';", budget: 13 * KB },
   { name: 'isolog (every export)', code: "export * from './src/index.ts';" },
-  // the in-page fallback listener is a separate chunk, loaded only when no worker can start
-  { name: 'page entry (startBrowserLogging, getLogger; comlink included)', code: "export { startBrowserLogging } from './src/runtime/browser.ts'; export { getLogger } from './src/index.ts';", target: 5 * 1024, external: ['../worker/listener.js'] },
-  { name: 'worker bundle (dist/worker.js; comlink, idb-keyval included)', code: "import './src/runtime/worker.ts';", target: 10 * 1024 },
+  // with code splitting the in-page fallback listener and the rare paths are chunks of their own
+  { name: 'page first load (startBrowserLogging, getLogger; code splitting, static chunks)', code: PAGE, firstLoad: true, budget: 10 * KB },
+  { name: 'page entry without splitting (startBrowserLogging, getLogger)', code: PAGE },
+  { name: 'worker bundle (dist/worker.js, self-contained)', code: "import './src/runtime/worker.ts';", budget: 11 * KB },
 ];
+
+/** The size of one entry of SIZES: `{ min, gzip }`, and for a first load its chunks. */
+export function measure(entry) {
+  return entry.firstLoad ? firstLoadSize(entry.code) : minGzipSize(entry.code, entry.external);
+}
 
 /**
  * The self-contained worker: no bare imports, servable as it is. preserveSymlinks keeps its map's
@@ -68,9 +112,11 @@ async function main() {
   for (const [name, text] of Object.entries(ENTRY_DECLARATIONS)) writeFileSync(join(root, 'dist', name), text);
   await buildWorker(join(root, 'dist/worker.js'));
   for (const entry of SIZES) {
-    const { min, gzip } = await minGzipSize(entry.code, entry.external);
-    const target = entry.target ? ` (target ${entry.target} B: ${gzip <= entry.target ? 'met' : 'over'})` : '';
-    console.log(`size ${entry.name}: ${min} B min, ${gzip} B min+gzip${target}`);
+    const size = await measure(entry);
+    const budget = entry.budget ? ` (budget ${entry.budget} B: ${size.gzip <= entry.budget ? 'met' : 'over'})` : '';
+    const chunks = size.chunks ? ` in ${size.chunks} chunks` : '';
+    console.log(`size ${entry.name}: ${size.min} B min, ${size.gzip} B min+gzip${chunks}${budget}`);
+    for (const lazy of size.lazy ?? []) console.log(`  loaded later: ${lazy.chunk}: ${lazy.min} B min, ${lazy.gzip} B min+gzip`);
   }
 }
 
