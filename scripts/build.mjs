@@ -92,7 +92,7 @@ export async function buildWorker(outfile, minify = true) {
 /** Declarations tsc does not write: the worker is a bundle. */
 const ENTRY_DECLARATIONS = {
   'worker.d.ts': `/**
- * isolog/worker.js: the self-contained worker (comlink and idb-keyval bundled in) that
+ * isolog/worker.js: the self-contained worker (idb-keyval bundled in) that
  * startBrowserLogging starts. It exports nothing: loaded as a module worker, it starts the listener.
  * @example
  * startBrowserLogging({ collector, createWorker: () => new Worker(new URL('isolog/worker.js', import.meta.url), { type: 'module' }) })

@@ -148,7 +148,7 @@ export async function startBrowserLogging(options: BrowserLoggingOptions): Promi
   const url = beaconUrl(options.collector);
   const sendSelf = directSender(url, options.token, init.resource, init.transport.maxBytesPerRequest, own);
   // a batch is the records of one task, so most are small; the cap splits a long burst, and each
-  // Comlink call (and its ack) costs the main thread several µs, so it is not set lower
+  // call to the worker (and its ack) costs the main thread several µs, so it is not set lower
   const handler: PageQueueHandler = new PageQueueHandler(link.starting, options.batchSize ?? 1000, options.putTimeoutMs ?? 10_000,
     maskerFor(options.redact), () => link.restart((api) => { handler.setTarget(api); handler.resend(); }), sendSelf);
   root.addHandler(handler);
