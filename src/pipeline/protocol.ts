@@ -81,8 +81,11 @@ export interface TransportConfig {
   token?: string;
   /** Records per request at most. */
   maxRecordsPerRequest: number;
-  /** Bytes of one request's OTLP JSON body (before gzip) at most; more records are split into more requests. */
-  maxBytesPerRequest: number;
+  /**
+   * Bytes of one request's OTLP JSON body (before gzip) at most; more records are split into more
+   * requests. Default MAX_BYTES_PER_REQUEST (transport/delivery.ts), applied where requests are made.
+   */
+  maxBytesPerRequest?: number;
   /** First retry delay; doubles up to 60 s. */
   retryBaseMs: number;
 }

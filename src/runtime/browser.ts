@@ -3,18 +3,14 @@
 // what is not yet durable itself (pipeline/page/beacon.ts).
 import { INFO } from '../core/level.js';
 import { getLogger } from '../core/logger.js';
-import { PY_TEXT } from '../core/repr.js';
 import { toJsonValue } from '../core/serialize.js';
-import { decodeBatch } from '../pipeline/batch-decoder.js';
-import { beaconUrl, sendBeacons } from '../pipeline/page/beacon.js';
-import { directSender, type PageCounts } from '../pipeline/page/direct-send.js';
+import type { PageCounts } from '../pipeline/page/direct-send.js';
 import { listenerLink, type WorkerSource } from '../pipeline/page/listener-link.js';
-import { queueName } from '../pipeline/page/destination.js';
+import { beaconUrl, queueName } from '../pipeline/page/destination.js';
 import { captureUncaughtErrors, onLeavingPage, tabSessionId } from '../pipeline/page/page-events.js';
 import { PageQueueHandler } from '../pipeline/page/queue-handler.js';
 import { PROTOCOL_VERSION, type FlushResult, type PipelineStats, type WorkerInit } from '../pipeline/protocol.js';
 import { maskerFor } from '../pipeline/redact.js';
-import { MAX_BYTES_PER_REQUEST } from '../transport/delivery.js';
 
 /** Options of startBrowserLogging. */
 export interface BrowserLoggingOptions extends WorkerSource {
@@ -117,7 +113,8 @@ function workerInit(options: BrowserLoggingOptions): WorkerInit {
       transport,
       token: options.token,
       maxRecordsPerRequest: options.send?.maxRecords ?? 10_000,
-      maxBytesPerRequest: options.send?.maxBytes ?? MAX_BYTES_PER_REQUEST,
+      // by default MAX_BYTES_PER_REQUEST, which the worker and the page's own sender apply
+      maxBytesPerRequest: options.send?.maxBytes,
       retryBaseMs: options.send?.retryBaseMs ?? 1000,
     },
     storage: {
@@ -137,6 +134,9 @@ function workerInit(options: BrowserLoggingOptions): WorkerInit {
  * @example const logging = await startBrowserLogging({ collector: 'http://127.0.0.1:4318/v1/logs', resource: { 'service.name': 'shop' } })
  */
 export async function startBrowserLogging(options: BrowserLoggingOptions): Promise<BrowserLogging> {
+  // what the page sends itself (rare: a batch the worker keeps refusing, leaving): a chunk of its
+  // own, loaded now, beside the worker, and ready before this resolves
+  const loadingSelfDelivery = import('../pipeline/page/self-delivery.js');
   const init = workerInit(options);
   const root = getLogger();
   if (options.level !== null) root.setLevel(options.level ?? INFO);
@@ -146,18 +146,25 @@ export async function startBrowserLogging(options: BrowserLoggingOptions): Promi
   let told: Record<string, number> = {};
   // the page's own requests go to the collector's http(s) URL, the token as a header
   const url = beaconUrl(options.collector);
-  const sendSelf = directSender(url, options.token, init.resource, init.transport.maxBytesPerRequest, own);
+  const sendingSelf = loadingSelfDelivery.then((m) => m.directSender(url, options.token, init.resource, init.transport.maxBytesPerRequest, own));
+  const sendSelf = async (batch: string): Promise<boolean> => (await sendingSelf)(batch);
   // a batch is the records of one task, so most are small; the cap splits a long burst, and each
   // call to the worker (and its ack) costs the main thread several µs, so it is not set lower
   const handler: PageQueueHandler = new PageQueueHandler(link.starting, options.batchSize ?? 1000, options.putTimeoutMs ?? 10_000,
     maskerFor(options.redact), () => link.restart((api) => { handler.setTarget(api); handler.resend(); }), sendSelf);
   root.addHandler(handler);
-  handler.setTarget(await link.connect());
-
-  const stopLeaving = onLeavingPage(() => {
+  let selfDelivery: typeof import('../pipeline/page/self-delivery.js') | null = null;
+  const leave = (): void => {
     const batches = handler.takeForBeacon();
-    if (batches.length) sendBeacons(url, options.token, batches.map((b) => decodeBatch(b, PY_TEXT)), init.resource);
-  });
+    if (batches.length === 0) return;
+    // a page left while the chunk still loads sends once it is there, if the page still runs then
+    if (selfDelivery) selfDelivery.sendLeavingBatches(url, options.token, batches, init.resource);
+    else void loadingSelfDelivery.then((m) => m.sendLeavingBatches(url, options.token, batches, init.resource));
+  };
+  const stopLeaving = onLeavingPage(leave);
+  const [api] = await Promise.all([link.connect(), loadingSelfDelivery.then((m) => { selfDelivery = m; })]);
+  handler.setTarget(api);
+
   const stopCapturing = options.captureErrors ?? true ? captureUncaughtErrors(getLogger('window')) : () => undefined;
 
   const flushTimeout = options.flushTimeoutMs ?? 10_000;

@@ -4,7 +4,6 @@
 import { Handler } from '../../core/handler.js';
 import { reportInternalError } from '../../core/internal-error.js';
 import { LogRecord, UNKNOWN_FILE } from '../../core/record.js';
-import { backoffMs } from '../../transport/delivery.js';
 import type { ListenerApi } from '../protocol.js';
 import { BatchBuilder } from '../batch-encoder.js';
 import type { Masker } from '../redact.js';
@@ -31,6 +30,16 @@ interface PendingBatch {
 
 /** Refusals before the page sends a batch itself; from then on it tries that and the worker in turn. */
 const REOFFERS = 3;
+
+/**
+ * The wait before a refused batch is tried again: 500 ms doubling up to 60 s, half of it jittered,
+ * as transport/delivery.ts's backoffMs. Not imported from there: that module would bring the OTLP
+ * encoding onto the page's first load.
+ */
+function reofferDelayMs(refusals: number): number {
+  const ceiling = Math.min(60_000, 500 * 2 ** (refusals - 1));
+  return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
+}
 
 /**
  * The page's queue handler (Python's QueueHandler, with the worker as its queue). A logging call
@@ -163,7 +172,7 @@ export class PageQueueHandler extends Handler {
         else this.later(id, batch);
       });
     };
-    batch.retry = setTimeout(batch.again, backoffMs(refusals, 500));
+    batch.retry = setTimeout(batch.again, reofferDelayMs(refusals));
   }
 
   private confirmed(id: number, batch: PendingBatch): void {
