@@ -110,7 +110,7 @@ export function measure(entry) {
 
 /**
  * The self-contained worker: no bare imports, servable as it is. preserveSymlinks keeps its map's
- * paths to comlink and idb-keyval under ../node_modules/ even when node_modules is a symlink.
+ * paths to idb-keyval under ../node_modules/ even when node_modules is a symlink.
  */
 export async function buildWorker(outfile, minify = true) {
   await build({
