@@ -2,7 +2,7 @@
 // inside the page; a worker that stops answering is replaced, and its unconfirmed batches go to
 // the new one.
 import { reportInternalError } from '../../core/internal-error.js';
-import type { ListenerAnswer, ListenerApi, ListenerCall, ListenerReport, WorkerInit } from '../protocol.js';
+import { PROTOCOL_VERSION, type ListenerAnswer, type ListenerApi, type ListenerCall, type ListenerReport, type WorkerInit } from '../protocol.js';
 import type { BatchTarget } from './queue-handler.js';
 
 /** How the page starts its worker; by default isolog's worker.js (dist/worker.js). */
@@ -48,7 +48,9 @@ async function connectWorker(worker: Worker, init: WorkerInit, source: WorkerSou
   try {
     // the worker's problems (a stopped flusher, records the collector rejected) come to the page's
     // channel as ListenerReport messages
-    await Promise.race([api.init(init), failed]);
+    const ready = await Promise.race([api.init(init), failed]);
+    // a worker.js of another isolog version may answer without understanding: it is not used
+    if (ready?.version !== PROTOCOL_VERSION) throw new Error(`the worker answered as protocol ${String(ready?.version)}, this page speaks ${PROTOCOL_VERSION}; serve the worker.js of the same isolog version`);
   } finally {
     clearTimeout(timer);
   }
