@@ -1,7 +1,9 @@
-// The messages between the page (QueueHandler side) and the worker (QueueListener side), through
-// Comlink. Bump PROTOCOL_VERSION on any change; the worker refuses a page of another version.
+// The messages between the page (QueueHandler side) and the worker (QueueListener side): calls of
+// ListenerApi as postMessage messages (ListenerCall, answered by ListenerAnswer; ListenerReport for
+// the worker's own problems). Bump PROTOCOL_VERSION on any change; the worker refuses a page of
+// another version.
 
-export const PROTOCOL_VERSION = 7;
+export const PROTOCOL_VERSION = 8;
 
 /**
  * A batch as the page lays it out before posting it as one JSON string (a structured clone copies a
@@ -79,8 +81,11 @@ export interface TransportConfig {
   token?: string;
   /** Records per request at most. */
   maxRecordsPerRequest: number;
-  /** Bytes of one request's OTLP JSON body (before gzip) at most; more records are split into more requests. */
-  maxBytesPerRequest: number;
+  /**
+   * Bytes of one request's OTLP JSON body (before gzip) at most; more records are split into more
+   * requests. Default MAX_BYTES_PER_REQUEST (transport/delivery.ts), applied where requests are made.
+   */
+  maxBytesPerRequest?: number;
   /** First retry delay; doubles up to 60 s. */
   retryBaseMs: number;
 }
@@ -127,7 +132,7 @@ export interface FlushResult {
 
 /** What the worker exposes to the page. */
 export interface ListenerApi {
-  /** `report` is the page's internal error channel (a Comlink proxy from a worker): the flusher's problems go there. */
+  /** `report` is the page's internal error channel (ListenerReport messages from a worker): the flusher's problems go there. */
   init(init: WorkerInit, report?: (text: string) => void): Promise<{ version: number; durableStorage: boolean }>;
   /**
    * Stores one batch (a RawBatch as JSON, of `count` records, already masked); resolves once it is
@@ -139,3 +144,18 @@ export interface ListenerApi {
   stats(): Promise<PipelineStats>;
   stop(): Promise<void>;
 }
+
+/** The methods of ListenerApi, the only names a ListenerCall may call. */
+export const LISTENER_METHODS = ['init', 'put', 'flush', 'stats', 'stop'] as const;
+
+/**
+ * Page to worker: one call of ListenerApi. `init`'s `report` does not travel: the worker sends its
+ * reports as ListenerReport messages.
+ */
+export interface ListenerCall { id: number; method: keyof ListenerApi; args: unknown[] }
+
+/** Worker to page: the outcome of the call `id`, its value or the error it threw (name and message). */
+export type ListenerAnswer = { id: number; value: unknown } | { id: number; error: { name: string; message: string } };
+
+/** Worker to page: one text for the page's internal error channel. */
+export interface ListenerReport { report: string }

@@ -1,127 +1,14 @@
-// isolog/browser: the page side of the pipeline. Puts the page's QueueHandler on the root logger,
-// connects it to its listener (a worker, pipeline/page/listener-link.ts), and on leaving sends
-// what is not yet durable itself (pipeline/page/beacon.ts).
+// isolog/browser: the page side of the pipeline. startBrowserLogging loads the pipeline's code
+// (pipeline/page/start.ts: the page's QueueHandler, its link to the worker, what the page sends
+// itself) with import() as logging starts, so that a page's first load carries only this entry and
+// the core; meanwhile the root logger's records wait in an early handler, and none is lost.
 import { INFO } from '../core/level.js';
 import { getLogger } from '../core/logger.js';
-import { PY_TEXT } from '../core/repr.js';
-import { toJsonValue } from '../core/serialize.js';
-import { decodeBatch } from '../pipeline/batch-decoder.js';
-import { beaconUrl, sendBeacons } from '../pipeline/page/beacon.js';
-import { directSender, type PageCounts } from '../pipeline/page/direct-send.js';
-import { listenerLink, type WorkerSource } from '../pipeline/page/listener-link.js';
-import { queueName } from '../pipeline/page/destination.js';
-import { captureUncaughtErrors, onLeavingPage, tabSessionId } from '../pipeline/page/page-events.js';
-import { PageQueueHandler } from '../pipeline/page/queue-handler.js';
-import { PROTOCOL_VERSION, type FlushResult, type PipelineStats, type WorkerInit } from '../pipeline/protocol.js';
-import { maskerFor } from '../pipeline/redact.js';
-import { MAX_BYTES_PER_REQUEST } from '../transport/delivery.js';
-import { FlushError } from '../transport/flush-error.js';
+import { EarlyRecords } from '../pipeline/page/early-records.js';
+import type { BrowserLogging, BrowserLoggingOptions } from '../pipeline/page/options.js';
 
-export { FlushError };
-
+export { FlushError, type BrowserLogging, type BrowserLoggingOptions } from '../pipeline/page/options.js';
 export { startTrace, type Trace, type TraceOptions } from '../transport/traced-fetch.js';
-
-/** Options of startBrowserLogging. */
-export interface BrowserLoggingOptions extends WorkerSource {
-  /** The OTLP endpoint: `http://host:4318/v1/logs`, or `ws://host:4318/v1/logs` for the WebSocket transport. */
-  collector: string;
-  /**
-   * The root logger's level, set as `basicConfig({ level })` sets it (default INFO, so that
-   * `getLogger(name).info(...)` ships; Python's root starts at WARNING). `null` leaves the root's
-   * level as it is, for a page that sets it itself.
-   */
-  level?: number | string | null;
-  transport?: 'fetch' | 'websocket';
-  token?: string;
-  /** Where the page serves isolog's worker.js; by default the one beside this module. */
-  workerUrl?: string | URL;
-  /**
-   * Starts the worker, as bundlers want it written in the app:
-   * `() => new Worker(new URL('isolog/worker.js', import.meta.url), { type: 'module' })`.
-   * Called again if the worker dies.
-   */
-  createWorker?: () => Worker;
-  /** A batch the worker has not stored after this long means the worker died: it is restarted (default 10 s). */
-  putTimeoutMs?: number;
-  /** window `error` and `unhandledrejection` become ERROR records (default true). */
-  captureErrors?: boolean;
-  /** Resource attributes sent with every batch; `service.name`, `service.version`, `session.id`… */
-  resource?: Record<string, unknown>;
-  /** Records are posted at the end of each task (a microtask), at most this many to a batch (default 1,000). */
-  batchSize?: number;
-  /**
-   * Durable-queue caps (defaults: 100,000 records, 20 MB) and how the IndexedDB database's name
-   * starts (default `isolog`); the name goes on with a hash of the collector, transport and token.
-   */
-  storage?: { maxRecords?: number; maxBytes?: number; database?: string };
-  /** Per-request limits and the first retry delay. */
-  send?: { maxRecords?: number; maxBytes?: number; retryBaseMs?: number };
-  /** Keys whose values are masked before records leave the page; `false` turns masking off. */
-  redact?: false | { keys?: (string | RegExp)[]; replacement?: string };
-  /** Default timeout of flush() (ms). */
-  flushTimeoutMs?: number;
-}
-
-/** Adds counts by reason into `into`. */
-function addCounts(into: Record<string, number>, from: Record<string, number>): Record<string, number> {
-  for (const reason in from) into[reason] = (into[reason] ?? 0) + from[reason];
-  return into;
-}
-
-const records = (n: number): string => `${n} record${n === 1 ? '' : 's'}`;
-
-/** The FlushError for what a flush found (the worker's answer, null if none), or null when it kept its promise. */
-function flushError(timeoutMs: number, held: number, worker: FlushResult | null, own: Record<string, number>): FlushError | null {
-  const notDelivered = held + (worker?.notDelivered ?? 0);
-  const dropped = addCounts({ ...worker?.dropped }, own);
-  const lost = Object.values(dropped).reduce((a, b) => a + b, 0);
-  if (!notDelivered && !lost && worker) return null;
-  const parts = [
-    worker ? '' : `the worker did not answer flush() within ${timeoutMs} ms`,
-    notDelivered ? `flush timed out after ${timeoutMs} ms with ${records(notDelivered)} not delivered` : '',
-    lost ? `${records(lost)} dropped (${Object.keys(dropped).map((r) => `${r}: ${dropped[r]}`).join(', ')})` : '',
-    // why they did not go yet; a drop's reason is in its name, its WARNING record and the error channel
-    notDelivered && worker?.lastError ? `last error: ${worker.lastError}` : '',
-  ];
-  return new FlushError(`isolog: ${parts.filter(Boolean).join('; ')}`, notDelivered, dropped);
-}
-
-/** What startBrowserLogging resolves to. */
-export interface BrowserLogging {
-  /**
-   * Resolves once every record logged before the call is acknowledged by the collector. Rejects with
-   * a FlushError when some are not by the timeout, or when records were dropped since the last flush.
-   */
-  flush(timeoutMs?: number): Promise<void>;
-  stats(): Promise<PipelineStats>;
-  /** Drains (flush, then stops) and ends the worker. */
-  stop(timeoutMs?: number): Promise<void>;
-}
-
-/** What the worker is told at start: where and how to send, the storage caps, the resource. */
-function workerInit(options: BrowserLoggingOptions): WorkerInit {
-  const collector = new URL(options.collector, globalThis.location?.href).toString();
-  const transport = options.transport ?? (/^wss?:/.test(options.collector) ? 'websocket' : 'fetch');
-  return {
-    version: PROTOCOL_VERSION,
-    transport: {
-      collector,
-      transport,
-      token: options.token,
-      maxRecordsPerRequest: options.send?.maxRecords ?? 10_000,
-      maxBytesPerRequest: options.send?.maxBytes ?? MAX_BYTES_PER_REQUEST,
-      retryBaseMs: options.send?.retryBaseMs ?? 1000,
-    },
-    storage: {
-      maxRecords: options.storage?.maxRecords ?? 100_000,
-      maxBytes: options.storage?.maxBytes ?? 20 * 1024 * 1024,
-      // a queue (and a flusher) per destination: tabs sending elsewhere keep out of each other's
-      database: queueName(options.storage?.database ?? 'isolog', transport, collector, options.token),
-    },
-    // JSON-safe once here: the worker and the beacons encode it as it is
-    resource: toJsonValue({ 'session.id': tabSessionId(), ...options.resource }) as Record<string, unknown>,
-  };
-}
 
 /**
  * Ships every record of the page (through the root logger) to a worker that stores it in IndexedDB
@@ -129,68 +16,16 @@ function workerInit(options: BrowserLoggingOptions): WorkerInit {
  * @example const logging = await startBrowserLogging({ collector: 'http://127.0.0.1:4318/v1/logs', resource: { 'service.name': 'shop' } })
  */
 export async function startBrowserLogging(options: BrowserLoggingOptions): Promise<BrowserLogging> {
-  const init = workerInit(options);
   const root = getLogger();
   if (options.level !== null) root.setLevel(options.level ?? INFO);
-  const link = listenerLink(init, options);
-  // what the page delivers itself, when the worker keeps refusing a batch
-  const own: PageCounts = { sent: 0, acknowledged: 0, dropped: {}, lastError: null };
-  let told: Record<string, number> = {};
-  // the page's own requests go to the collector's http(s) URL, the token as a header
-  const url = beaconUrl(options.collector);
-  const sendSelf = directSender(url, options.token, init.resource, init.transport.maxBytesPerRequest, own);
-  // a batch is the records of one task, so most are small; the cap splits a long burst, and each
-  // Comlink call (and its ack) costs the main thread several µs, so it is not set lower
-  const handler: PageQueueHandler = new PageQueueHandler(link.starting, options.batchSize ?? 1000, options.putTimeoutMs ?? 10_000,
-    maskerFor(options.redact), () => link.restart((api) => { handler.setTarget(api); handler.resend(); }), sendSelf);
-  root.addHandler(handler);
-  handler.setTarget(await link.connect());
-
-  const stopLeaving = onLeavingPage(() => {
-    const batches = handler.takeForBeacon();
-    if (batches.length) sendBeacons(url, options.token, batches.map((b) => decodeBatch(b, PY_TEXT)), init.resource);
-  });
-  const stopCapturing = options.captureErrors ?? true ? captureUncaughtErrors(getLogger('window')) : () => undefined;
-
-  const flushTimeout = options.flushTimeoutMs ?? 10_000;
-  const flush = async (timeoutMs = flushTimeout): Promise<void> => {
-    const deadline = Date.now() + timeoutMs;
-    await handler.drain(deadline);
-    await link.settled();
-    const held = await handler.drain(deadline);
-    const left = Math.max(0, deadline - Date.now());
-    // a worker that never answers (it hangs) must not hang flush()
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const worker = await Promise.race([link.api.flush(left), new Promise<null>((resolve) => { timer = setTimeout(resolve, left + 2000, null); })]);
-    clearTimeout(timer);
-    // the page's own drops, each told by one flush as the worker's are
-    const dropped: Record<string, number> = {};
-    for (const reason in own.dropped) if (own.dropped[reason] > (told[reason] ?? 0)) dropped[reason] = own.dropped[reason] - (told[reason] ?? 0);
-    told = { ...own.dropped };
-    const failed = flushError(timeoutMs, held, worker, dropped);
-    if (failed) throw failed;
-  };
-  return {
-    flush,
-    async stats(): Promise<PipelineStats> {
-      // the worker's counts and what the page delivered itself
-      const stats = await link.api.stats();
-      return {
-        ...stats, logged: handler.logged, sent: stats.sent + own.sent, acknowledged: stats.acknowledged + own.acknowledged,
-        dropped: addCounts({ ...stats.dropped }, own.dropped), lastError: stats.lastError ?? own.lastError,
-      };
-    },
-    async stop(timeoutMs = flushTimeout): Promise<void> {
-      link.stopRestarting();
-      try {
-        await flush(timeoutMs);
-      } finally {
-        root.removeHandler(handler);
-        handler.close();
-        stopLeaving();
-        stopCapturing();
-        await link.stop();
-      }
-    },
-  };
+  const early = new EarlyRecords();
+  root.addHandler(early);
+  try {
+    const { startPipeline } = await import('../pipeline/page/start.js');
+    return await startPipeline(options, early);
+  } catch (err) {
+    root.removeHandler(early);
+    early.close();
+    throw err;
+  }
 }

@@ -1,5 +1,5 @@
-// The worker bundle's entry (dist/worker.js): exposes the listener to the page through Comlink.
-import { expose } from 'comlink';
+// The worker bundle's entry (dist/worker.js): serves the listener to the page (pipeline/protocol.ts).
 import { Listener } from '../pipeline/worker/listener.js';
+import { serveListener, type MessageScope } from '../pipeline/worker/serve.js';
 
-expose(new Listener());
+serveListener(new Listener(), self as unknown as MessageScope);

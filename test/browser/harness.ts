@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
+import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { startCollector, type Collector, type CollectorOptions } from '../../src/collector/index.js';
 
@@ -81,7 +82,8 @@ export class FaultyCollector {
     req.on('end', () => {
       const body = Buffer.concat(chunks);
       if (req.method === 'POST') this.requests++;
-      if (req.method === 'POST' && this.capture) void decodeText(body, req.headers['content-encoding']).then((text) => this.posts.push({ headers: req.headers, url: String(req.url), text }));
+      // captured before it is forwarded: a test that reads seen() once the collector acknowledged finds it
+      if (req.method === 'POST' && this.capture) this.posts.push({ headers: req.headers, url: String(req.url), text: decodeTextNow(body, req.headers['content-encoding']) });
       const forward = (): void => {
         const upstream = request(`${this.collector.url}${req.url}`, { method: req.method, headers: req.headers }, (answer) => {
           res.writeHead(answer.statusCode ?? 502, answer.headers);
@@ -173,12 +175,16 @@ export class FaultyCollector {
   }
 }
 
-async function decodeText(body: Buffer, encoding: string | string[] | undefined): Promise<string> {
-  if (encoding === 'gzip') {
-    const { gunzipSync } = await import('node:zlib');
-    return gunzipSync(body).toString('utf8');
+function decodeTextNow(body: Buffer, encoding: string | string[] | undefined): string {
+  try {
+    return (encoding === 'gzip' ? gunzipSync(body) : body).toString('utf8');
+  } catch {
+    return '';
   }
-  return body.toString('utf8');
+}
+
+async function decodeText(body: Buffer, encoding: string | string[] | undefined): Promise<string> {
+  return decodeTextNow(body, encoding);
 }
 
 /** The n values a run stored: each must appear once, and all of 0..count-1 must be there. */

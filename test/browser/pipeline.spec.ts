@@ -14,6 +14,16 @@ test('delivers every record once, and flush() resolves after the collector ackno
   expect(stats).toMatchObject({ logged: 500, durable: 500, acknowledged: 500, durableStorage: true });
 });
 
+test('ships the records logged while startBrowserLogging still loads the pipeline and starts the worker, once each', async ({ page }) => {
+  await page.goto('/pipeline.html');
+  const run = newRun('starting');
+  await page.evaluate(({ r, url }) => window.isologTest.startWhileLogging({ collector: url }, r, 0, 300), { r: run, url: suite.collector.url });
+  await page.evaluate((r) => window.isologTest.log(r, 300, 400), run);
+  expect(await page.evaluate(() => window.isologTest.flush())).toBe('ok');
+  expect(lossAndDuplicates(suite.collector.stored(run), 400)).toEqual({ missing: [], duplicates: 0, uidDuplicates: 0 });
+  expect(await page.evaluate(() => window.isologTest.stats())).toMatchObject({ logged: 400, acknowledged: 400 });
+});
+
 test('drops nothing while the collector refuses connections, then comes up', async ({ page }) => {
   await open(page);
   const run = newRun('refused');

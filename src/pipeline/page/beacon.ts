@@ -4,18 +4,10 @@
 import { encodeRecord, encodeRecords } from '../../transport/otlp.js';
 import { utf8Length } from '../../transport/delivery.js';
 import type { PlainRecord } from '../../core/fields.js';
+import { beaconUrl } from './destination.js';
 
 // keepalive bodies share a 64 KiB budget per page; leave room for headers
 const BEACON_BUDGET = 60 * 1024;
-
-/** The collector's URL for the page's own requests: http(s) even for a WebSocket collector; `token` in the query, for sendBeacon, which sends no headers. */
-export function beaconUrl(collector: string, token?: string): string {
-  const url = new URL(collector, globalThis.location?.href);
-  if (url.protocol === 'ws:') url.protocol = 'http:';
-  if (url.protocol === 'wss:') url.protocol = 'https:';
-  if (token) url.searchParams.set('token', token);
-  return url.toString();
-}
 
 /**
  * POSTs one body that may outlive the page. OTLP/HTTP wants application/json, which a cross-origin

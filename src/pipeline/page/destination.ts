@@ -22,3 +22,12 @@ function hash(text: string): string {
 export function queueName(base: string, transport: string, collector: string, token = ''): string {
   return `${base}-${hash(`${transport} ${collector} ${token}`)}`;
 }
+
+/** The collector's URL for the page's own requests: http(s) even for a WebSocket collector; `token` in the query, for sendBeacon, which sends no headers. */
+export function beaconUrl(collector: string, token?: string): string {
+  const url = new URL(collector, globalThis.location?.href);
+  if (url.protocol === 'ws:') url.protocol = 'http:';
+  if (url.protocol === 'wss:') url.protocol = 'https:';
+  if (token) url.searchParams.set('token', token);
+  return url.toString();
+}

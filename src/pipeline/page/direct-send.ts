@@ -3,7 +3,7 @@
 // gets an answer, so flush() knows whether the records went.
 import { reportInternalError } from '../../core/internal-error.js';
 import { PY_TEXT } from '../../core/repr.js';
-import { deliver, recordDelivery, type DeliveryCounts } from '../../transport/delivery.js';
+import { deliver, MAX_BYTES_PER_REQUEST, recordDelivery, type DeliveryCounts } from '../../transport/delivery.js';
 import { postOtlp } from '../../transport/http.js';
 import { decodeBatch } from '../batch-decoder.js';
 
@@ -16,7 +16,7 @@ export interface PageCounts extends DeliveryCounts { acknowledged: number }
  * again later. Never rejects.
  * @example const sendSelf = directSender('http://127.0.0.1:4318/v1/logs', undefined, resource, 4 * 1024 * 1024, counts)
  */
-export function directSender(url: string, token: string | undefined, resource: Record<string, unknown>, maxBytes: number,
+export function directSender(url: string, token: string | undefined, resource: Record<string, unknown>, maxBytes = MAX_BYTES_PER_REQUEST,
   counts: PageCounts): (batch: string) => Promise<boolean> {
   const problem = (text: string): void => { counts.lastError = text; reportInternalError(text); };
   const options = recordDelivery((body) => postOtlp(url, body, { token }), resource, maxBytes, counts, problem);

@@ -1,9 +1,8 @@
 // The page's link to its listener: a dedicated worker when one can start, else the same listener
 // inside the page; a worker that stops answering is replaced, and its unconfirmed batches go to
 // the new one.
-import { proxy, wrap, type Remote } from 'comlink';
 import { reportInternalError } from '../../core/internal-error.js';
-import type { ListenerApi, WorkerInit } from '../protocol.js';
+import { PROTOCOL_VERSION, type ListenerAnswer, type ListenerApi, type ListenerCall, type ListenerReport, type WorkerInit } from '../protocol.js';
 import type { BatchTarget } from './queue-handler.js';
 
 /** How the page starts its worker; by default isolog's worker.js (dist/worker.js). */
@@ -12,10 +11,33 @@ export interface WorkerSource {
   createWorker?: () => Worker;
 }
 
-type AnyListener = ListenerApi | Remote<ListenerApi>;
+/**
+ * The listener in `worker`, through the messages of protocol.ts: each method posts a ListenerCall
+ * and resolves (or rejects) with its answer; the worker's reports go to the internal error channel.
+ * A worker that has died answers nothing: its calls never settle (the handler's watchdog sees it).
+ */
+function callWorker(worker: Worker): ListenerApi {
+  const waiting = new Map<number, [resolve: (value: unknown) => void, reject: (err: unknown) => void]>();
+  let nextId = 0;
+  worker.addEventListener('message', (event: MessageEvent<ListenerAnswer | ListenerReport>) => {
+    const message = event.data;
+    if ('report' in message) return reportInternalError(message.report);
+    const call = waiting.get(message.id);
+    if (!call) return;
+    waiting.delete(message.id);
+    if ('error' in message) call[1](Object.assign(new Error(message.error.message), message.error));
+    else call[0](message.value);
+  });
+  const method = (name: ListenerCall['method']) => (...args: unknown[]) => new Promise((resolve, reject) => {
+    const id = nextId++;
+    waiting.set(id, [resolve, reject]);
+    worker.postMessage({ id, method: name, args } satisfies ListenerCall);
+  });
+  return { init: method('init'), put: method('put'), flush: method('flush'), stats: method('stats'), stop: method('stop') } as ListenerApi;
+}
 
-async function connectWorker(worker: Worker, init: WorkerInit, source: WorkerSource): Promise<Remote<ListenerApi>> {
-  const api = wrap<ListenerApi>(worker);
+async function connectWorker(worker: Worker, init: WorkerInit, source: WorkerSource): Promise<ListenerApi> {
+  const api = callWorker(worker);
   let timer: ReturnType<typeof setTimeout> | undefined;
   const failed = new Promise<never>((_, reject) => {
     // a worker that cannot load says only "error": name what was tried and what to pass
@@ -24,8 +46,11 @@ async function connectWorker(worker: Worker, init: WorkerInit, source: WorkerSou
     timer = setTimeout(() => reject(new Error('the worker did not answer within 10 s')), 10_000);
   });
   try {
-    // the worker's problems (a stopped flusher, records the collector rejected) come to the page's channel
-    await Promise.race([api.init(init, proxy(reportInternalError)), failed]);
+    // the worker's problems (a stopped flusher, records the collector rejected) come to the page's
+    // channel as ListenerReport messages
+    const ready = await Promise.race([api.init(init), failed]);
+    // a worker.js of another isolog version may answer without understanding: it is not used
+    if (ready?.version !== PROTOCOL_VERSION) throw new Error(`the worker answered as protocol ${String(ready?.version)}, this page speaks ${PROTOCOL_VERSION}; serve the worker.js of the same isolog version`);
   } finally {
     clearTimeout(timer);
   }
@@ -42,16 +67,16 @@ function newWorker(source: WorkerSource): Worker {
 /** The page's current listener, and how it is started again. */
 export interface ListenerLink {
   /** The current listener, once connect() has resolved. */
-  readonly api: AnyListener;
+  readonly api: ListenerApi;
   /**
    * Where the page's handler posts until connect() resolves: its puts wait for the listener, so
    * that records logged while the worker starts are sent as soon as it answers.
    */
   readonly starting: BatchTarget;
   /** Starts the listener: a worker if one can start, else the same listener in the page. */
-  connect(): Promise<AnyListener>;
+  connect(): Promise<ListenerApi>;
   /** A worker that stopped answering: a new one, then `then(api)` (which sends it what was unconfirmed). */
-  restart(then: (api: AnyListener) => void): void;
+  restart(then: (api: ListenerApi) => void): void;
   /** Resolves once no restart is under way. */
   settled(): Promise<void>;
   /** From now on a worker that stops answering is not replaced: the page is stopping logging. */
@@ -65,11 +90,11 @@ export function listenerLink(init: WorkerInit, source: WorkerSource): ListenerLi
   let worker: Worker | null = null;
   let restarting: Promise<void> | null = null;
   let stopped = false;
-  let ready!: (api: AnyListener) => void;
-  const real = new Promise<AnyListener>((resolve) => { ready = resolve; });
-  let api: AnyListener;
+  let ready!: (api: ListenerApi) => void;
+  const real = new Promise<ListenerApi>((resolve) => { ready = resolve; });
+  let api: ListenerApi;
 
-  const start = async (): Promise<AnyListener> => {
+  const start = async (): Promise<ListenerApi> => {
     try {
       if (typeof Worker === 'undefined') throw new Error('Web Workers are not available here');
       worker = newWorker(source);
@@ -83,7 +108,7 @@ export function listenerLink(init: WorkerInit, source: WorkerSource): ListenerLi
       const { Listener } = await import('../worker/listener.js');
       const local = new Listener();
       await local.init(init, reportInternalError);
-      return local as ListenerApi;
+      return local;
     }
   };
 

@@ -1,17 +1,15 @@
 // The page's QueueHandler: a logging call pushes its record; at the end of the task the records go
 // to the worker in batches, each kept until the worker says it is durable. A batch the worker
 // refuses is offered again, and at last delivered by the page itself.
-import type { Remote } from 'comlink';
 import { Handler } from '../../core/handler.js';
 import { reportInternalError } from '../../core/internal-error.js';
 import { LogRecord, UNKNOWN_FILE } from '../../core/record.js';
-import { backoffMs } from '../../transport/delivery.js';
 import type { ListenerApi } from '../protocol.js';
 import { BatchBuilder } from '../batch-encoder.js';
 import type { Masker } from '../redact.js';
 
 /** Where the handler posts its batches: the listener, or a stand-in while it starts. */
-export type BatchTarget = Pick<ListenerApi | Remote<ListenerApi>, 'put'>;
+export type BatchTarget = Pick<ListenerApi, 'put'>;
 
 /** A batch posted to the worker and not yet confirmed durable (or delivered by the page itself). */
 interface PendingBatch {
@@ -34,10 +32,20 @@ interface PendingBatch {
 const REOFFERS = 3;
 
 /**
+ * The wait before a refused batch is tried again: 500 ms doubling up to 60 s, half of it jittered,
+ * as transport/delivery.ts's backoffMs. Not imported from there: that module would bring the OTLP
+ * encoding onto the page's first load.
+ */
+function reofferDelayMs(refusals: number): number {
+  const ceiling = Math.min(60_000, 500 * 2 ** (refusals - 1));
+  return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
+}
+
+/**
  * The page's queue handler (Python's QueueHandler, with the worker as its queue). A logging call
  * writes its record (or, through handleCall, only what the call gives) into the columns of the
  * batch being filled, at most `batchSize` to a batch; at the end of the task (a microtask) each
- * batch becomes one string and one Comlink call. Each batch's string is kept until the worker
+ * batch becomes one string and one call to the worker. Each batch's string is kept until the worker
  * confirms it durable.
  */
 export class PageQueueHandler extends Handler {
@@ -164,7 +172,7 @@ export class PageQueueHandler extends Handler {
         else this.later(id, batch);
       });
     };
-    batch.retry = setTimeout(batch.again, backoffMs(refusals, 500));
+    batch.retry = setTimeout(batch.again, reofferDelayMs(refusals));
   }
 
   private confirmed(id: number, batch: PendingBatch): void {

@@ -1,7 +1,7 @@
 // The flusher: sends the oldest stored batches as OTLP JSON and deletes them only after a 2xx.
 // One flusher per origin at a time (a Web Lock); the others wait to take over.
 import { JSON_TEXT } from '../../core/json-repr.js';
-import { deliver, recordDelivery, retryScheduler, type RetryScheduler } from '../../transport/delivery.js';
+import { deliver, MAX_BYTES_PER_REQUEST, recordDelivery, retryScheduler, type RetryScheduler } from '../../transport/delivery.js';
 import type { SendResult } from '../../transport/http.js';
 import type { BatchKey, BatchQueue, StoredBatch } from './durable-queue.js';
 import type { PipelineStats, TransportConfig } from '../protocol.js';
@@ -44,7 +44,7 @@ export class Flusher {
     private readonly lockName: string,
   ) {
     this.scheduler = retryScheduler(config.retryBaseMs);
-    this.delivery = recordDelivery(sendBody, resource, config.maxBytesPerRequest, stats, (text) => events.problem(text));
+    this.delivery = recordDelivery(sendBody, resource, config.maxBytesPerRequest ?? MAX_BYTES_PER_REQUEST, stats, (text) => events.problem(text));
   }
 
   /** Starts flushing, under the origin's lock when Web Locks exist. */
@@ -112,7 +112,7 @@ export class Flusher {
 
   /** The oldest batches, as many as one request may carry, and their records. */
   private async read(): Promise<{ keys: BatchKey[]; records: PlainRecord[] }> {
-    const batches = await this.queue.oldest(1000, { records: this.config.maxRecordsPerRequest, bytes: this.config.maxBytesPerRequest }).catch(() => []);
+    const batches = await this.queue.oldest(1000, { records: this.config.maxRecordsPerRequest, bytes: this.config.maxBytesPerRequest ?? MAX_BYTES_PER_REQUEST }).catch(() => []);
     const keys: BatchKey[] = [];
     const records: PlainRecord[] = [];
     for (const [key, batch] of batches) {

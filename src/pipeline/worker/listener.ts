@@ -37,7 +37,7 @@ function isDropWarning(r: PlainRecord): boolean {
   return r.name === 'isolog' && typeof r.dropped === 'number';
 }
 
-/** Implements what the page calls through Comlink. */
+/** Implements what the page calls (protocol.ts; pipeline/worker/serve.ts in a worker). */
 export class Listener implements ListenerApi {
   private queue: BatchQueue | null = null;
   private flusher: Flusher | null = null;
@@ -67,7 +67,7 @@ export class Listener implements ListenerApi {
     if (init.version !== PROTOCOL_VERSION) {
       throw new Error(`isolog: the page speaks protocol ${init.version}, this worker ${PROTOCOL_VERSION}; serve the worker.js of the same isolog version`);
     }
-    // through Comlink a call returns a promise, which fails once the page is gone: nothing to do then
+    // a report may return a promise, which fails once the page is gone: nothing to do then
     if (report) this.report = (text) => { void Promise.resolve(report(text)).catch(() => undefined); };
     this.storage = init.storage;
     const { queue, problem } = await openQueue(init.storage.database);

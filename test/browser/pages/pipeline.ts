@@ -6,6 +6,8 @@ declare global {
   interface Window {
     isologTest: {
       start(options: BrowserLoggingOptions, own?: { workerUrl: string }): Promise<void>;
+      /** start(), with records from..to of `run` logged right after the call, while it loads and starts. */
+      startWhileLogging(options: BrowserLoggingOptions, run: string, from: number, to: number): Promise<void>;
       killWorker(): void;
       workersStarted: number;
       log(run: string, from: number, to: number, fields?: Record<string, unknown>): void;
@@ -43,6 +45,11 @@ window.isologTest = {
       ? () => { window.isologTest.workersStarted++; return (ownWorker = new Worker(own.workerUrl, { type: 'module' })); }
       : undefined;
     logging = await startBrowserLogging({ workerUrl: '/worker.js', createWorker, ...options });
+  },
+  async startWhileLogging(options, run, from, to) {
+    const starting = startBrowserLogging({ workerUrl: '/worker.js', ...options });
+    window.isologTest.log(run, from, to);
+    logging = await starting;
   },
   killWorker() { ownWorker?.terminate(); },
   workersStarted: 0,

@@ -1,0 +1,60 @@
+// What startBrowserLogging (isolog/browser) takes and gives, and the error its flush() rejects with:
+// apart from the pipeline's code (page/start.ts), which the page loads only once logging starts.
+import type { PipelineStats } from '../protocol.js';
+import type { WorkerSource } from './listener-link.js';
+
+/** Options of startBrowserLogging. */
+export interface BrowserLoggingOptions extends WorkerSource {
+  /** The OTLP endpoint: `http://host:4318/v1/logs`, or `ws://host:4318/v1/logs` for the WebSocket transport. */
+  collector: string;
+  /**
+   * The root logger's level, set as `basicConfig({ level })` sets it (default INFO, so that
+   * `getLogger(name).info(...)` ships; Python's root starts at WARNING). `null` leaves the root's
+   * level as it is, for a page that sets it itself.
+   */
+  level?: number | string | null;
+  transport?: 'fetch' | 'websocket';
+  token?: string;
+  /** Where the page serves isolog's worker.js; by default the one beside this module. */
+  workerUrl?: string | URL;
+  /**
+   * Starts the worker, as bundlers want it written in the app:
+   * `() => new Worker(new URL('isolog/worker.js', import.meta.url), { type: 'module' })`.
+   * Called again if the worker dies.
+   */
+  createWorker?: () => Worker;
+  /** A batch the worker has not stored after this long means the worker died: it is restarted (default 10 s). */
+  putTimeoutMs?: number;
+  /** window `error` and `unhandledrejection` become ERROR records (default true). */
+  captureErrors?: boolean;
+  /** Resource attributes sent with every batch; `service.name`, `service.version`, `session.id`… */
+  resource?: Record<string, unknown>;
+  /** Records are posted at the end of each task (a microtask), at most this many to a batch (default 1,000). */
+  batchSize?: number;
+  /**
+   * Durable-queue caps (defaults: 100,000 records, 20 MB) and how the IndexedDB database's name
+   * starts (default `isolog`); the name goes on with a hash of the collector, transport and token.
+   */
+  storage?: { maxRecords?: number; maxBytes?: number; database?: string };
+  /** Per-request limits and the first retry delay. */
+  send?: { maxRecords?: number; maxBytes?: number; retryBaseMs?: number };
+  /** Keys whose values are masked before records leave the page; `false` turns masking off. */
+  redact?: false | { keys?: (string | RegExp)[]; replacement?: string };
+  /** Default timeout of flush() (ms). */
+  flushTimeoutMs?: number;
+}
+
+// one FlushError class for every sender (this flush, FetchHandler's): `instanceof` holds across entries
+export { FlushError } from '../../transport/flush-error.js';
+
+/** What startBrowserLogging resolves to. */
+export interface BrowserLogging {
+  /**
+   * Resolves once every record logged before the call is acknowledged by the collector. Rejects with
+   * a FlushError when some are not by the timeout, or when records were dropped since the last flush.
+   */
+  flush(timeoutMs?: number): Promise<void>;
+  stats(): Promise<PipelineStats>;
+  /** Drains (flush, then stops) and ends the worker. */
+  stop(timeoutMs?: number): Promise<void>;
+}

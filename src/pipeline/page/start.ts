@@ -1,0 +1,147 @@
+// The page's half of the pipeline, as startBrowserLogging (runtime/browser.ts) starts it: the
+// page's QueueHandler in the early handler's place on the root logger, its listener (a worker,
+// listener-link.ts), what the page sends itself (a batch the worker keeps refusing, beacons on
+// leaving), and flush(), stats() and stop(). A chunk of its own, loaded with import() when logging
+// starts, so that none of it is on the page's first load.
+import { getLogger } from '../../core/logger.js';
+import { PY_TEXT } from '../../core/repr.js';
+import { toJsonValue } from '../../core/serialize.js';
+import { decodeBatch } from '../batch-decoder.js';
+import { PROTOCOL_VERSION, type FlushResult, type PipelineStats, type WorkerInit } from '../protocol.js';
+import { maskerFor } from '../redact.js';
+import { sendBeacons } from './beacon.js';
+import { beaconUrl, queueName } from './destination.js';
+import { directSender, type PageCounts } from './direct-send.js';
+import type { EarlyRecords } from './early-records.js';
+import { listenerLink } from './listener-link.js';
+import { FlushError, type BrowserLogging, type BrowserLoggingOptions } from './options.js';
+import { captureUncaughtErrors, onLeavingPage, tabSessionId } from './page-events.js';
+import { PageQueueHandler } from './queue-handler.js';
+
+/** Adds counts by reason into `into`. */
+function addCounts(into: Record<string, number>, from: Record<string, number>): Record<string, number> {
+  for (const reason in from) into[reason] = (into[reason] ?? 0) + from[reason];
+  return into;
+}
+
+const records = (n: number): string => `${n} record${n === 1 ? '' : 's'}`;
+
+/** The FlushError for what a flush found (the worker's answer, null if none), or null when it kept its promise. */
+function flushError(timeoutMs: number, held: number, worker: FlushResult | null, own: Record<string, number>): FlushError | null {
+  const notDelivered = held + (worker?.notDelivered ?? 0);
+  const dropped = addCounts({ ...worker?.dropped }, own);
+  const lost = Object.values(dropped).reduce((a, b) => a + b, 0);
+  if (!notDelivered && !lost && worker) return null;
+  const parts = [
+    worker ? '' : `the worker did not answer flush() within ${timeoutMs} ms`,
+    notDelivered ? `flush timed out after ${timeoutMs} ms with ${records(notDelivered)} not delivered` : '',
+    lost ? `${records(lost)} dropped (${Object.keys(dropped).map((r) => `${r}: ${dropped[r]}`).join(', ')})` : '',
+    // why they did not go yet; a drop's reason is in its name, its WARNING record and the error channel
+    notDelivered && worker?.lastError ? `last error: ${worker.lastError}` : '',
+  ];
+  return new FlushError(`isolog: ${parts.filter(Boolean).join('; ')}`, notDelivered, dropped);
+}
+
+/** What the worker is told at start: where and how to send, the storage caps, the resource. */
+function workerInit(options: BrowserLoggingOptions): WorkerInit {
+  const collector = new URL(options.collector, globalThis.location?.href).toString();
+  const transport = options.transport ?? (/^wss?:/.test(options.collector) ? 'websocket' : 'fetch');
+  return {
+    version: PROTOCOL_VERSION,
+    transport: {
+      collector,
+      transport,
+      token: options.token,
+      maxRecordsPerRequest: options.send?.maxRecords ?? 10_000,
+      // by default MAX_BYTES_PER_REQUEST, which the worker and the page's own sender apply
+      maxBytesPerRequest: options.send?.maxBytes,
+      retryBaseMs: options.send?.retryBaseMs ?? 1000,
+    },
+    storage: {
+      maxRecords: options.storage?.maxRecords ?? 100_000,
+      maxBytes: options.storage?.maxBytes ?? 20 * 1024 * 1024,
+      // a queue (and a flusher) per destination: tabs sending elsewhere keep out of each other's
+      database: queueName(options.storage?.database ?? 'isolog', transport, collector, options.token),
+    },
+    // JSON-safe once here: the worker and the beacons encode it as it is
+    resource: toJsonValue({ 'session.id': tabSessionId(), ...options.resource }) as Record<string, unknown>,
+  };
+}
+
+/**
+ * Starts the pipeline for the root logger, whose handler `early` has kept the records logged so
+ * far. Resolves once the listener is ready.
+ * @example startPipeline(options, early)
+ */
+export async function startPipeline(options: BrowserLoggingOptions, early: EarlyRecords): Promise<BrowserLogging> {
+  const root = getLogger();
+  const init = workerInit(options);
+  const link = listenerLink(init, options);
+  // what the page delivers itself, when the worker keeps refusing a batch
+  const own: PageCounts = { sent: 0, acknowledged: 0, dropped: {}, lastError: null };
+  let told: Record<string, number> = {};
+  // the page's own requests go to the collector's http(s) URL, the token as a header
+  const url = beaconUrl(options.collector);
+  const sendSelf = directSender(url, options.token, init.resource, init.transport.maxBytesPerRequest, own);
+  // a batch is the records of one task, so most are small; the cap splits a long burst, and each
+  // call to the worker (and its ack) costs the main thread several µs, so it is not set lower
+  const handler: PageQueueHandler = new PageQueueHandler(link.starting, options.batchSize ?? 1000, options.putTimeoutMs ?? 10_000,
+    maskerFor(options.redact), () => link.restart((api) => { handler.setTarget(api); handler.resend(); }), sendSelf);
+  // in the early handler's place, then what it kept, in order
+  const at = root.handlers.indexOf(early);
+  if (at >= 0) root.handlers[at] = handler;
+  else root.addHandler(handler);
+  early.handOver(handler);
+  const leave = (): void => {
+    const batches = handler.takeForBeacon();
+    if (batches.length) sendBeacons(url, options.token, batches.map((b) => decodeBatch(b, PY_TEXT)), init.resource);
+  };
+  const stopLeaving = onLeavingPage(leave);
+  // hidden while this chunk loaded (the page may be on its way out): what the early handler kept
+  // goes now as well; the collector drops the copies that the worker sends too
+  if (typeof document !== 'undefined' && document.visibilityState === 'hidden') leave();
+  handler.setTarget(await link.connect());
+  const stopCapturing = options.captureErrors ?? true ? captureUncaughtErrors(getLogger('window')) : () => undefined;
+
+  const flushTimeout = options.flushTimeoutMs ?? 10_000;
+  const flush = async (timeoutMs = flushTimeout): Promise<void> => {
+    const deadline = Date.now() + timeoutMs;
+    await handler.drain(deadline);
+    await link.settled();
+    const held = await handler.drain(deadline);
+    const left = Math.max(0, deadline - Date.now());
+    // a worker that never answers (it hangs) must not hang flush()
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const worker = await Promise.race([link.api.flush(left), new Promise<null>((resolve) => { timer = setTimeout(resolve, left + 2000, null); })]);
+    clearTimeout(timer);
+    // the page's own drops, each told by one flush as the worker's are
+    const dropped: Record<string, number> = {};
+    for (const reason in own.dropped) if (own.dropped[reason] > (told[reason] ?? 0)) dropped[reason] = own.dropped[reason] - (told[reason] ?? 0);
+    told = { ...own.dropped };
+    const failed = flushError(timeoutMs, held, worker, dropped);
+    if (failed) throw failed;
+  };
+  return {
+    flush,
+    async stats(): Promise<PipelineStats> {
+      // the worker's counts and what the page delivered itself
+      const stats = await link.api.stats();
+      return {
+        ...stats, logged: handler.logged, sent: stats.sent + own.sent, acknowledged: stats.acknowledged + own.acknowledged,
+        dropped: addCounts({ ...stats.dropped }, own.dropped), lastError: stats.lastError ?? own.lastError,
+      };
+    },
+    async stop(timeoutMs = flushTimeout): Promise<void> {
+      link.stopRestarting();
+      try {
+        await flush(timeoutMs);
+      } finally {
+        root.removeHandler(handler);
+        handler.close();
+        stopLeaving();
+        stopCapturing();
+        await link.stop();
+      }
+    },
+  };
+}
