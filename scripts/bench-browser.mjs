@@ -81,7 +81,7 @@ if (process.env.ISOLOG_PROFILE) {
 }
 console.log(`# Browser pipeline, Chromium ${browser.version()}: main-thread cost per record (${N.toLocaleString('en')} records a case, median of 5)`);
 console.log('ns per record'.padEnd(44) + 'loop'.padStart(8) + 'loop+post'.padStart(12) + 'CPU: task'.padStart(12) + 'CPU: all'.padStart(12) + 'task wall'.padStart(12));
-const names = { isolog: 'isolog (QueueHandler -> Comlink -> worker)', baseline: 'hand-built buffer + postMessage(100)', pino: 'pino browser, transmit + post(100)', logtape: 'LogTape, sink + post(100)', otel: 'OpenTelemetry BatchLogRecordProcessor', plain: 'isolog, no extra', noargs: 'isolog, no args', disabled: 'isolog, disabled' };
+const names = { isolog: 'isolog (QueueHandler -> postMessage -> worker)', baseline: 'hand-built buffer + postMessage(100)', pino: 'pino browser, transmit + post(100)', logtape: 'LogTape, sink + post(100)', otel: 'OpenTelemetry BatchLogRecordProcessor', plain: 'isolog, no extra', noargs: 'isolog, no args', disabled: 'isolog, disabled' };
 /**
  * Thread time (CPU, not wall) of the page's main thread while `work` runs, from a trace: the sum of
  * the top-level tasks' `tdur` on CrRendererMain. On 2 cores the worker and the collector take turns

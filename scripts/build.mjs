@@ -101,6 +101,8 @@ export const SIZES = [
   { name: 'page first load with esbuild splitting', code: PAGE, firstLoad: esbuildFirstLoadSize, limit: 11 * KB },
   { name: 'page entry without splitting (startBrowserLogging, getLogger)', code: PAGE },
   { name: 'worker bundle (dist/worker.js, self-contained)', code: "import './src/runtime/worker.ts';", budget: 11 * KB },
+  { name: 'edge entry (withLogging, getLogger; FetchHandler included)', code: "export { withLogging } from './src/runtime/edge.ts'; export { getLogger } from './src/index.ts';" },
+  { name: 'FetchHandler (with getLogger)', code: "export { FetchHandler, getLogger } from './src/index.ts';" },
 ];
 
 /** The size of one entry of SIZES: `{ min, gzip }`, and for a first load its chunks. */

@@ -36,7 +36,3 @@ export {
 export { FetchHandler, type FetchHandlerOptions, type FetchHandlerStats, type FetchFunction } from './transport/fetch-handler.js';
 export { FlushError } from './transport/flush-error.js';
 export { startTrace, type Trace, type TraceOptions } from './transport/traced-fetch.js';
-export {
-  encodeRecords, decodeRequest, OtlpFormatError, UID_ATTRIBUTE,
-  type ExportLogsServiceRequest, type OtlpLogRecord, type DecodeResult,
-} from './transport/otlp.js';

@@ -11,6 +11,12 @@ import {
 } from '../pipeline/edge/request-log.js';
 
 export * from '../index.js';
+// the OTLP codec, for services that build or read requests themselves; not in \`isolog\`, where a
+// page's bundler would put it on the first load beside the lazily loaded pipeline that uses it
+export {
+  encodeRecords, decodeRequest, OtlpFormatError, UID_ATTRIBUTE,
+  type ExportLogsServiceRequest, type OtlpLogRecord, type DecodeResult,
+} from '../transport/otlp.js';
 export { RequestLog, type ContextStorage, type ContextStorageClass } from '../pipeline/edge/request-log.js';
 
 /** A value, or a function of the Worker's `env` that gives it (a secret, a binding). */

@@ -6,6 +6,12 @@ import { FileHandler, RotatingFileHandler, TimedRotatingFileHandler } from '../h
 import { FetchHandler, type FetchHandlerOptions } from '../transport/fetch-handler.js';
 
 export * from '../index.js';
+// the OTLP codec, for services that build or read requests themselves; not in \`isolog\`, where a
+// page's bundler would put it on the first load beside the lazily loaded pipeline that uses it
+export {
+  encodeRecords, decodeRequest, OtlpFormatError, UID_ATTRIBUTE,
+  type ExportLogsServiceRequest, type OtlpLogRecord, type DecodeResult,
+} from '../transport/otlp.js';
 export {
   FileHandler, RotatingFileHandler, TimedRotatingFileHandler,
   type FileHandlerOptions, type FileMark, type RotatingFileHandlerOptions, type TimedRotatingFileHandlerOptions,

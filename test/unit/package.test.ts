@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const repo = join(import.meta.dirname, '../..');
 const tsc = join(repo, 'node_modules/.bin/tsc');
-const RUNTIME_DEPENDENCIES = ['comlink', 'idb-keyval', 'ws'];
+const RUNTIME_DEPENDENCIES = ['idb-keyval', 'ws'];
 /** Logger's internals, which must not be in the published types. */
 const INTERNAL_MEMBER = /^\s*(?:private |protected |readonly )*_(?:debug|info|warning|error|exception|critical|log|rebuild)\b/m;
 
@@ -216,7 +216,7 @@ describe('a consumer of the tarball', () => {
     expect(typecheck(dir, 'tsconfig.json')).toBe('');
   }, 60_000);
 
-  it('loads the Node entries and runs the bin with only comlink, idb-keyval and ws installed', () => {
+  it('loads the Node entries and runs the bin with only idb-keyval and ws installed', () => {
     const dir = consumer('runtime', [], {
       'load.mjs': `const entries = {};
 for (const entry of ['isolog', 'isolog/browser', 'isolog/edge', 'isolog/node', 'isolog/collector']) entries[entry] = Object.keys(await import(entry)).length;
