@@ -12,12 +12,13 @@ export {
 } from './core/logger.js';
 export { kwargs, extra, LogOptions, type LogKwargs } from './core/log-options.js';
 export { Filter, Filterer, type FilterLike, type FilterResult } from './core/filter.js';
-export { Handler } from './core/handler.js';
+export { Handler, getHandlerByName, getHandlerNames } from './core/handler.js';
 export { Formatter, BufferingFormatter, defaultFormatter, type FormatterOptions } from './core/formatter.js';
 export { PercentStyle, StrFormatStyle, StringTemplateStyle, type FormatStyle, type StyleName } from './core/format-style.js';
 export { JsonFormatter, type JsonFormatterOptions } from './core/json-formatter.js';
 export { LoggerAdapter } from './core/adapter.js';
 export { configure, type DictConfig } from './config/dict-config.js';
+export { registerExternal } from './config/cfg-resolver.js';
 export { registerHandlerClass, type HandlerFactory } from './config/registry.js';
 export { ConfigError } from './config/config-error.js';
 export { basicConfig, type BasicConfigOptions } from './config/basic-config.js';
