@@ -1,11 +1,13 @@
 // configure(): Python's logging.config.dictConfig schema, built from the handler classes in the
 // registry.
+import { callFactory, configErrorFrom, convert, filterFrom, ResolveError } from './cfg-resolver.js';
 import { ConfigError, levelFrom, suggest } from './config-error.js';
 import { handlerClass, handlerClassNames, shortName } from './registry.js';
 import type { FilterLike } from '../core/filter.js';
 import { Filter } from '../core/filter.js';
 import { Formatter } from '../core/formatter.js';
 import { allHandlers, type Handler } from '../core/handler.js';
+import { pyRepr } from '../core/repr.js';
 import { STYLES, type StyleName } from '../core/format-style.js';
 import { getLogger, lastResort, Logger, manager, root } from '../core/logger.js';
 import { JsonFormatter } from '../core/json-formatter.js';
@@ -21,8 +23,9 @@ function checkKeys(config: Options, allowed: readonly string[], path: string): v
   }
 }
 
-/** The dictConfig schema, version 1. */
+/** The dictConfig schema, version 1; keys of its own (for cfg:// to point at) are ignored, as in Python. */
 export interface DictConfig {
+  [key: string]: unknown;
   version: 1;
   incremental?: boolean;
   disable_existing_loggers?: boolean;
@@ -33,7 +36,6 @@ export interface DictConfig {
   root?: Options;
 }
 
-const TOP_KEYS = ['version', 'incremental', 'disable_existing_loggers', 'formatters', 'filters', 'handlers', 'loggers', 'root'];
 const FORMATTER_KEYS = ['format', 'datefmt', 'style', 'validate', 'defaults', 'class', '()', '.'];
 const LOGGER_KEYS = ['level', 'propagate', 'filters', 'handlers'];
 const HANDLER_KEYS = ['class', '()', 'level', 'formatter', 'filters', '.'];
@@ -50,28 +52,30 @@ function applyAttributes(target: object, attrs: unknown): void {
   if (attrs && typeof attrs === 'object') Object.assign(target, attrs);
 }
 
-/** Resolves `cfg://a.b` references against the whole configuration. */
-function resolveRefs(value: unknown, whole: Options): unknown {
-  if (typeof value === 'string' && value.startsWith('cfg://')) {
-    let node: unknown = whole;
-    for (const part of value.slice(6).split(/[.[\]]+/).filter(Boolean)) {
-      if (node === null || typeof node !== 'object' || !(part in node)) throw new ConfigError(`cannot resolve "${value}": no "${part}"`);
-      node = (node as Options)[part];
-    }
-    return node;
+/** `cfg://` and `ext://` resolved in one section's entry; Python's refusal, with its words, as a ConfigError. */
+function resolved(value: unknown, whole: Options, path: string, pythonHead: string): unknown {
+  try {
+    return convert(value, whole);
+  } catch (err) {
+    throw configErrorFrom(err, path, pythonHead);
   }
-  return value;
 }
 
 function makeFormatter(name: string, config: Options): Formatter {
   const path = `formatters.${name}`;
-  checkKeys(config, FORMATTER_KEYS, path);
+  const head = `Unable to configure formatter ${pyRepr(name)}`;
   const factory = config['()'];
   let formatter: Formatter;
-  if (typeof factory === 'function') {
+  if (factory !== undefined) {
     const { '()': _f, '.': _a, ...args } = config;
-    formatter = (factory as (o: Options) => Formatter)(args);
+    try {
+      formatter = callFactory(factory, args, 'formatter') as Formatter;
+    } catch (err) {
+      if (err instanceof ResolveError) throw configErrorFrom(err, path, head);
+      throw new ConfigError(`${path}: ${head}: ${(err as Error).message}`, { cause: err });
+    }
   } else {
+    checkKeys(config, FORMATTER_KEYS, path);
     const cls = config.class;
     const style = (config.style ?? '%') as StyleName;
     if (!(style in STYLES)) throw new ConfigError(`${path}.style: "${String(style)}" is not a style; use "%", "{" or "$"`);
@@ -80,15 +84,19 @@ function makeFormatter(name: string, config: Options): Formatter {
         formatter = new Formatter(config.format as string | undefined, config.datefmt as string | undefined, style,
           config.validate === undefined ? true : Boolean(config.validate), { defaults: config.defaults as Options | undefined });
       } else if (typeof cls === 'function') {
-        formatter = new (cls as new (...a: unknown[]) => Formatter)(config.format, config.datefmt, style);
+        if (cls !== Formatter && !(cls.prototype instanceof Formatter)) {
+          throw new ConfigError(`${path}.class: ${head}: ${cls.name || 'the class'} is not a Formatter; give a Formatter subclass, or use "()" for a factory of your own`);
+        }
+        formatter = new (cls as new (...a: unknown[]) => Formatter)(config.format, config.datefmt, style,
+          config.validate === undefined ? true : Boolean(config.validate), { defaults: config.defaults as Options | undefined });
       } else if (shortName(String(cls)) === 'JsonFormatter') {
         formatter = new JsonFormatter();
       } else {
-        throw new ConfigError(`${path}.class: no formatter class "${String(cls)}"${suggest(shortName(String(cls)), ['Formatter', 'JsonFormatter'])}`);
+        throw new ConfigError(`${path}.class: ${head}: "${String(cls)}" is not a Formatter class${suggest(shortName(String(cls)), ['Formatter', 'JsonFormatter'])}`);
       }
     } catch (err) {
       if (err instanceof ConfigError) throw err;
-      throw new ConfigError(`${path}: ${(err as Error).message}`);
+      throw new ConfigError(`${path}: ${head}: ${(err as Error).message}`, { cause: err });
     }
   }
   applyAttributes(formatter, config['.']);
@@ -98,9 +106,16 @@ function makeFormatter(name: string, config: Options): Formatter {
 function makeFilter(name: string, config: Options): FilterLike {
   const path = `filters.${name}`;
   const factory = config['()'];
-  if (typeof factory === 'function') {
+  if (factory !== undefined) {
     const { '()': _f, '.': _a, ...args } = config;
-    const made = (factory as (o: Options) => FilterLike)(args);
+    let made: FilterLike;
+    try {
+      made = callFactory(factory, args, 'filter') as FilterLike;
+    } catch (err) {
+      const head = `Unable to configure filter ${pyRepr(name)}`;
+      if (err instanceof ResolveError) throw configErrorFrom(err, path, head);
+      throw new ConfigError(`${path}: ${head}: ${(err as Error).message}`, { cause: err });
+    }
     applyAttributes(made, config['.']);
     return made;
   }
@@ -129,7 +144,7 @@ function listOf(value: unknown, path: string): unknown[] {
  */
 export function configure(config: DictConfig): void {
   const whole = asObject(config, 'configuration');
-  checkKeys(whole, TOP_KEYS, 'configuration');
+  // keys of its own beside Python's are ignored, as Python ignores them (cfg:// may point at them)
   if (whole.version !== 1) throw new ConfigError(`configuration.version: unsupported version ${JSON.stringify(whole.version)}; use version: 1`);
 
   if (whole.incremental) {
@@ -148,11 +163,13 @@ export function configure(config: DictConfig): void {
 
   const formatters = new Map<string, Formatter>();
   for (const [name, fc] of Object.entries(asObject(whole.formatters, 'formatters'))) {
-    formatters.set(name, makeFormatter(name, asObject(fc, `formatters.${name}`)));
+    const path = `formatters.${name}`;
+    formatters.set(name, makeFormatter(name, asObject(resolved(fc, whole, path, `Unable to configure formatter ${pyRepr(name)}`), path)));
   }
   const filters = new Map<string, FilterLike>();
   for (const [name, fc] of Object.entries(asObject(whole.filters, 'filters'))) {
-    filters.set(name, makeFilter(name, asObject(fc, `filters.${name}`)));
+    const path = `filters.${name}`;
+    filters.set(name, makeFilter(name, asObject(resolved(fc, whole, path, `Unable to configure filter ${pyRepr(name)}`), path)));
   }
 
   // everything built so far is validated before the old handlers are closed
@@ -165,7 +182,8 @@ export function configure(config: DictConfig): void {
     if (!(name in handlerConfigs)) throw new ConfigError(`no handler named "${name}"${suggest(name, Object.keys(handlerConfigs))}`);
     if (building.has(name)) throw new ConfigError(`handlers.${name}: refers to itself through its targets`);
     building.add(name);
-    const handler = makeHandler(name, asObject(resolveRefs(handlerConfigs[name], whole), `handlers.${name}`));
+    const path = `handlers.${name}`;
+    const handler = makeHandler(name, asObject(resolved(handlerConfigs[name], whole, path, `Unable to configure handler ${pyRepr(name)}`), path));
     building.delete(name);
     built.set(name, handler);
     return handler;
@@ -173,10 +191,15 @@ export function configure(config: DictConfig): void {
   const makeHandler = (name: string, hc: Options): Handler => {
     const path = `handlers.${name}`;
     const { class: cls, '()': factory, level, formatter, filters: hFilters, '.': attrs, ...options } = hc;
-    for (const key of Object.keys(options)) options[key] = resolveRefs(options[key], whole);
+    const head = `Unable to configure handler ${pyRepr(name)}`;
     let handler: Handler;
-    if (typeof factory === 'function') {
-      handler = (factory as (o: Options) => Handler)(options);
+    if (factory !== undefined) {
+      try {
+        handler = callFactory(factory, options, 'handler') as Handler;
+      } catch (err) {
+        if (err instanceof ResolveError) throw configErrorFrom(err, path, head);
+        throw new ConfigError(`${path}: ${head}: ${(err as Error).message}`, { cause: err });
+      }
     } else {
       if (cls === undefined) throw new ConfigError(`${path}: needs "class" (for example "StreamHandler") or a "()" factory`);
       const make = typeof cls === 'string' ? handlerClass(cls) : undefined;
@@ -192,7 +215,11 @@ export function configure(config: DictConfig): void {
     handler.name = name;
     if (level !== undefined) handler.setLevel(levelFrom(level, `${path}.level`));
     if (formatter !== undefined) handler.setFormatter(lookup(formatters, formatter, 'formatter', `${path}.formatter`));
-    for (const f of listOf(hFilters, `${path}.filters`)) handler.addFilter(typeof f === 'string' ? lookup(filters, f, 'filter', `${path}.filters`) : f as FilterLike);
+    try {
+      for (const f of listOf(hFilters, `${path}.filters`)) handler.addFilter(filterFrom(f, filters));
+    } catch (err) {
+      throw configErrorFrom(err, `${path}.filters`, head);
+    }
     applyAttributes(handler, attrs);
     return handler;
   };
@@ -224,7 +251,8 @@ export function configure(config: DictConfig): void {
       for (const other of existing.slice(at + 1)) if (other.startsWith(prefix)) children.add(other);
       existing.splice(at, 1);
     }
-    configureLogger(getLogger(name), asObject(loggers[name], `loggers.${name}`), `loggers.${name}`, false, built, filters);
+    const path = `loggers.${name}`;
+    configureLogger(getLogger(name), asObject(resolved(loggers[name], whole, path, `Unable to configure logger ${pyRepr(name)}`), path), path, false, built, filters);
   }
   const disableExisting = whole.disable_existing_loggers ?? true;
   for (const name of existing) {
@@ -238,7 +266,9 @@ export function configure(config: DictConfig): void {
       logger.disabled = Boolean(disableExisting);
     }
   }
-  if (whole.root !== undefined) configureLogger(root, asObject(whole.root, 'root'), 'root', false, built, filters);
+  if (whole.root !== undefined) {
+    configureLogger(root, asObject(resolved(whole.root, whole, 'root', 'Unable to configure root logger'), 'root'), 'root', false, built, filters);
+  }
 }
 
 function configureLogger(logger: Logger, config: Options, path: string, incremental: boolean,
@@ -248,7 +278,11 @@ function configureLogger(logger: Logger, config: Options, path: string, incremen
   if (!incremental) {
     for (const h of [...logger.handlers]) logger.removeHandler(h);
     for (const name of listOf(config.handlers, `${path}.handlers`)) logger.addHandler(lookup(handlers, name, 'handler', `${path}.handlers`));
-    for (const f of listOf(config.filters, `${path}.filters`)) logger.addFilter(typeof f === 'string' ? lookup(filters, f, 'filter', `${path}.filters`) : f as FilterLike);
+    try {
+      for (const f of listOf(config.filters, `${path}.filters`)) logger.addFilter(filterFrom(f, filters));
+    } catch (err) {
+      throw configErrorFrom(err, `${path}.filters`, logger === root ? 'Unable to configure root logger' : `Unable to configure logger ${pyRepr(logger.name)}`);
+    }
   }
   if (logger !== root) logger.disabled = false;
   if (config.propagate !== undefined) logger.propagate = Boolean(config.propagate);

@@ -22,7 +22,9 @@ export class LoggerAdapter<E extends Record<string, unknown> = Record<string, un
   }
 
   get name(): string { return this.baseLogger().name; }
-  get manager() { return this.baseLogger().manager; }
+  /** Python's adapter property: the logger's manager; assigning it sets the logger's (nested adapters too). */
+  get manager(): Logger['manager'] { return this.logger.manager; }
+  set manager(value: Logger['manager']) { this.logger.manager = value; }
 
   private baseLogger(): Logger {
     let l: Logger | LoggerAdapter = this.logger;

@@ -10,6 +10,31 @@ import type { LogRecord } from './record.js';
 // every live handler, in creation order, so shutdown() can flush and close them (Python's _handlerList)
 const liveHandlers = new Set<Handler>();
 
+// handlers by name (Python 3.12's _handlers): set by a handler's name, gone when it closes or is renamed
+const namedHandlers = new Map<string, WeakRef<Handler>>();
+
+/**
+ * Python 3.12's `logging.getHandlerByName`: the handler of that name (configure() names each after
+ * its key), or null.
+ * @example configure({ version: 1, handlers: { console: { class: 'ConsoleHandler' } } }); getHandlerByName('console')
+ */
+export function getHandlerByName(name: string): Handler | null {
+  return namedHandlers.get(name)?.deref() ?? null;
+}
+
+/**
+ * Python 3.12's `logging.getHandlerNames`: the names of every named handler not yet closed.
+ * @example [...getHandlerNames()].sort()
+ */
+export function getHandlerNames(): ReadonlySet<string> {
+  const names = new Set<string>();
+  for (const [name, ref] of namedHandlers) {
+    if (ref.deref() === undefined) namedHandlers.delete(name);
+    else names.add(name);
+  }
+  return names;
+}
+
 /** Handlers not yet closed, oldest first. */
 export function allHandlers(): Handler[] {
   return [...liveHandlers];
@@ -34,7 +59,7 @@ export function describeRecordForError(record: LogRecord): string {
 export abstract class Handler extends Filterer {
   level: number;
   formatter: Formatter | null = null;
-  name: string | null = null;
+  private _name: string | null = null;
   protected closed = false;
 
   constructor(level: number | string = NOTSET) {
@@ -43,8 +68,16 @@ export abstract class Handler extends Filterer {
     liveHandlers.add(this);
   }
 
-  get_name(): string | null { return this.name; }
-  set_name(name: string | null): void { this.name = name; }
+  /** The handler's name; a named handler is found by getHandlerByName, as in Python 3.12. */
+  get name(): string | null { return this._name; }
+  set name(name: string | null) { this.set_name(name); }
+
+  get_name(): string | null { return this._name; }
+  set_name(name: string | null): void {
+    if (this._name !== null && namedHandlers.get(this._name)?.deref() === this) namedHandlers.delete(this._name);
+    this._name = name;
+    if (name) namedHandlers.set(name, new WeakRef(this));
+  }
 
   setLevel(level: number | string): void {
     this.level = checkLevel(level);
@@ -87,6 +120,7 @@ export abstract class Handler extends Filterer {
   close(): void | Promise<void> {
     this.closed = true;
     liveHandlers.delete(this);
+    if (this._name !== null && namedHandlers.get(this._name)?.deref() === this) namedHandlers.delete(this._name);
   }
 
   /**

@@ -9,7 +9,8 @@ import { checkLevel, CRITICAL, DEBUG, ERROR, getLevelName, INFO, NOTSET, WARNING
 import { LogOptions } from './log-options.js';
 import { describeError, reportInternalError } from './internal-error.js';
 import { STANDARD_FIELDS } from './fields.js';
-import { LogRecord, reportOverwrite, UNKNOWN_FILE, type LogArgs } from './record.js';
+import { reportOverwrite, UNKNOWN_FILE, type LogArgs, type LogRecord } from './record.js';
+import { createRecord, defaultRecordFactory, type LogRecordFactory } from './record-factory.js';
 import { stringRepr } from './repr.js';
 import { stderrStream, StreamHandler } from './stream-handler.js';
 
@@ -17,6 +18,8 @@ import { stderrStream, StreamHandler } from './stream-handler.js';
 export type LogMethod = (msg: unknown, ...args: unknown[]) => void;
 
 const noop: LogMethod = () => {};
+/** Python's funcName when it cannot find the caller (and isolog never looks). */
+const UNKNOWN_FUNCTION = '(unknown function)';
 
 /** Python's PlaceHolder: stands in the hierarchy for a logger not created yet. */
 class PlaceHolder {
@@ -37,23 +40,70 @@ function conversionsIn(msg: unknown): number {
   return count;
 }
 
-/** Python's Manager: the registry of loggers and the global `disable` level. */
+/** A class of loggers: Logger or a subclass, made with a name as Python's are. */
+export type LoggerClass = new (name: string) => Logger;
+
+// the manager a logger being made by Manager.getLogger belongs to: its constructor then does not
+// take it for a logger made directly
+let adopting: Manager | null = null;
+/** The global manager, once it exists (the root logger is made before it). */
+let globalManager: Manager | undefined;
+
+/**
+ * Python's Manager: the registry of loggers and the global `disable` level. `new Manager(root)`
+ * makes a tree of its own (Python's tests use `new Manager(null)`); the global one is `manager`.
+ * @example const m = new Manager(new RootLogger(WARNING)); m.setLoggerClass(AuditLogger); m.getLogger('audit')
+ */
 export class Manager {
   readonly loggerDict = new Map<string, Logger | PlaceHolder>();
-  disable = NOTSET;
   /** Python's: the "No handlers could be found" note is given once, when lastResort is null. */
   emittedNoHandlerWarning = false;
+  /** The class this manager makes loggers of; null: the global one (setLoggerClass). */
+  loggerClass: LoggerClass | null = null;
+  /** Python keeps it on the manager and makes records with the global factory (setLogRecordFactory). */
+  logRecordFactory: LogRecordFactory | null = null;
+  private _disable = NOTSET;
   private readonly all: Logger[] = [];
+  /** Loggers made with `new Logger()`: they belong here but not to the tree, and may be collected. */
+  private readonly direct = new Set<WeakRef<Logger>>();
 
-  constructor(readonly root: RootLogger) {
-    root.manager = this;
-    this.all.push(root);
+  constructor(readonly root: RootLogger | null) {
+    if (root) {
+      this.all.push(root);
+      root.manager = this;
+    }
+  }
+
+  /** Python's `manager.disable`, the level `disable()` sets; assigning it takes effect at once. */
+  get disable(): number { return this._disable; }
+  set disable(level: number) {
+    this._disable = level;
+    this.refreshLevels();
+  }
+
+  /** Python's Manager.setLoggerClass: loggers this manager makes from now on are of `cls`. */
+  setLoggerClass(cls: LoggerClass): void {
+    checkLoggerClass(cls);
+    this.loggerClass = cls;
+  }
+
+  /** Python's Manager.setLogRecordFactory: kept on the manager, as Python keeps it. */
+  setLogRecordFactory(factory: LogRecordFactory): void {
+    this.logRecordFactory = factory;
   }
 
   getLogger(name: string): Logger {
+    if (typeof name !== 'string') throw new TypeError('A logger name must be a string');
     let rv = this.loggerDict.get(name);
     if (rv instanceof Logger) return rv;
-    const logger = new Logger(name);
+    const cls = this.loggerClass ?? loggerClass;
+    let logger: Logger;
+    adopting = this;
+    try {
+      logger = new cls(name);
+    } finally {
+      adopting = null;
+    }
     logger.manager = this;
     this.loggerDict.set(name, logger);
     this.all.push(logger);
@@ -79,6 +129,15 @@ export class Manager {
     logger.parent = parent ?? this.root;
   }
 
+  /** @internal A logger made with `new Logger()` belongs to this manager without a place in the tree. */
+  _adopt(logger: Logger): void {
+    // sweep collected ones now and then, so a loop that makes loggers does not grow the set for ever
+    if (this.direct.size >= 64 && (this.direct.size & (this.direct.size - 1)) === 0) {
+      for (const ref of this.direct) if (ref.deref() === undefined) this.direct.delete(ref);
+    }
+    this.direct.add(new WeakRef(logger));
+  }
+
   private fixupChildren(ph: PlaceHolder, logger: Logger): void {
     const name = logger.name;
     for (const child of ph.loggerMap) {
@@ -96,12 +155,19 @@ export class Manager {
 
   /** Recomputes each logger's threshold and level methods; called whenever a level can have changed. */
   refreshLevels(): void {
-    for (const logger of this.all) logger._rebuild(this.disable);
+    for (const logger of this.all) logger._rebuild(this._disable);
+    for (const ref of this.direct) {
+      const logger = ref.deref();
+      if (logger === undefined) this.direct.delete(ref);
+      else logger._rebuild(this._disable);
+    }
   }
 }
 
 /**
- * Python's `logging.Logger`. Get one with `getLogger(name)`, never with `new`.
+ * Python's `logging.Logger`. Get one with `getLogger(name)`. One made with `new Logger(name)`
+ * belongs to the global manager, as in Python, outside the tree: no parent, so only its own
+ * handlers (or the last resort) see its records.
  * @example const log = getLogger('app.db'); log.info('connected to %s in %d ms', host, ms)
  */
 export class Logger extends Filterer {
@@ -110,7 +176,10 @@ export class Logger extends Filterer {
   parent: Logger | null = null;
   propagate = true;
   handlers: Handler[] = [];
-  manager!: Manager;
+  /** Python's `Logger.manager`, the global manager; `Logger.root`, the root logger. */
+  static manager: Manager;
+  static root: RootLogger;
+  private _manager: Manager | undefined;
   private _disabled = false;
   /** Lowest level that passes, all things considered (Infinity when disabled). */
   private _threshold = WARNING;
@@ -164,12 +233,37 @@ export class Logger extends Filterer {
     super();
     this.name = name;
     this.level = checkLevel(level);
+    if (adopting === null && globalManager !== undefined) {
+      // made directly: Python's Logger.manager is the global one, shared by every instance
+      this._manager = globalManager;
+      globalManager._adopt(this);
+      this._rebuild(globalManager.disable);
+    }
   }
+
+  /** The manager this logger belongs to (the global one unless a Manager of its own made it). */
+  get manager(): Manager { return this._manager as Manager; }
+  set manager(value: Manager) {
+    this._manager = value;
+    // Python's tests put a plain object here for a moment: only a number counts as its disable level
+    const disable = (value as { disable?: unknown } | undefined)?.disable;
+    this._rebuild(typeof disable === 'number' ? disable : NOTSET);
+  }
+
+  /** The root logger (Python's `Logger.root`), whichever logger this is. */
+  get root(): RootLogger { return Logger.root; }
 
   get disabled(): boolean { return this._disabled; }
   set disabled(value: boolean) {
     this._disabled = value;
-    this.manager?.refreshLevels();
+    this.refresh();
+  }
+
+  /** Rebuilds the level methods of every logger whose effective level this one's change can move. */
+  private refresh(): void {
+    const m = this._manager;
+    if (m instanceof Manager) m.refreshLevels();
+    else this._rebuild(NOTSET);
   }
 
   /** @internal Rebuilds the threshold and the level methods. */
@@ -188,7 +282,7 @@ export class Logger extends Filterer {
   /** Sets the level, a number or a registered name ('DEBUG'). */
   setLevel(level: number | string): void {
     this.level = checkLevel(level);
-    this.manager?.refreshLevels();
+    this.refresh();
   }
 
   /** The first level set on this logger or an ancestor (the root's if none). */
@@ -205,7 +299,7 @@ export class Logger extends Filterer {
 
   /** `getLogger('a').getChild('b')` is `getLogger('a.b')`. */
   getChild(suffix: string): Logger {
-    const name = this === (this.manager.root as Logger) ? suffix : `${this.name}.${suffix}`;
+    const name = this === this.root ? suffix : `${this.name}.${suffix}`;
     return this.manager.getLogger(name);
   }
 
@@ -295,7 +389,7 @@ export class Logger extends Filterer {
     if (excInfo === true) excInfo = NO_EXC_INFO;
     else if (!excInfo) excInfo = null;
     const stack = options?.stack_info;
-    if (excInfo === null && !stack && this.filters.length === 0 && !this._disabled && this.makeRecord === makeRecord) {
+    if (excInfo === null && !stack && this.filters.length === 0 && !this._disabled && this.makeRecord === makeRecord && defaultRecordFactory) {
       const sink = this.callSink(level);
       if (sink !== undefined) {
         sink.handleCall(this.name, level, msg, args, options?.extra);
@@ -304,7 +398,7 @@ export class Logger extends Filterer {
     }
     let sinfo: string | null = null;
     if (stack) sinfo = captureStack(2 + stackSkip + Math.max(0, (options?.stacklevel ?? 1) - 1));
-    const record = this.makeRecord(this.name, level, msg, args, excInfo, options?.extra, sinfo);
+    const record = this.makeRecord(this.name, level, UNKNOWN_FILE, 0, msg, args, excInfo, UNKNOWN_FUNCTION, options?.extra ?? null, sinfo);
     this.handle(record);
   }
 
@@ -323,10 +417,15 @@ export class Logger extends Filterer {
     return sole?.handleCall !== undefined && sole.filters.length === 0 && level >= sole.level ? sole as CallSink : undefined;
   }
 
-  /** Python's makeRecord: a record plus its extra fields; a field that would overwrite one is reported and left out. */
-  makeRecord(name: string, level: number, msg: unknown, args: LogArgs, excInfo: unknown,
-    extraFields?: Record<string, unknown>, sinfo?: string | null): LogRecord {
-    const record = new LogRecord(name, level, UNKNOWN_FILE, 0, msg, args, excInfo, null, sinfo);
+  /**
+   * Python's makeRecord, with its parameters in its order: a record from the record factory (see
+   * setLogRecordFactory) plus the extra fields; a field that would overwrite one is reported and left
+   * out. A subclass may override it; the logger then builds a record for every call.
+   * @example class Tagged extends Logger { makeRecord(...a: Parameters<Logger['makeRecord']>) { const r = super.makeRecord(...a); r.tag = 'x'; return r; } }
+   */
+  makeRecord(name: string, level: number, fn: string, lno: number, msg: unknown, args: LogArgs | null, excInfo: unknown,
+    func?: string | null, extraFields?: Record<string, unknown> | null, sinfo?: string | null): LogRecord {
+    const record = createRecord(name, level, fn, lno, msg, args, excInfo, func, sinfo);
     if (extraFields) {
       try {
         for (const key of Object.keys(extraFields)) {
@@ -426,16 +525,55 @@ lastResort.handler = stderrHandler;
 
 export const root = new RootLogger(WARNING);
 export const manager = new Manager(root);
+globalManager = manager;
+Logger.manager = manager;
+Logger.root = root;
 manager.refreshLevels();
+
+let loggerClass: LoggerClass = Logger;
+
+function checkLoggerClass(cls: unknown): void {
+  if (cls === Logger) return;
+  if (typeof cls !== 'function') throw new TypeError('issubclass() arg 1 must be a class');
+  if (!(cls.prototype instanceof Logger)) throw new TypeError(`logger not derived from logging.Logger: ${cls.name}`);
+}
+
+/**
+ * Python's `logging.setLoggerClass`: loggers made by `getLogger` from now on are of `cls`, Logger or
+ * a subclass (anything else is a TypeError); loggers that exist keep their class.
+ * @example class AuditLogger extends Logger { audit(msg: string) { this.log(25, msg); } } setLoggerClass(AuditLogger)
+ */
+export function setLoggerClass(cls: LoggerClass): void {
+  checkLoggerClass(cls);
+  loggerClass = cls;
+}
+
+/**
+ * Python's `logging.getLoggerClass`: the class `getLogger` makes loggers of.
+ * @example class MyLogger extends getLoggerClass() {}
+ */
+export function getLoggerClass(): LoggerClass {
+  return loggerClass;
+}
+
+// Python's `not name`: None, '', 0, False and empty containers name the root
+function isFalsy(name: unknown): boolean {
+  if (!name) return true;
+  if (Array.isArray(name)) return name.length === 0;
+  if (name instanceof Map || name instanceof Set) return name.size === 0;
+  if (ArrayBuffer.isView(name)) return name.byteLength === 0;
+  return Object.getPrototypeOf(name) === Object.prototype && Object.keys(name).length === 0;
+}
 
 /**
  * Python's `logging.getLogger`: the same name always gives the same logger; no name (or '' or
  * 'root') gives the root logger.
  * @example const log = getLogger('app.http')
  */
-export function getLogger(name?: string): Logger {
-  if (!name || name === root.name) return root;
-  return manager.getLogger(name);
+export function getLogger(name?: string | null): Logger {
+  if (isFalsy(name) || name === root.name) return root;
+  // a name that is not a string is a TypeError, as Python's
+  return manager.getLogger(name as string);
 }
 
 /**
@@ -445,5 +583,4 @@ export function getLogger(name?: string): Logger {
  */
 export function disable(level: number | string = CRITICAL): void {
   manager.disable = checkLevel(level);
-  manager.refreshLevels();
 }

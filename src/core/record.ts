@@ -171,20 +171,6 @@ export function setRuntimeIdentity(identity: Partial<typeof runtimeIdentity>): v
 }
 
 /**
- * Python's `makeLogRecord`: a record from a plain object, as one that crossed a queue or a socket.
- * @example makeLogRecord({ name: 'app', levelno: 20, levelname: 'INFO', msg: 'hi' })
- */
-export function makeLogRecord(fields: Record<string, unknown>): LogRecord {
-  const record = new LogRecord('', 0, '', 0, '', [], null, null);
-  for (const key of Object.keys(fields)) {
-    if (key === '__proto__' || key === 'constructor' || key === 'prototype') continue;
-    record[key] = fields[key];
-  }
-  return record;
-}
-
-
-/**
  * Python's makeRecord refuses an extra field that would overwrite one of the record's own (it
  * raises KeyError); here the refusal is reported and the other fields go on.
  */

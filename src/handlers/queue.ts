@@ -3,7 +3,8 @@
 import { Handler } from '../core/handler.js';
 import { reportInternalError, describeError } from '../core/internal-error.js';
 import type { PlainRecord } from '../core/fields.js';
-import { LogRecord, makeLogRecord, extraFields } from '../core/record.js';
+import { LogRecord, extraFields } from '../core/record.js';
+import { makeLogRecord } from '../core/record-factory.js';
 import { toJsonValue } from '../core/serialize.js';
 import { formatError } from '../core/exception.js';
 

@@ -2,7 +2,7 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LiveViewHandler, MAX_VIEWERS } from '../../../src/collector/live-view.js';
-import { makeLogRecord } from '../../../src/core/record.js';
+import { makeLogRecord } from '../../../src/core/record-factory.js';
 import { collector, otlp, post, records } from './helpers.js';
 
 let running: Awaited<ReturnType<typeof collector>> | undefined;

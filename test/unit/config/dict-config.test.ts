@@ -124,9 +124,8 @@ describe('configure (dictConfig)', () => {
     [{ version: 1, handlers: { h: { class: 'MemoryHandler', capacity: 1, target: 'nope' } } }, 'no handler named "nope"'],
     [{ version: 1, loggers: { a: { handlers: ['ghost'] } } }, 'loggers.a.handlers: no handler named "ghost"'],
     [{ version: 1, loggers: { a: { levle: 'INFO' } } }, 'loggers.a: unknown key "levle"; did you mean "level"?'],
-    [{ version: 1, formatters: { f: { format: 'no fields' } } }, "formatters.f: Invalid format 'no fields' for '%' style"],
+    [{ version: 1, formatters: { f: { format: 'no fields' } } }, "formatters.f: Unable to configure formatter 'f': Invalid format 'no fields' for '%' style"],
     [{ version: 1, formatters: { f: { format: '%(message)s', style: '#' } } }, 'formatters.f.style: "#" is not a style'],
-    [{ version: 1, handlerz: {} }, 'configuration: unknown key "handlerz"; did you mean "handlers"?'],
     [{ version: 1, incremental: true, handlers: { nope: { level: 'INFO' } } }, 'handlers.nope: no handler found'],
   ])('names the bad key: %j', (config, message) => {
     let error: unknown;

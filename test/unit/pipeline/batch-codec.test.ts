@@ -193,7 +193,7 @@ describe('calls without a record (Handler.handleCall)', () => {
     const viaRecords = new BatchBuilder(redact);
     for (const [name, level, msg, args, fields] of calls) {
       viaCalls.addCall(name, level, msg, [...args], fields);
-      viaRecords.add(getLogger(name).makeRecord(name, level, msg, [...args], null, fields));
+      viaRecords.add(getLogger(name).makeRecord(name, level, '(unknown file)', 0, msg, [...args], null, null, fields));
     }
     const expected = decode(viaRecords.finish());
     expect(decode(viaCalls.finish()).map(withoutIds)).toEqual(expected.map(withoutIds));
