@@ -1,13 +1,14 @@
 // Python's socket receiver, for OTLP: each new record is turned back into a LogRecord and handed to
-// getLogger(name).handle(record), so the collector's logging configuration decides where it goes.
+// getLogger(name).handle(record) of the collector's own logging tree (a Manager of its own, so that
+// two collectors in one process never share a handler), whose configuration decides where it goes.
 //
 // A batch is stored whole or not at all: every file handler holds its records until the batch is
 // handled, writes them in one go and fsyncs; then the journal takes the batch's uids and where each
 // file ends, and fsyncs; only then is the batch acknowledged. A failure at any step cuts the files
 // back (503; the client sends the batch again), and a crash mid-batch is cut back at the next start.
-import { allHandlers } from '../core/handler.js';
+import type { Handler } from '../core/handler.js';
 import { describeError, reportInternalError } from '../core/internal-error.js';
-import { getLogger, manager, root } from '../core/logger.js';
+import type { Manager, RootLogger } from '../core/logger.js';
 import type { PlainRecord } from '../core/fields.js';
 import type { LogRecord } from '../core/record.js';
 import { makeLogRecord } from '../core/record-factory.js';
@@ -37,8 +38,8 @@ function toLogRecord(r: PlainRecord, startMs: number): LogRecord {
 }
 
 /** The file handlers of the logging configuration, each holding a batch until it is flushed. */
-function fileHandlers(): FileHandler[] {
-  const files = allHandlers().filter((h): h is FileHandler => h instanceof FileHandler);
+function fileHandlers(handlers: readonly Handler[]): FileHandler[] {
+  const files = handlers.filter((h): h is FileHandler => h instanceof FileHandler);
   for (const f of files) f.batched = true;
   return files;
 }
@@ -59,9 +60,17 @@ function cutBack(files: readonly FileHandler[], before: readonly FileMark[]): vo
 export class Receiver {
   readonly totals = { accepted: 0, duplicates: 0, rejected: 0 };
   private readonly startMs = Date.now();
+  /** How many handlers the configuration made: fewer open means some were closed under the collector. */
+  private readonly configured: number;
 
-  constructor(private readonly seen: DedupeStore, private readonly forwarder?: Forwarder) {
-    const files = fileHandlers();
+  /**
+   * `tree` is the collector's logging tree; `handlers()` the handlers its configuration made and
+   * that are still open (a MemoryHandler's target too, which no logger holds).
+   */
+  constructor(private readonly seen: DedupeStore, private readonly tree: Manager, private readonly handlers: () => readonly Handler[],
+    private readonly forwarder?: Forwarder) {
+    this.configured = handlers().length;
+    const files = fileHandlers(handlers());
     recoverFiles(files, seen.marks);
     // every file has a mark from now on, so a batch cut short before the next commit is cut back
     seen.commit([], files.map((f) => f.mark()));
@@ -79,14 +88,19 @@ export class Receiver {
       }
       fresh.push(r);
     }
-    const files = fileHandlers();
+    const open = this.handlers();
+    // the app's shutdown() closes every handler of the process, the collector's too: storing nothing
+    // and acknowledging would lose the batch, refusing it keeps it with its sender
+    if (open.length < this.configured) throw new Error('the collector\'s handlers were closed (by shutdown() in this process?); close and start the collector again');
+    const files = fileHandlers(open);
     const made = fresh.map((r) => toLogRecord(r, this.startMs));
     for (const record of made) {
-      const logger = manager.loggerDict.size < MAX_LOGGERS || manager.loggerDict.has(record.name) ? getLogger(record.name) : root;
+      const known = this.tree.loggerDict.size < MAX_LOGGERS || this.tree.loggerDict.has(record.name);
+      const logger = known ? this.tree.getLogger(record.name) : this.tree.root as RootLogger;
       logger.handle(record);
     }
     // handlers that pass records on (a MemoryHandler to a file) before the files write
-    for (const h of allHandlers()) if (!(h instanceof FileHandler)) void h.flush();
+    for (const h of this.handlers()) if (!(h instanceof FileHandler)) void h.flush();
     const errors = [...result.errors];
     const unwritten = new Set<LogRecord>();
     for (const f of files) {

@@ -5,13 +5,14 @@ import type { AddressInfo, Socket } from 'node:net';
 import { join, resolve } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { ConfigError } from '../config/config-error.js';
-import { configure, type DictConfig } from '../config/dict-config.js';
+import { configureTree, type DictConfig } from '../config/dict-config.js';
 import { shutdown } from '../core/shutdown.js';
 import { Formatter } from '../core/formatter.js';
-import { allHandlers } from '../core/handler.js';
+import { allHandlers, type Handler } from '../core/handler.js';
 import { describeError, reportInternalError } from '../core/internal-error.js';
 import { JsonFormatter } from '../core/json-formatter.js';
-import { root } from '../core/logger.js';
+import { WARNING } from '../core/level.js';
+import { Manager, RootLogger } from '../core/logger.js';
 import type { LogRecord } from '../core/record.js';
 import '../runtime/node.js';
 import type { DecodeResult } from '../transport/otlp.js';
@@ -74,6 +75,12 @@ export interface Collector {
   readonly origins: string;
   /** Which Host names it answers to, in words (the banner prints it too). */
   readonly hosts: string;
+  /**
+   * The collector's own logging tree, where every stored record is handed (`logging.getLogger(name).handle`):
+   * a Manager of its own, so that the app's loggers and another collector's never mix with it.
+   * `collector.logging.root.addHandler(h)` sees every record.
+   */
+  readonly logging: Manager & { readonly root: RootLogger };
   close(): Promise<void>;
 }
 
@@ -96,8 +103,8 @@ class LineSafeFormatter extends Formatter {
   override format(record: LogRecord): string { return escapeControl(this.inner.format(record)); }
 }
 
-function makeLinesSafe(): void {
-  for (const h of allHandlers()) {
+function makeLinesSafe(handlers: readonly Handler[]): void {
+  for (const h of handlers) {
     if (h.formatter instanceof JsonFormatter || h.formatter instanceof LineSafeFormatter || h instanceof LiveViewHandler) continue;
     h.setFormatter(new LineSafeFormatter(h.formatter ?? new Formatter()));
   }
@@ -160,16 +167,25 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
 
   // loggers made for earlier records must keep working: a supplied configuration does not disable
   // them unless it says so
-  configure(options.logging ? { disable_existing_loggers: false, ...options.logging } : defaultLogging(file as string, options.maxBytes ?? DEFAULTS.maxBytes, options.backupCount ?? DEFAULTS.backupCount));
-  makeLinesSafe();
+  // a logging tree of its own: another collector in the process (or the app's own configure())
+  // neither replaces its handlers nor closes them, and its shutdown closes only its own
+  const tree = new Manager(new RootLogger(WARNING)) as Manager & { readonly root: RootLogger };
+  const before = new Set(allHandlers());
+  configureTree(options.logging ? { disable_existing_loggers: false, ...options.logging } : defaultLogging(file as string, options.maxBytes ?? DEFAULTS.maxBytes, options.backupCount ?? DEFAULTS.backupCount), tree);
+  const own = allHandlers().filter((h) => !before.has(h));
+  const openHandlers = (): Handler[] => {
+    const open = new Set(allHandlers());
+    return own.filter((h) => open.has(h));
+  };
+  makeLinesSafe(own);
   const live = new LiveViewHandler();
-  root.addHandler(live);
+  tree.root.addHandler(live);
 
   const seen = new DedupeStore(join(dir, 'dedupe.journal'));
   const forwarder = options.forward
     ? new Forwarder(options.forward, { token: options.forwardToken, onEvent: (t) => reportInternalError(t) })
     : undefined;
-  const receiver = new Receiver(seen, forwarder);
+  const receiver = new Receiver(seen, tree, openHandlers, forwarder);
 
   const maxRecords = options.maxRecords ?? DEFAULTS.maxRecords;
   const store = async (decoded: DecodeResult): Promise<AcceptResult> => {
@@ -291,8 +307,8 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     if (forwarder && !(await forwarder.drain(5000))) {
       reportInternalError(`isolog collect: ${forwarder.stats.pending} records were not forwarded to ${forwarder.url} before shutdown (${forwarder.stats.stopped ?? `${forwarder.stats.retries} retries`}); they are stored here`);
     }
-    root.removeHandler(live);
-    await shutdown();
+    tree.root.removeHandler(live);
+    await shutdown(own);
     seen.close();
   };
   const wantedPort = options.port ?? DEFAULTS.port;
@@ -317,6 +333,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     forwarder,
     origins: origins.describe(),
     hosts: hosts.describe(),
+    logging: tree as Manager & { readonly root: RootLogger },
     close(): Promise<void> {
       closed ??= (async () => {
         for (const ws of wss.clients) ws.close(1001, 'collector shutting down');

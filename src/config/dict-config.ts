@@ -9,7 +9,7 @@ import { Formatter } from '../core/formatter.js';
 import { allHandlers, type Handler } from '../core/handler.js';
 import { pyRepr } from '../core/repr.js';
 import { STYLES, type StyleName } from '../core/format-style.js';
-import { getLogger, lastResort, Logger, manager, root } from '../core/logger.js';
+import { lastResort, Logger, manager, type Manager, type RootLogger } from '../core/logger.js';
 import { JsonFormatter } from '../core/json-formatter.js';
 import { flushAndClose } from '../core/shutdown.js';
 
@@ -143,6 +143,28 @@ function listOf(value: unknown, path: string): unknown[] {
  * @example configure({ version: 1, handlers: { console: { class: 'ConsoleHandler', level: 'INFO' } }, root: { handlers: ['console'] } })
  */
 export function configure(config: DictConfig): void {
+  configureTree(config, manager);
+}
+
+// handlers a tree of its own was configured with: the global configure() leaves them alone
+const ownedByTree = new WeakSet<Handler>();
+
+/** The handlers of a tree's loggers, each once. */
+function handlersOf(tree: Manager): Handler[] {
+  return [...new Set(tree.loggers().flatMap((logger) => logger.handlers))];
+}
+
+/**
+ * configure() applied to one logging tree: the global one (what configure does), or a Manager of
+ * its own, as the collector keeps one so that two collectors in a process never share handlers.
+ * A tree of its own has its handlers cleared, not every handler of the process, and its handler
+ * names stay its own.
+ * @internal
+ */
+export function configureTree(config: DictConfig, tree: Manager): void {
+  const isGlobal = tree === manager;
+  const root = tree.root as RootLogger;
+  const getLogger = (name: string): Logger => tree.getLogger(name);
   const whole = asObject(config, 'configuration');
   // keys of its own beside Python's are ignored, as Python ignores them (cfg:// may point at them)
   if (whole.version !== 1) throw new ConfigError(`configuration.version: unsupported version ${JSON.stringify(whole.version)}; use version: 1`);
@@ -155,9 +177,9 @@ export function configure(config: DictConfig): void {
       if (level !== undefined) handler.setLevel(levelFrom(level, `handlers.${name}.level`));
     }
     for (const [name, lc] of Object.entries(asObject(whole.loggers, 'loggers'))) {
-      configureLogger(getLogger(name), asObject(lc, `loggers.${name}`), `loggers.${name}`, true, new Map(), new Map());
+      configureLogger(getLogger(name), asObject(lc, `loggers.${name}`), `loggers.${name}`, true, new Map(), new Map(), root);
     }
-    if (whole.root) configureLogger(root, asObject(whole.root, 'root'), 'root', true, new Map(), new Map());
+    if (whole.root) configureLogger(root, asObject(whole.root, 'root'), 'root', true, new Map(), new Map(), root);
     return;
   }
 
@@ -233,15 +255,19 @@ export function configure(config: DictConfig): void {
     throw err;
   }
 
-  // Python's _clearExistingHandlers: every handler made before is flushed and closed
+  // Python's _clearExistingHandlers: every handler made before is flushed and closed (in a tree of
+  // its own, the handlers of that tree)
   const fresher = new Set(built.values());
-  for (const h of allHandlers().reverse()) {
-    if (!fresher.has(h) && h !== lastResort.handler) void flushAndClose(h);
+  for (const h of (isGlobal ? allHandlers() : handlersOf(tree)).reverse()) {
+    if (!fresher.has(h) && h !== lastResort.handler && !(isGlobal && ownedByTree.has(h))) void flushAndClose(h);
   }
-  namedHandlers.clear();
-  for (const [name, h] of fresh) namedHandlers.set(name, h);
+  if (!isGlobal) for (const h of built.values()) ownedByTree.add(h);
+  if (isGlobal) {
+    namedHandlers.clear();
+    for (const [name, h] of fresh) namedHandlers.set(name, h);
+  }
 
-  const existing = [...manager.loggerDict.keys()].sort();
+  const existing = [...tree.loggerDict.keys()].sort();
   const children = new Set<string>();
   const loggers = asObject(whole.loggers, 'loggers');
   for (const name of Object.keys(loggers)) {
@@ -252,11 +278,11 @@ export function configure(config: DictConfig): void {
       existing.splice(at, 1);
     }
     const path = `loggers.${name}`;
-    configureLogger(getLogger(name), asObject(resolved(loggers[name], whole, path, `Unable to configure logger ${pyRepr(name)}`), path), path, false, built, filters);
+    configureLogger(getLogger(name), asObject(resolved(loggers[name], whole, path, `Unable to configure logger ${pyRepr(name)}`), path), path, false, built, filters, root);
   }
   const disableExisting = whole.disable_existing_loggers ?? true;
   for (const name of existing) {
-    const logger = manager.loggerDict.get(name);
+    const logger = tree.loggerDict.get(name);
     if (!(logger instanceof Logger)) continue;
     if (children.has(name)) {
       logger.setLevel(0);
@@ -267,12 +293,12 @@ export function configure(config: DictConfig): void {
     }
   }
   if (whole.root !== undefined) {
-    configureLogger(root, asObject(resolved(whole.root, whole, 'root', 'Unable to configure root logger'), 'root'), 'root', false, built, filters);
+    configureLogger(root, asObject(resolved(whole.root, whole, 'root', 'Unable to configure root logger'), 'root'), 'root', false, built, filters, root);
   }
 }
 
 function configureLogger(logger: Logger, config: Options, path: string, incremental: boolean,
-  handlers: Map<string, Handler>, filters: Map<string, FilterLike>): void {
+  handlers: Map<string, Handler>, filters: Map<string, FilterLike>, root: Logger): void {
   checkKeys(config, LOGGER_KEYS, path);
   if (config.level !== undefined) logger.setLevel(levelFrom(config.level, `${path}.level`));
   if (!incremental) {

@@ -4,7 +4,6 @@ import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { Handler } from '../../../src/core/handler.js';
-import { root } from '../../../src/core/logger.js';
 import { setInternalErrorSink } from '../../../src/core/internal-error.js';
 import { JsonFormatter } from '../../../src/core/json-formatter.js';
 import type { LogRecord } from '../../../src/core/record.js';
@@ -113,21 +112,21 @@ describe('records per request', () => {
     const url = running.url;
     const answered: string[] = [];
     let health: Promise<void> | undefined;
-    // the first record handed to the logging tree asks for /healthz: it is answered between slices
+    // the first record handed to the collector's logging tree asks for /healthz: it is answered between slices
     class AskHealth extends Handler {
       emit(): void {
         health ??= fetch(`${url}/healthz`).then(async (res) => { expect(res.status).toBe(200); await res.text(); answered.push('healthz'); });
       }
     }
     const probe = new AskHealth();
-    root.addHandler(probe);
+    running.logging.root.addHandler(probe);
     try {
       const request = JSON.parse(tinyRecords(50_000));
       request.resourceLogs[0].scopeLogs[0].logRecords.forEach((r: { body: { stringValue: string } }, i: number) => { r.body.stringValue = `r${i}`; });
       const big = post(`${url}/v1/logs`, JSON.stringify(request)).then((res) => { expect(res.status).toBe(200); answered.push('post'); });
       await Promise.all([big, (async () => { await expect.poll(() => health !== undefined, { timeout: 30_000 }).toBe(true); await health; })()]);
     } finally {
-      root.removeHandler(probe);
+      running.logging.root.removeHandler(probe);
     }
     expect(answered).toEqual(['healthz', 'post']);
     const lines = stored(running.dir);

@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startCollector } from '../../../src/collector/index.js';
 import { dirError, listenError } from '../../../src/collector/start-error.js';
-import { cliBundle, otlp, post, records, runCli, startChild, tempDir } from './helpers.js';
+import { configure } from '../../../src/config/dict-config.js';
+import { shutdown } from '../../../src/core/shutdown.js';
+import { cliBundle, otlp, post, records, runCli, startChild, stored, tempDir } from './helpers.js';
 
 let cli: string;
 beforeAll(async () => { cli = await cliBundle(); }, 60_000);
@@ -149,6 +151,30 @@ describe('startCollector', () => {
       expect((await post(`${c.url}/v1/logs`, otlp(records(2, 'again')))).status).toBe(200);
     } finally {
       await c.close();
+    }
+  });
+
+  it('two collectors in one process each store their own records, and closing one leaves the other storing', async () => {
+    const first = await startCollector({ port: 0, rate: 0, dir: tempDir() });
+    const second = await startCollector({ port: 0, rate: 0, dir: tempDir() });
+    try {
+      expect((await post(`${first.url}/v1/logs`, otlp(records(3, 'first')))).status).toBe(200);
+      expect((await post(`${second.url}/v1/logs`, otlp(records(2, 'second')))).status).toBe(200);
+      await second.close();
+      // the app's own configure() does not take the collector's handlers either
+      configure({ version: 1, handlers: {}, root: { handlers: [] } });
+      expect((await post(`${first.url}/v1/logs`, otlp(records(4, 'later')))).status).toBe(200);
+      const uids = (dir: string) => stored(dir).map((r) => String(r.uid).split('-')[0]);
+      expect(uids(join(first.file as string, '..'))).toEqual(['first', 'first', 'first', 'later', 'later', 'later', 'later']);
+      expect(uids(join(second.file as string, '..'))).toEqual(['second', 'second']);
+      // the app's shutdown() closes every handler, the collector's too: a batch is then refused, not lost
+      await shutdown();
+      const refused = await post(`${first.url}/v1/logs`, otlp(records(1, 'closed')));
+      expect(refused.status).toBe(503);
+      expect(uids(join(first.file as string, '..'))).not.toContain('closed');
+    } finally {
+      await first.close();
+      await second.close();
     }
   });
 
