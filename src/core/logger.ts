@@ -571,9 +571,10 @@ function isFalsy(name: unknown): boolean {
  * @example const log = getLogger('app.http')
  */
 export function getLogger(name?: string | null): Logger {
-  if (isFalsy(name) || name === root.name) return root;
-  // a name that is not a string is a TypeError, as Python's
-  return manager.getLogger(name as string);
+  if (typeof name === 'string') return name === '' || name === root.name ? root : manager.getLogger(name);
+  // a name that is not a string: the root when Python's `not name` holds, else a TypeError, as Python's
+  if (isFalsy(name)) return root;
+  return manager.getLogger(name as unknown as string);
 }
 
 /**
