@@ -40,12 +40,17 @@ function conversionsIn(msg: unknown): number {
   return count;
 }
 
-/** A class of loggers: Logger or a subclass, made with a name as Python's are. */
+/**
+ * A class of loggers: Logger or a subclass, made with a name as Python's are.
+ * @example const cls: LoggerClass = getLoggerClass(); class Mine extends cls {}
+ */
 export type LoggerClass = new (name: string) => Logger;
 
 // the manager a logger being made by Manager.getLogger belongs to: its constructor then does not
 // take it for a logger made directly
 let adopting: Manager | null = null;
+/** Managers made with a root that belongs to another manager: they rebuild when that root changes. */
+const treesOf = new WeakMap<Logger, Manager[]>();
 /** The global manager, once it exists (the root logger is made before it). */
 let globalManager: Manager | undefined;
 
@@ -68,10 +73,12 @@ export class Manager {
   private readonly direct = new Set<WeakRef<Logger>>();
 
   constructor(readonly root: RootLogger | null) {
-    if (root) {
-      this.all.push(root);
-      root.manager = this;
-    }
+    if (!root) return;
+    this.all.push(root);
+    // Python's Manager leaves its root's manager as it was (the global one, a class attribute); the
+    // global manager takes the root it is made with, and another manager hears of the root's changes
+    if (root.manager === undefined) root.manager = this;
+    else treesOf.set(root, [...(treesOf.get(root) ?? []), this]);
   }
 
   /** Python's `manager.disable`, the level `disable()` sets; assigning it takes effect at once. */
@@ -264,6 +271,8 @@ export class Logger extends Filterer {
     const m = this._manager;
     if (m instanceof Manager) m.refreshLevels();
     else this._rebuild(NOTSET);
+    const trees = treesOf.get(this);
+    if (trees !== undefined) for (const tree of trees) tree.refreshLevels();
   }
 
   /** @internal Rebuilds the threshold and the level methods. */

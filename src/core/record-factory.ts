@@ -2,7 +2,10 @@
 // record (Logger.makeRecord, makeLogRecord, the records isolog makes for its own reports).
 import { LogRecord as LogRecordClass, type LogArgs, type LogRecord } from './record.js';
 
-/** Makes a record from LogRecord's arguments: a function, or a class (called with `new`). */
+/**
+ * Makes a record from LogRecord's arguments: a function, or a class (called with `new`).
+ * @example const tagging: LogRecordFactory = (...a) => Object.assign(new LogRecord(...a), { tag: 'x' })
+ */
 export type LogRecordFactory = (name: string, level: number, pathname: string, lineno: number, msg: unknown,
   args: LogArgs | null, excInfo: unknown, func?: string | null, sinfo?: string | null) => LogRecord;
 

@@ -246,6 +246,11 @@ def own_manager():
     man2 = logging.Manager(root2)
     child = man2.getLogger('a.b')
     out.append('own root: %s, effective: %d' % (child.parent is root2, child.getEffectiveLevel()))
+    out.append('own root keeps the global manager: %s' % (root2.manager is logging.Logger.manager))
+    root2.setLevel(logging.ERROR)
+    out.append('child follows its root: INFO %s, ERROR %s' % (child.isEnabledFor(logging.INFO), child.isEnabledFor(logging.ERROR)))
+    logging.Manager(logging.root)
+    out.append('global root keeps its manager: %s' % (logging.root.manager is logging.Logger.manager))
     return '\n'.join(out)
 
 

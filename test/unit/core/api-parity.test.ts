@@ -245,6 +245,11 @@ const cases: Record<string, () => string> = {
     const man2 = new logging.Manager(root2);
     const child = man2.getLogger('a.b');
     out.push(`own root: ${py(child.parent === root2)}, effective: ${child.getEffectiveLevel()}`);
+    out.push(`own root keeps the global manager: ${py(root2.manager === logging.Logger.manager)}`);
+    root2.setLevel(logging.ERROR);
+    out.push(`child follows its root: INFO ${py(child.isEnabledFor(logging.INFO))}, ERROR ${py(child.isEnabledFor(logging.ERROR))}`);
+    void new logging.Manager(logging.root);
+    out.push(`global root keeps its manager: ${py(logging.root.manager === logging.Logger.manager)}`);
     return out.join('\n');
   },
 
