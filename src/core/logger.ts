@@ -44,7 +44,7 @@ function conversionsIn(msg: unknown): number {
  * A class of loggers: Logger or a subclass, made with a name as Python's are.
  * @example const cls: LoggerClass = getLoggerClass(); class Mine extends cls {}
  */
-export type LoggerClass = new (name: string) => Logger;
+export type LoggerClass = new (name: string, level?: number | string) => Logger;
 
 // the manager a logger being made by Manager.getLogger belongs to: its constructor then does not
 // take it for a logger made directly
