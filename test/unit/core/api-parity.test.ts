@@ -398,6 +398,21 @@ describe('records, loggers and errors where JavaScript differs', () => {
     }
   });
 
+  it('a queued record is a plain object, and its exc_text is the JavaScript stack', () => {
+    const q = new logging.MemoryQueue();
+    const qh = new logging.QueueHandler(q);
+    const lg = logging.getLogger('queued');
+    lg.propagate = false;
+    lg.addHandler(qh);
+    lg.error('failed %s', 'here', new Error('boom'));
+    const queued = q.get_nowait();
+    expect(queued).not.toBeInstanceOf(logging.LogRecord);
+    expect(Object.getPrototypeOf(queued)).toBe(Object.prototype);
+    const plain = queued as logging.PlainRecord;
+    expect([plain.msg, plain.args, plain.exc_info]).toEqual(['failed here', null, null]);
+    expect(plain.exc_text).toMatch(/^Error: boom\n\s+at /);
+  });
+
   it('a logger made directly follows a parent set by hand, and disable() reaches it', () => {
     const [s, h] = streamHandler();
     const parent = logging.getLogger('hand');
