@@ -240,7 +240,9 @@ export class Logger extends Filterer {
     super();
     this.name = name;
     this.level = checkLevel(level);
-    if (adopting === null && globalManager !== undefined) {
+    const byManager = adopting !== null;
+    adopting = null; // a logger a subclass's constructor makes in turn is one made directly
+    if (!byManager && globalManager !== undefined) {
       // made directly: Python's Logger.manager is the global one, shared by every instance
       this._manager = globalManager;
       globalManager._adopt(this);
