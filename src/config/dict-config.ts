@@ -215,9 +215,10 @@ export function configureTree(config: DictConfig, tree: Manager): void {
     const { class: cls, '()': factory, level, formatter, filters: hFilters, '.': attrs, ...options } = hc;
     const head = `Unable to configure handler ${pyRepr(name)}`;
     let handler: Handler;
-    if (factory !== undefined) {
+    // Python's "class" may be the class itself (callable) rather than its dotted name
+    if (factory !== undefined || typeof cls === 'function') {
       try {
-        handler = callFactory(factory, options, 'handler') as Handler;
+        handler = callFactory(factory ?? cls, options, 'handler') as Handler;
       } catch (err) {
         if (err instanceof ResolveError) throw configErrorFrom(err, path, head);
         throw new ConfigError(`${path}: ${head}: ${(err as Error).message}`, { cause: err });

@@ -2,7 +2,7 @@
 import { formatValue } from './format-spec.js';
 import { asciiRepr, percentFormat, type Mapping } from './percent-format.js';
 import { PythonError } from './python-error.js';
-import { PY_TEXT, pyRepr, pyStr, pyTypeName, stringRepr } from './repr.js';
+import { PY_TEXT, pyRepr, pyStr, pyTypeName, stringRepr, toTuple } from './repr.js';
 import type { LogRecord } from './record.js';
 
 /** One way of turning a record into text with a format string. */
@@ -13,9 +13,13 @@ export interface FormatStyle {
   format(record: LogRecord): string;
 }
 
-function withDefaults(record: LogRecord, defaults: Mapping | undefined): Mapping {
-  if (!defaults) return record as unknown as Mapping;
+function withDefaults(record: LogRecord, defaults: Mapping | undefined, fmt: string): Mapping {
+  // Python's record.args is a tuple: `%(args)s` prints ('a',), not a list (only formats that name it pay)
+  const tupleArgs = Array.isArray(record.args) && fmt.includes('args');
+  if (!defaults && !tupleArgs) return record as unknown as Mapping;
   const values = Object.create(record) as Mapping;
+  if (tupleArgs) values.args = toTuple(record.args as unknown[]);
+  if (!defaults) return values;
   for (const key of Object.keys(defaults)) if (!(key in record)) values[key] = defaults[key];
   return values;
 }
@@ -38,7 +42,7 @@ export class PercentStyle implements FormatStyle {
   }
   format(record: LogRecord): string {
     try {
-      return percentFormat(this.fmt, withDefaults(record, this.defaults));
+      return percentFormat(this.fmt, withDefaults(record, this.defaults, this.fmt));
     } catch (err) {
       return notFound(err);
     }
@@ -224,7 +228,7 @@ export class StrFormatStyle implements FormatStyle {
     if (this.pieces === undefined) this.pieces = parseAll(this.fmt);
     try {
       // str.format starts at recursion depth 2: a spec may hold fields, their specs may not
-      return render(this.pieces ?? parseBraces(this.fmt), withDefaults(record, this.defaults), 2);
+      return render(this.pieces ?? parseBraces(this.fmt), withDefaults(record, this.defaults, this.fmt), 2);
     } catch (err) {
       return notFound(err);
     }
@@ -246,7 +250,7 @@ export class StringTemplateStyle implements FormatStyle {
     if (fields.size === 0) throw new PythonError('ValueError', 'invalid format: no fields');
   }
   format(record: LogRecord): string {
-    const values = withDefaults(record, this.defaults);
+    const values = withDefaults(record, this.defaults, this.fmt);
     try {
       return this.fmt.replace(TEMPLATE, (whole, dollar: string, named: string, braced: string, _bare: string, offset: number) => {
         if (dollar) return '$';

@@ -40,12 +40,17 @@ function conversionsIn(msg: unknown): number {
   return count;
 }
 
-/** A class of loggers: Logger or a subclass, made with a name as Python's are. */
-export type LoggerClass = new (name: string) => Logger;
+/**
+ * A class of loggers: Logger or a subclass, made with a name as Python's are.
+ * @example const cls: LoggerClass = getLoggerClass(); class Mine extends cls {}
+ */
+export type LoggerClass = new (name: string, level?: number | string) => Logger;
 
 // the manager a logger being made by Manager.getLogger belongs to: its constructor then does not
 // take it for a logger made directly
 let adopting: Manager | null = null;
+/** Managers made with a root that belongs to another manager: they rebuild when that root changes. */
+const treesOf = new WeakMap<Logger, Manager[]>();
 /** The global manager, once it exists (the root logger is made before it). */
 let globalManager: Manager | undefined;
 
@@ -68,10 +73,12 @@ export class Manager {
   private readonly direct = new Set<WeakRef<Logger>>();
 
   constructor(readonly root: RootLogger | null) {
-    if (root) {
-      this.all.push(root);
-      root.manager = this;
-    }
+    if (!root) return;
+    this.all.push(root);
+    // Python's Manager leaves its root's manager as it was (the global one, a class attribute); the
+    // global manager takes the root it is made with, and another manager hears of the root's changes
+    if (root.manager === undefined) root.manager = this;
+    else treesOf.set(root, [...(treesOf.get(root) ?? []), this]);
   }
 
   /** Python's `manager.disable`, the level `disable()` sets; assigning it takes effect at once. */
@@ -233,7 +240,9 @@ export class Logger extends Filterer {
     super();
     this.name = name;
     this.level = checkLevel(level);
-    if (adopting === null && globalManager !== undefined) {
+    const byManager = adopting !== null;
+    adopting = null; // a logger a subclass's constructor makes in turn is one made directly
+    if (!byManager && globalManager !== undefined) {
       // made directly: Python's Logger.manager is the global one, shared by every instance
       this._manager = globalManager;
       globalManager._adopt(this);
@@ -264,6 +273,8 @@ export class Logger extends Filterer {
     const m = this._manager;
     if (m instanceof Manager) m.refreshLevels();
     else this._rebuild(NOTSET);
+    const trees = treesOf.get(this);
+    if (trees !== undefined) for (const tree of trees) tree.refreshLevels();
   }
 
   /** @internal Rebuilds the threshold and the level methods. */
@@ -571,9 +582,10 @@ function isFalsy(name: unknown): boolean {
  * @example const log = getLogger('app.http')
  */
 export function getLogger(name?: string | null): Logger {
-  if (isFalsy(name) || name === root.name) return root;
-  // a name that is not a string is a TypeError, as Python's
-  return manager.getLogger(name as string);
+  if (typeof name === 'string') return name === '' || name === root.name ? root : manager.getLogger(name);
+  // a name that is not a string: the root when Python's `not name` holds, else a TypeError, as Python's
+  if (isFalsy(name)) return root;
+  return manager.getLogger(name as unknown as string);
 }
 
 /**

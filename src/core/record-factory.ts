@@ -2,7 +2,10 @@
 // record (Logger.makeRecord, makeLogRecord, the records isolog makes for its own reports).
 import { LogRecord as LogRecordClass, type LogArgs, type LogRecord } from './record.js';
 
-/** Makes a record from LogRecord's arguments: a function, or a class (called with `new`). */
+/**
+ * Makes a record from LogRecord's arguments: a function, or a class (called with `new`).
+ * @example const tagging: LogRecordFactory = (...a) => Object.assign(new LogRecord(...a), { tag: 'x' })
+ */
 export type LogRecordFactory = (name: string, level: number, pathname: string, lineno: number, msg: unknown,
   args: LogArgs | null, excInfo: unknown, func?: string | null, sinfo?: string | null) => LogRecord;
 
@@ -20,7 +23,9 @@ export const logRecordFactory = function LogRecord(this: unknown, ...args: Param
 logRecordFactory.prototype = LogRecordClass.prototype;
 
 let current: LogRecordFactory | RecordClass = logRecordFactory;
-const direct: LogRecordFactory = (...args) => new LogRecordClass(...args);
+// explicit parameters, not rest and spread: this is every record's path, and spreading allocates
+const direct: LogRecordFactory = (name, level, pathname, lineno, msg, args, excInfo, func, sinfo) =>
+  new LogRecordClass(name, level, pathname, lineno, msg, args, excInfo, func, sinfo);
 /** How records are made now: straight `new LogRecord` by default, else through the app's factory. */
 let make: LogRecordFactory = direct;
 
@@ -54,7 +59,8 @@ export function setLogRecordFactory(factory: LogRecordFactory | RecordClass): vo
   if (defaultRecordFactory) make = direct;
   else if (isClass(factory)) {
     const cls = factory as RecordClass;
-    make = (...args) => new cls(...args);
+    make = (name, level, pathname, lineno, msg, args, excInfo, func, sinfo) =>
+      new cls(name, level, pathname, lineno, msg, args, excInfo, func, sinfo);
   } else {
     make = factory as LogRecordFactory;
   }
@@ -69,8 +75,9 @@ export function getLogRecordFactory(): LogRecordFactory & RecordClass {
 }
 
 /** A record made by the current factory; isolog's code makes every record through this. */
-export function createRecord(...args: Parameters<LogRecordFactory>): LogRecord {
-  return make(...args);
+export function createRecord(name: string, level: number, pathname: string, lineno: number, msg: unknown,
+  args: LogArgs | null, excInfo: unknown, func?: string | null, sinfo?: string | null): LogRecord {
+  return make(name, level, pathname, lineno, msg, args, excInfo, func, sinfo);
 }
 
 /**

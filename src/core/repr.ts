@@ -78,6 +78,19 @@ class ThrownMarker {
   constructor(readonly error: unknown) {}
 }
 
+/**
+ * A record's positional arguments as Python's tuple, for `%(args)s`: `('a',)`, `('a', 1)`, `()`.
+ * An array still (`{args[0]}` indexes it), printed as a tuple.
+ */
+export class PyTuple extends Array<unknown> {}
+
+/** The items as a PyTuple (not `new PyTuple(...items)`: one number would make an empty array that long). */
+export function toTuple(items: readonly unknown[]): PyTuple {
+  const tuple = new PyTuple();
+  for (let i = 0; i < items.length; i++) tuple.push(items[i]);
+  return tuple;
+}
+
 /** A DOM node as a selector-like label: `div#main.a.b`, or the node name (`#text`) for other nodes. */
 export function domNodeLabel(node: { nodeType: number; nodeName: string; id?: unknown; className?: unknown }): string {
   let label = String(node.nodeName).toLowerCase();
@@ -150,6 +163,11 @@ function reprInner(value: unknown, seen: object[]): string {
   if (value === null) return 'None';
   const obj = value as object;
   if (obj instanceof ThrownMarker) return `<getter raised ${errorText(obj.error)}>`;
+  if (obj instanceof PyTuple) {
+    const items: string[] = [];
+    for (let i = 0; i < obj.length; i++) items.push(reprInner(obj[i], seen));
+    return items.length === 1 ? `(${items[0]},)` : `(${items.join(', ')})`;
+  }
   try {
     if (obj instanceof Error) return `${obj.name}(${stringRepr(String(obj.message))})`;
     if (obj instanceof Date) return Number.isNaN(obj.getTime()) ? 'Invalid Date' : obj.toISOString();

@@ -5,7 +5,8 @@ import type { PlainRecord } from '../core/fields.js';
 import { Handler } from '../core/handler.js';
 import { reportInternalError } from '../core/internal-error.js';
 import { WARNING } from '../core/level.js';
-import { LogRecord } from '../core/record.js';
+import type { LogRecord } from '../core/record.js';
+import { createRecord } from '../core/record-factory.js';
 import { prepareRecord } from '../handlers/queue.js';
 import { deliver, MAX_BYTES_PER_REQUEST, recordDelivery, retryScheduler, utf8Length, type Delivery, type DeliveryCounts, type DeliveryOptions, type RetryScheduler } from './delivery.js';
 import { fetchSettings, type FetchHandlerOptions, type FetchHandlerStats } from './fetch-options.js';
@@ -198,7 +199,7 @@ export class FetchHandler extends Handler {
   private notice(): Held {
     const text = `isolog: dropped ${plural(this.overflowSinceNotice)} over this handler's cap of ${this.maxRecords} records / ${this.maxBytes} bytes`;
     this.overflowSinceNotice = 0;
-    const record = prepareRecord(new LogRecord('isolog', WARNING, '', 0, text, null, null), this);
+    const record = prepareRecord(createRecord('isolog', WARNING, '', 0, text, null, null), this);
     this.notices.add(record);
     return { record, ordinal: 0, bytes: 0 };
   }

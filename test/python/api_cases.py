@@ -246,6 +246,11 @@ def own_manager():
     man2 = logging.Manager(root2)
     child = man2.getLogger('a.b')
     out.append('own root: %s, effective: %d' % (child.parent is root2, child.getEffectiveLevel()))
+    out.append('own root keeps the global manager: %s' % (root2.manager is logging.Logger.manager))
+    root2.setLevel(logging.ERROR)
+    out.append('child follows its root: INFO %s, ERROR %s' % (child.isEnabledFor(logging.INFO), child.isEnabledFor(logging.ERROR)))
+    logging.Manager(logging.root)
+    out.append('global root keeps its manager: %s' % (logging.root.manager is logging.Logger.manager))
     return '\n'.join(out)
 
 
@@ -318,7 +323,18 @@ def make_record_override():
     return '\n'.join(out) + '\n' + s.getvalue()
 
 
-CASES = [direct_logger, direct_logger_last_resort, manager_disable_assigned, adapter_manager, get_logger_names,
+def args_tuple():
+    out = []
+    for style, fmt in [('%', '%(args)s|%(args)r'), ('{', '{args}|{args!r}'), ('$', '${args}')]:
+        f = logging.Formatter(fmt, style=style)
+        for args in [('a',), (), ('a', 1), ({'k': 1},), (None, True, 1.5)]:
+            msg = 'm' if len(args) == 0 or isinstance(args[0], dict) else ' '.join(['%r'] * len(args))
+            r = logging.LogRecord('n', 20, '', 0, msg, args, None)
+            out.append('%s %s' % (style, f.format(r)))
+    return '\n'.join(out)
+
+
+CASES = [args_tuple, direct_logger, direct_logger_last_resort, manager_disable_assigned, adapter_manager, get_logger_names,
          module_functions, module_functions_keep_handlers, module_functions_basic_config_once_level,
          logger_class, own_manager, record_factory, record_factory_class, make_record_override]
 

@@ -170,6 +170,17 @@ describe('configure() matches CPython 3.11 dictConfig (test/fixtures/dictconfig-
   });
 });
 
+describe('configure() beside the fixture', () => {
+  beforeEach(() => resetLogging());
+  afterEach(() => resetLogging());
+  it('takes a handler class itself as "class", as Python takes a callable, and an ext:// name as "()"', () => {
+    logging.registerExternal('app.listHandler', listHandler);
+    logging.configure({ version: 1, handlers: { a: { class: ListHandler, size: 1 }, b: { '()': 'ext://app.listHandler', size: 2 } }, root: { handlers: ['a', 'b'] } });
+    const [a, b] = logging.root.handlers as ListHandler[];
+    expect([a, b].map((h) => [h.constructor.name, h.options, h.name])).toEqual([['ListHandler', { size: 1 }, 'a'], ['ListHandler', { size: 2 }, 'b']]);
+  });
+});
+
 describe('getHandlerByName and getHandlerNames (Python 3.12)', () => {
   beforeEach(() => resetLogging());
   it('find the handlers configure() named, and forget them once closed', async () => {

@@ -43,6 +43,19 @@ function captureStderr(fn: () => void): string {
 class NotALogger {}
 
 const cases: Record<string, () => string> = {
+  args_tuple() {
+    const out: string[] = [];
+    for (const [style, fmt] of [['%', '%(args)s|%(args)r'], ['{', '{args}|{args!r}'], ['$', '${args}']] as const) {
+      const f = new logging.Formatter(fmt, null, style);
+      for (const args of [['a'], [], ['a', 1], [{ k: 1 }], [null, true, 1.5]]) {
+        const msg = args.length === 0 || (typeof args[0] === 'object' && args[0] !== null) ? 'm' : args.map(() => '%r').join(' ');
+        const r = new logging.LogRecord('n', 20, '', 0, msg, args, null);
+        out.push(`${style} ${f.format(r)}`);
+      }
+    }
+    return out.join('\n');
+  },
+
   direct_logger() {
     const out: string[] = [];
     const [s, h] = streamHandler();
@@ -232,6 +245,11 @@ const cases: Record<string, () => string> = {
     const man2 = new logging.Manager(root2);
     const child = man2.getLogger('a.b');
     out.push(`own root: ${py(child.parent === root2)}, effective: ${child.getEffectiveLevel()}`);
+    out.push(`own root keeps the global manager: ${py(root2.manager === logging.Logger.manager)}`);
+    root2.setLevel(logging.ERROR);
+    out.push(`child follows its root: INFO ${py(child.isEnabledFor(logging.INFO))}, ERROR ${py(child.isEnabledFor(logging.ERROR))}`);
+    void new logging.Manager(logging.root);
+    out.push(`global root keeps its manager: ${py(logging.root.manager === logging.Logger.manager)}`);
     return out.join('\n');
   },
 
@@ -313,4 +331,101 @@ describe('the logger tree API matches CPython 3.11 (test/fixtures/api-cases.json
       expect(cases[name]()).toBe(expected[name]);
     });
   }
+});
+
+describe('records, loggers and errors where JavaScript differs', () => {
+  beforeEach(() => resetLogging());
+  afterEach(() => { resetLogging(); logging.setLogRecordFactory(logging.LogRecord); });
+
+  it('taskName is None on every record: there is no asyncio task (Python 3.12 prints None outside one)', () => {
+    const [s, h] = streamHandler('%(taskName)s|{%(message)s}');
+    const lg = logging.getLogger('tasks');
+    lg.addHandler(h);
+    lg.warning('x');
+    expect(s.text).toBe('None|{x}\n');
+    expect(logging.makeLogRecord({}).taskName).toBeNull();
+  });
+
+  it('a record factory of the app sees the calls the page queue would take without a record', () => {
+    class CallTaker extends logging.Handler {
+      calls = 0;
+      records: logging.LogRecord[] = [];
+      emit(record: logging.LogRecord): void { this.records.push(record); }
+      override handleCall(): void { this.calls++; }
+    }
+    const sink = new CallTaker();
+    const lg = logging.getLogger('sink');
+    lg.propagate = false;
+    lg.addHandler(sink);
+    lg.warning('no record needed');
+    expect([sink.calls, sink.records.length]).toEqual([1, 0]);
+    const old = logging.getLogRecordFactory();
+    logging.setLogRecordFactory((...args) => Object.assign(old(...args), { region: 'eu-1' }));
+    lg.warning('a record, from the factory');
+    expect([sink.calls, sink.records.length, sink.records[0]?.region]).toEqual([1, 1, 'eu-1']);
+    logging.setLogRecordFactory(logging.LogRecord);
+    lg.warning('back to no record');
+    expect([sink.calls, sink.records.length]).toEqual([2, 1]);
+  });
+
+  it('the default factory is a function and a class: old(...args), new, extends and LogRecord to restore', () => {
+    const factory = logging.getLogRecordFactory();
+    expect(factory('a', 20, '', 0, 'm', [], null)).toBeInstanceOf(logging.LogRecord);
+    expect(new factory('a', 20, '', 0, 'm', [], null)).toBeInstanceOf(logging.LogRecord);
+    class Sub extends factory {}
+    expect(new Sub('a', 20, '', 0, 'm', [], null)).toBeInstanceOf(logging.LogRecord);
+    logging.setLogRecordFactory(Sub);
+    expect(logging.getLogger('sub').makeRecord('sub', 20, '', 0, 'm', [], null)).toBeInstanceOf(Sub);
+    logging.setLogRecordFactory(logging.LogRecord);
+    expect(logging.getLogRecordFactory()).toBe(factory);
+    expect(() => logging.setLogRecordFactory(5 as unknown as logging.LogRecordFactory)).toThrow(TypeError);
+  });
+
+  it('log() with a level that is not a number reports, even with raiseExceptions (Python raises TypeError), and is silent without', () => {
+    const reports: string[] = [];
+    logging.setInternalErrorSink((t) => reports.push(t));
+    try {
+      const lg = new logging.Logger('levels');
+      expect(() => lg.log('10' as unknown as number, 'test message')).not.toThrow();
+      expect(reports.join('')).toContain('TypeError: level must be an integer');
+      logging.settings.raiseExceptions = false;
+      reports.length = 0;
+      lg.log('10' as unknown as number, 'test message');
+      expect(reports).toEqual([]);
+    } finally {
+      logging.settings.raiseExceptions = true;
+      logging.setInternalErrorSink(null);
+    }
+  });
+
+  it('a queued record is a plain object, and its exc_text is the JavaScript stack', () => {
+    const q = new logging.MemoryQueue();
+    const qh = new logging.QueueHandler(q);
+    const lg = logging.getLogger('queued');
+    lg.propagate = false;
+    lg.addHandler(qh);
+    lg.error('failed %s', 'here', new Error('boom'));
+    const queued = q.get_nowait();
+    expect(queued).not.toBeInstanceOf(logging.LogRecord);
+    expect(Object.getPrototypeOf(queued)).toBe(Object.prototype);
+    const plain = queued as logging.PlainRecord;
+    expect([plain.msg, plain.args, plain.exc_info]).toEqual(['failed here', null, null]);
+    expect(plain.exc_text).toMatch(/^Error: boom\n\s+at /);
+  });
+
+  it('a logger made directly follows a parent set by hand, and disable() reaches it', () => {
+    const [s, h] = streamHandler();
+    const parent = logging.getLogger('hand');
+    parent.addHandler(h);
+    const child = new logging.Logger('hand.made');
+    child.parent = parent;
+    parent.setLevel(logging.ERROR);
+    child.warning('dropped: the parent is at ERROR');
+    child.error('shown through the parent');
+    logging.disable(logging.ERROR);
+    child.error('dropped by disable()');
+    logging.disable(logging.NOTSET);
+    child.critical('shown again');
+    expect(s.text).toBe('ERROR:hand.made:shown through the parent\nCRITICAL:hand.made:shown again\n');
+  });
 });
