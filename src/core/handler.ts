@@ -10,8 +10,10 @@ import type { LogRecord } from './record.js';
 // every live handler, in creation order, so shutdown() can flush and close them (Python's _handlerList)
 const liveHandlers = new Set<Handler>();
 
-// handlers by name (Python 3.12's _handlers): set by a handler's name, gone when it closes or is renamed
-const namedHandlers = new Map<string, WeakRef<Handler>>();
+// Python 3.12's _handlers (handlers by name) is the live handlers read by name: the one named
+// last wins, and a closed one is gone
+let namings = 0;
+const namedAt = new WeakMap<Handler, number>();
 
 /**
  * Python 3.12's `logging.getHandlerByName`: the handler of that name (configure() names each after
@@ -19,7 +21,9 @@ const namedHandlers = new Map<string, WeakRef<Handler>>();
  * @example configure({ version: 1, handlers: { console: { class: 'ConsoleHandler' } } }); getHandlerByName('console')
  */
 export function getHandlerByName(name: string): Handler | null {
-  return namedHandlers.get(name)?.deref() ?? null;
+  let found: Handler | null = null;
+  for (const h of liveHandlers) if (h.name === name && (found === null || namedAt.get(h)! > namedAt.get(found)!)) found = h;
+  return found;
 }
 
 /**
@@ -28,10 +32,7 @@ export function getHandlerByName(name: string): Handler | null {
  */
 export function getHandlerNames(): ReadonlySet<string> {
   const names = new Set<string>();
-  for (const [name, ref] of namedHandlers) {
-    if (ref.deref() === undefined) namedHandlers.delete(name);
-    else names.add(name);
-  }
+  for (const h of liveHandlers) if (h.name) names.add(h.name);
   return names;
 }
 
@@ -74,9 +75,8 @@ export abstract class Handler extends Filterer {
 
   get_name(): string | null { return this._name; }
   set_name(name: string | null): void {
-    if (this._name !== null && namedHandlers.get(this._name)?.deref() === this) namedHandlers.delete(this._name);
     this._name = name;
-    if (name) namedHandlers.set(name, new WeakRef(this));
+    namedAt.set(this, ++namings);
   }
 
   setLevel(level: number | string): void {
@@ -120,7 +120,6 @@ export abstract class Handler extends Filterer {
   close(): void | Promise<void> {
     this.closed = true;
     liveHandlers.delete(this);
-    if (this._name !== null && namedHandlers.get(this._name)?.deref() === this) namedHandlers.delete(this._name);
   }
 
   /**

@@ -6,7 +6,8 @@ import { LoggerAdapter } from '../../core/adapter.js';
 import { getLogger, root, type Logger } from '../../core/logger.js';
 import { JsonFormatter } from '../../core/json-formatter.js';
 import { ERROR, WARNING, INFO } from '../../core/level.js';
-import { LogRecord, randomId } from '../../core/record.js';
+import { randomId, type LogRecord } from '../../core/record.js';
+import { createRecord } from '../../core/record-factory.js';
 import { continueTrace, formatTraceparent, newSpanId, type TraceContext } from '../../core/trace-context.js';
 import type { FetchHandler } from '../../transport/fetch-handler.js';
 import type { LogKwargs } from '../../core/log-options.js';
@@ -149,7 +150,7 @@ export class RequestRouter extends Handler {
     for (const record of this.unattributed) request.sender.handle(record);
     this.unattributed = [];
     if (this.unattributedDropped > 0) {
-      request.sender.handle(new LogRecord('isolog', WARNING, '', 0,
+      request.sender.handle(createRecord('isolog', WARNING, '', 0,
         'isolog: dropped %d records logged outside any request (at most %d wait for the next request)',
         [this.unattributedDropped, MAX_UNATTRIBUTED], null));
       this.unattributedDropped = 0;

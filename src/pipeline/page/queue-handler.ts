@@ -3,7 +3,8 @@
 // refuses is offered again, and at last delivered by the page itself.
 import { Handler } from '../../core/handler.js';
 import { reportInternalError } from '../../core/internal-error.js';
-import { LogRecord, UNKNOWN_FILE } from '../../core/record.js';
+import { UNKNOWN_FILE, type LogRecord } from '../../core/record.js';
+import { createRecord } from '../../core/record-factory.js';
 import type { ListenerApi } from '../protocol.js';
 import { BatchBuilder } from '../batch-encoder.js';
 import type { Masker } from '../redact.js';
@@ -88,7 +89,7 @@ export class PageQueueHandler extends Handler {
     try {
       batch.addCall(name, levelno, msg, args, fields);
     } catch (err) {
-      this.handleError(new LogRecord(name, levelno, UNKNOWN_FILE, 0, msg, args, null), err);
+      this.handleError(createRecord(name, levelno, UNKNOWN_FILE, 0, msg, args, null), err);
     }
     if (batch.count >= this.batchSize) this.seal();
   }
