@@ -72,6 +72,7 @@ function fromEnv<Env, T>(value: FromEnv<Env, T>, env: Env): T {
 }
 
 let started = false;
+const refusals = new Set<string>();
 
 /** The first request sets the root's level and finds AsyncLocalStorage: nothing of this runs at import. */
 function start(options: EdgeLoggingOptions<never>): void {
@@ -120,7 +121,12 @@ function openRequest<Env>(options: EdgeLoggingOptions<Env>, request: Request, en
     }
   } catch (err) {
     // a broken option must not fail the request: its records go to the console, with the reason
-    console.error(`isolog/edge: cannot send this request's records (${err instanceof Error ? err.message : String(err)}); they go to the console`);
+    // (said once for each reason, not once a request)
+    const why = err instanceof Error ? err.message : String(err);
+    if (!refusals.has(why) && refusals.size < 100) {
+      refusals.add(why);
+      console.error(`isolog/edge: cannot send the requests' records (${why}); they go to the console`);
+    }
     sender = null;
   }
   const log = new RequestLog(request, sender, options.console ?? sender === null);
