@@ -16,7 +16,7 @@ await build({ entryPoints: [join(root, 'src/collector/index.ts')], bundle: true,
 const { startCollector } = await import(join(cache, 'collector.mjs'));
 const script = (await build({ entryPoints: [join(root, 'bench/edge-worker.ts')], bundle: true, format: 'esm', target: 'es2022', write: false, platform: 'neutral', external: ['node:*'], minify: true, logLevel: 'warning' })).outputFiles[0].text;
 
-const REQUESTS = 1000;
+const REQUESTS = 2000;
 const WARMUP = 200;
 const dir = mkdtempSync(join(tmpdir(), 'isolog-bench-edge-'));
 const collector = await startCollector({ port: 0, rate: 0, dir, maxBytes: 2 ** 40 });
@@ -42,43 +42,49 @@ function storedCount() {
   return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).length : 0;
 }
 
-async function measure(mode) {
-  const before = new Set(workerdPids());
-  const mf = new Miniflare({
-    modules: true, script, compatibilityDate: '2026-04-01', compatibilityFlags: ['nodejs_compat'], cf: false,
-    bindings: { MODE: mode, LOG_URL: `${collector.url}/v1/logs` },
-    handleRuntimeStdio(stdout, stderr) { stdout.resume(); stderr.resume(); },
-  });
-  await mf.ready;
-  const pids = workerdPids().filter((p) => !before.has(p));
-  const cpu = () => pids.reduce((s, p) => s + cpuSeconds(p), 0);
-  const run = async (n) => { for (let i = 0; i < n; i++) await (await mf.dispatchFetch(`http://bench.test/${i}`)).text(); };
-  await run(WARMUP);
-  const storedBefore = storedCount();
-  const started = cpu();
-  await run(REQUESTS);
-  if (mode === 'isolog') {
-    // the sends after each response are part of the cost: wait until the collector has them all
-    const deadline = Date.now() + 60_000;
-    while (storedCount() < storedBefore + REQUESTS * 20 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-  }
-  const used = cpu() - started;
-  await mf.dispose();
-  return (used / REQUESTS) * 1e6;
+// one workerd for every mode (the request's ?mode=), so that one instance's JIT and placement do not
+// count for a mode; blocks of requests per mode, the modes taking turns, CPU summed per mode
+const BLOCK = 100;
+const CYCLES = REQUESTS / BLOCK;
+const MODES = ['none', 'console', 'fetch', 'isolog'];
+const before = new Set(workerdPids());
+const mf = new Miniflare({
+  modules: true, script, compatibilityDate: '2026-04-01', compatibilityFlags: ['nodejs_compat'], cf: false,
+  bindings: { MODE: 'none', LOG_URL: `${collector.url}/v1/logs` },
+  handleRuntimeStdio(stdout, stderr) { stdout.resume(); stderr.resume(); },
+});
+await mf.ready;
+const pids = workerdPids().filter((p) => !before.has(p));
+const cpu = () => pids.reduce((s, p) => s + cpuSeconds(p), 0);
+const run = async (mode, n) => { for (let i = 0; i < n; i++) await (await mf.dispatchFetch(`http://bench.test/${i}?mode=${mode}`)).text(); };
+let expected = 0;
+/** Waits until what the last block sent after its responses is done: the collector has every record. */
+async function settled(mode) {
+  if (mode === 'isolog' || mode === 'fetch') expected += BLOCK * 20;
+  const deadline = Date.now() + 60_000;
+  while (storedCount() < expected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  await new Promise((r) => setTimeout(r, 50));
 }
-
-// the modes interleaved, three rounds, each figure the median: the machine's load drifts over a run
-const ROUNDS = 3;
-const runs = { none: [], console: [], fetch: [], isolog: [] };
-for (let round = 0; round < ROUNDS; round++) for (const mode of Object.keys(runs)) runs[mode].push(await measure(mode));
+for (const mode of MODES) { await run(mode, WARMUP); await settled(mode === 'isolog' ? 'warm' : mode); }
+expected = storedCount();
+const used = Object.fromEntries(MODES.map((m) => [m, []]));
+for (let cycle = 0; cycle < CYCLES; cycle++) {
+  for (const mode of MODES) {
+    const started = cpu();
+    await run(mode, BLOCK);
+    await settled(mode);
+    used[mode].push(((cpu() - started) / BLOCK) * 1e6);
+  }
+}
+await mf.dispose();
 await collector.close();
 rmSync(dir, { recursive: true, force: true });
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-const added = (mode) => runs[mode].map((v, i) => v - runs.none[i]);
+const mean = (values) => values.reduce((a, b) => a + b, 0) / values.length;
+const added = (mode) => mean(used[mode]) - mean(used.none);
 const us = (v) => `${Math.round(v).toLocaleString('en')} µs`;
-const range = (values) => `${us(Math.min(...values))} to ${us(Math.max(...values))}`;
-console.log(`\n# Edge: workerd CPU per request, 20 lines each (${REQUESTS} requests, one at a time; median of ${ROUNDS} interleaved rounds)`);
-console.log(`no logging              ${us(median(runs.none))}`);
-console.log(`console.log x20         +${us(median(added('console')))}  (${range(added('console'))})`);
-console.log(`one bare fetch() after  +${us(median(added('fetch')))}  (${range(added('fetch'))}): the platform's part of any sending`);
-console.log(`isolog/edge x20 + send  +${us(median(added('isolog')))}  (${range(added('isolog'))}; target: under 1,000 µs added)`);
+console.log(`\n# Edge: workerd CPU per request, 20 lines each (${REQUESTS} requests a mode in blocks of ${BLOCK}, the modes taking turns in one workerd)`);
+console.log(`no logging              ${us(mean(used.none))} (blocks' median ${us(median(used.none))})`);
+console.log(`console.log x20         +${us(added('console'))}`);
+console.log(`bare fetch() after     +${us(added('fetch'))}: the same body POSTed by hand, the platform's part of any sending`);
+console.log(`isolog/edge x20 + send  +${us(added('isolog'))} (target: under 1,000 µs added)`);

@@ -34,8 +34,8 @@ async function gzip(text: string): Promise<Uint8Array<ArrayBuffer> | null> {
 /** How postOtlp sends: the token, the request's timeout, gzip, which fetch, and a signal that aborts it early. */
 export interface PostOptions {
   token?: string;
-  /** Default 30 s. */
-  timeoutMs?: number;
+  /** Default 30 s; null: none of its own, for a caller whose `signal` bounds the request. */
+  timeoutMs?: number | null;
   /** Default true: gzip where CompressionStream exists and it saves bytes. */
   gzip?: boolean;
   /** The fetch to call (a runtime's bound fetch, a test's); by default the global one, looked up at each call. */
@@ -46,6 +46,7 @@ export interface PostOptions {
 
 /** The request's timeout, and the caller's signal with it where AbortSignal.any exists (else the caller's alone). */
 function signalOf(options: PostOptions): AbortSignal {
+  if (options.timeoutMs === null && options.signal) return options.signal;
   const timeout = AbortSignal.timeout(options.timeoutMs ?? 30_000);
   if (!options.signal) return timeout;
   return typeof AbortSignal.any === 'function' ? AbortSignal.any([options.signal, timeout]) : options.signal;
