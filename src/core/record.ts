@@ -35,9 +35,9 @@ export function nextSeq(): number {
   return ++sequence;
 }
 
-/** 16 random hex digits; getRandomValues exists on insecure origins too, where randomUUID does not. */
-export function randomId(): string {
-  const bytes = new Uint8Array(8);
+/** Random hex digits, two for each of `byteCount` bytes (16 by default); getRandomValues exists on insecure origins too, where randomUUID does not. */
+export function randomId(byteCount = 8): string {
+  const bytes = new Uint8Array(byteCount);
   const c = (globalThis as { crypto?: { getRandomValues?: (a: Uint8Array) => Uint8Array } }).crypto;
   if (c?.getRandomValues) c.getRandomValues(bytes);
   else for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(Math.random() * 256);

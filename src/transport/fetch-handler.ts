@@ -158,11 +158,12 @@ export class FetchHandler extends Handler {
   }
 
   private async shut(timeoutMs: number | undefined): Promise<void> {
+    // the deadline is known before the flush starts its first request, which it then bounds
+    if (timeoutMs !== undefined) this.deadlineAt = Date.now() + timeoutMs;
     const flushed = this.flush();
     if (timeoutMs === undefined) await flushed;
     else {
       // one timer: at the deadline giveUp() aborts the request and settles the flush awaited here
-      this.deadlineAt = Date.now() + timeoutMs;
       const timer = setTimeout(() => this.giveUp(timeoutMs), timeoutMs);
       await flushed;
       clearTimeout(timer);

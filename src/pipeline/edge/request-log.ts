@@ -6,7 +6,7 @@ import { LoggerAdapter } from '../../core/adapter.js';
 import { getLogger, root, type Logger } from '../../core/logger.js';
 import { JsonFormatter } from '../../core/json-formatter.js';
 import { ERROR, WARNING, INFO } from '../../core/level.js';
-import { randomId, type LogRecord } from '../../core/record.js';
+import type { LogRecord } from '../../core/record.js';
 import { createRecord } from '../../core/record-factory.js';
 import { continueTrace, formatTraceparent, newSpanId, type TraceContext } from '../../core/trace-context.js';
 import type { FetchHandler } from '../../transport/fetch-handler.js';
@@ -42,7 +42,7 @@ export function requestFields(request: Request, requestId: string, trace: TraceC
  * @example async fetch(request, env, ctx, log) { log.getLogger('api').info('hello'); await fetch(url, { headers: log.headers() }) }
  */
 export class RequestLog {
-  /** The request's id: its `cf-ray`, else `x-request-id`, else a random one. */
+  /** The request's id: its `cf-ray`, else `x-request-id`, else its span id. */
   readonly requestId: string;
   /** The trace this request belongs to (continued from its `traceparent`, or new) and its own span. */
   readonly trace: TraceContext;
@@ -58,8 +58,9 @@ export class RequestLog {
   ended = false;
 
   constructor(request: Request, sender: FetchHandler | null, toConsole: boolean) {
-    this.requestId = request.headers.get('cf-ray') || request.headers.get('x-request-id') || randomId();
     this.trace = continueTrace(request.headers.get('traceparent'));
+    // without an id of its own, the request is named by its span, unique to it
+    this.requestId = request.headers.get('cf-ray') || request.headers.get('x-request-id') || this.trace.spanId;
     this.fields = requestFields(request, this.requestId, this.trace);
     this.sender = sender;
     this.toConsole = toConsole;
