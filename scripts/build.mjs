@@ -75,7 +75,8 @@ export async function firstLoadSize(code) {
 export async function esbuildFirstLoadSize(code) {
   const result = await build({
     stdin: { contents: code, resolveDir: root, loader: 'ts', sourcefile: 'entry.ts' },
-    ...minifyOptions, splitting: true, outdir: join(root, '.size'), metafile: true,
+    // the metafile names outputs relative to the working directory: npm start builds from anywhere
+    ...minifyOptions, splitting: true, outdir: join(root, '.size'), metafile: true, absWorkingDir: root,
   });
   const bytesOf = new Map(result.outputFiles.map((f) => [relative(root, f.path), f.contents]));
   const outputs = result.metafile.outputs;
