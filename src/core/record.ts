@@ -35,14 +35,29 @@ export function nextSeq(): number {
   return ++sequence;
 }
 
-/** Random hex digits, two for each of `byteCount` bytes (16 by default); getRandomValues exists on insecure origins too, where randomUUID does not. */
-export function randomId(byteCount = 8): string {
-  const bytes = new Uint8Array(byteCount);
+// random bytes are drawn from the runtime 256 at a time: a call into its random source costs more
+// than the bytes (an edge request wants 24 for its trace); drawn lazily, nothing at import
+const POOL_SIZE = 256;
+let pool: Uint8Array | null = null;
+let poolAt = POOL_SIZE;
+let hexOf: string[] | null = null;
+
+function refill(bytes: Uint8Array): void {
   const c = (globalThis as { crypto?: { getRandomValues?: (a: Uint8Array) => Uint8Array } }).crypto;
   if (c?.getRandomValues) c.getRandomValues(bytes);
   else for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(Math.random() * 256);
+}
+
+/** Random hex digits, two for each of `byteCount` bytes (at most 256; 8 by default); getRandomValues exists on insecure origins too, where randomUUID does not. */
+export function randomId(byteCount = 8): string {
+  if (poolAt + byteCount > POOL_SIZE) {
+    refill(pool ??= new Uint8Array(POOL_SIZE));
+    poolAt = 0;
+  }
+  hexOf ??= Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
   let hex = '';
-  for (const b of bytes) hex += b.toString(16).padStart(2, '0');
+  for (let i = poolAt; i < poolAt + byteCount; i++) hex += hexOf[(pool as Uint8Array)[i]];
+  poolAt += byteCount;
   return hex;
 }
 
