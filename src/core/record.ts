@@ -40,7 +40,6 @@ export function nextSeq(): number {
 const POOL_SIZE = 256;
 let pool: Uint8Array | null = null;
 let poolAt = POOL_SIZE;
-let hexOf: string[] | null = null;
 
 function refill(bytes: Uint8Array): void {
   const c = (globalThis as { crypto?: { getRandomValues?: (a: Uint8Array) => Uint8Array } }).crypto;
@@ -54,9 +53,8 @@ export function randomId(byteCount = 8): string {
     refill(pool ??= new Uint8Array(POOL_SIZE));
     poolAt = 0;
   }
-  hexOf ??= Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
   let hex = '';
-  for (let i = poolAt; i < poolAt + byteCount; i++) hex += hexOf[(pool as Uint8Array)[i]];
+  for (let i = poolAt; i < poolAt + byteCount; i++) hex += (pool as Uint8Array)[i].toString(16).padStart(2, '0');
   poolAt += byteCount;
   return hex;
 }
