@@ -19,6 +19,19 @@ export interface FlusherEvents {
   problem(text: string): void;
 }
 
+/** Batches read for one request: their keys and records. */
+interface Read { keys: BatchKey[]; records: PlainRecord[] }
+
+/** How one send went; `kept` is the read to send again. */
+interface Step { end: 'empty' | 'offline' | 'sent' | 'halted' | 'retry'; kept?: Read; answer?: SendResult }
+
+/**
+ * How a bounded pass ended: nothing left; the budget spent (a retry waits at most until then);
+ * offline, or a send that got no answer (the network); flushing stopped (401/403); or another
+ * worker is the flusher.
+ */
+export type PassEnd = 'empty' | 'budget' | 'offline' | 'network' | 'halted' | 'elsewhere';
+
 /** What the flusher reads of `navigator`, in a worker, a page (the in-page listener) or neither (Node). */
 interface WorkerNavigatorLike { locks?: LockManager; onLine?: boolean }
 
@@ -33,6 +46,9 @@ export class Flusher {
   sending: readonly BatchKey[] = [];
   /** deliver()'s options: encoding, sending and counting; its byte cap bounds the OTLP JSON, which a read cannot know in advance. */
   private readonly delivery: ReturnType<typeof recordDelivery>;
+  /** The pass under way (a Service Worker's), and whether a kick came since it last read. */
+  private passing: Promise<PassEnd> | null = null;
+  private storedSince = false;
 
   constructor(
     private readonly queue: BatchQueue,
@@ -65,53 +81,97 @@ export class Flusher {
 
   /** New data, or the network is back: stop waiting. */
   kick(): void {
+    this.storedSince = true;
     this.scheduler.wake();
   }
 
   private async loop(): Promise<void> {
     // what the last attempt read, kept for the retry so that it is not read and decoded again
-    let kept: { keys: BatchKey[]; records: PlainRecord[] } | null = null;
+    let kept: Read | null = null;
     while (!this.scheduler.stopped) {
       if (this.halted) { await this.scheduler.sleep(60_000); continue; }
-      // the kept batches are sent again only if all are still stored (the cap may have dropped one)
-      if (kept && (await this.queue.remaining(kept.keys).catch(() => [])).length !== kept.keys.length) kept = null;
-      const batch: { keys: BatchKey[]; records: PlainRecord[] } = kept ?? await this.read();
-      const { keys, records } = batch;
-      kept = null;
-      if (keys.length === 0) {
-        // other tabs write too: look again now and then even without a kick
-        await this.scheduler.sleep(1000);
-        continue;
-      }
+      const step = await this.step(kept);
+      kept = step.kept ?? null;
+      // other tabs write too: look again now and then even without a kick
+      if (step.end === 'empty') await this.scheduler.sleep(1000);
       // offline: the 'online' event (or 30 s) ends the wait
-      if ((globalThis.navigator as WorkerNavigatorLike | undefined)?.onLine === false) {
-        kept = batch;
-        await this.scheduler.sleep(30_000);
-        continue;
-      }
-      // a retry sends the whole read again, halves already sent too: the collector drops them as duplicates
-      const rejected = this.delivery.rejected;
-      this.sending = keys;
-      const delivery = await deliver(records, this.delivery).finally(() => { this.sending = []; });
-      if (delivery.outcome === 'done') {
-        await this.queue.remove(keys);
-        // what the collector rejected (alone, or in a partialSuccess) is dropped, not acknowledged
-        this.stats.acknowledged += records.length - (this.delivery.rejected - rejected);
-        this.events.acknowledged(keys);
-        this.scheduler.succeeded();
-      } else if (delivery.outcome === 'stop') {
-        this.halted = this.stats.lastError ?? 'the collector refused the token';
-        this.events.problem(`isolog: the collector answered ${this.halted}; flushing stopped. Records stay stored until the page is reloaded with a valid token.`);
-      } else {
-        kept = batch;
-        this.stats.retries++;
-        await this.scheduler.waitToRetry(delivery.answer.retryAfter);
-      }
+      else if (step.end === 'offline') await this.scheduler.sleep(30_000);
+      else if (step.end === 'retry') await this.scheduler.waitToRetry(step.answer?.retryAfter ?? null);
     }
   }
 
+  /**
+   * One bounded pass, for a Service Worker, which lives only as long as its events: sends until
+   * nothing is stored, the network fails or `budgetMs` is spent (no batch is taken after it; what
+   * is left stays stored). Under the origin's lock when it is free; when another worker holds it,
+   * that one is the flusher and the pass ends at once ('elsewhere').
+   */
+  pass(budgetMs: number): Promise<PassEnd> {
+    if (this.passing) return this.passing;
+    const locks = (globalThis.navigator as WorkerNavigatorLike | undefined)?.locks;
+    const run = async (): Promise<PassEnd> => {
+      this.stats.flushing = true;
+      try { return await this.passLoop(Date.now() + budgetMs); } finally { this.stats.flushing = false; }
+    };
+    const passing = locks
+      ? locks.request(this.lockName, { ifAvailable: true }, (lock) => (lock ? run() : 'elsewhere' as const))
+      : run();
+    this.passing = passing.finally(() => { this.passing = null; });
+    return this.passing;
+  }
+
+  private async passLoop(deadline: number): Promise<PassEnd> {
+    let kept: Read | null = null;
+    for (;;) {
+      if (this.halted) return 'halted';
+      if (this.scheduler.stopped) return 'empty';
+      if (Date.now() >= deadline) return 'budget';
+      this.storedSince = false;
+      const step = await this.step(kept);
+      kept = step.kept ?? null;
+      if (step.end === 'sent') continue;
+      // a batch stored while the queue was read is sent by this pass too
+      if (step.end === 'empty' && this.storedSince) continue;
+      if (step.end !== 'retry') return step.end;
+      // a send that got no answer: the network is out (a Background Sync waits for it)
+      if (step.answer?.status === null) return 'network';
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([this.scheduler.waitToRetry(step.answer?.retryAfter ?? null), new Promise((r) => { timer = setTimeout(r, deadline - Date.now()); })]);
+      clearTimeout(timer);
+    }
+  }
+
+  /** Reads the oldest batches (or takes the ones kept from the last try) and sends them once. */
+  private async step(kept: Read | null): Promise<Step> {
+    // the kept batches are sent again only if all are still stored (the cap may have dropped one)
+    if (kept && (await this.queue.remaining(kept.keys).catch(() => [])).length !== kept.keys.length) kept = null;
+    const batch = kept ?? await this.read();
+    const { keys, records } = batch;
+    if (keys.length === 0) return { end: 'empty' };
+    if ((globalThis.navigator as WorkerNavigatorLike | undefined)?.onLine === false) return { end: 'offline', kept: batch };
+    // a retry sends the whole read again, halves already sent too: the collector drops them as duplicates
+    const rejected = this.delivery.rejected;
+    this.sending = keys;
+    const delivery = await deliver(records, this.delivery).finally(() => { this.sending = []; });
+    if (delivery.outcome === 'done') {
+      await this.queue.remove(keys);
+      // what the collector rejected (alone, or in a partialSuccess) is dropped, not acknowledged
+      this.stats.acknowledged += records.length - (this.delivery.rejected - rejected);
+      this.events.acknowledged(keys);
+      this.scheduler.succeeded();
+      return { end: 'sent' };
+    }
+    if (delivery.outcome === 'stop') {
+      this.halted = this.stats.lastError ?? 'the collector refused the token';
+      this.events.problem(`isolog: the collector answered ${this.halted}; flushing stopped. Records stay stored until the page is reloaded with a valid token.`);
+      return { end: 'halted' };
+    }
+    this.stats.retries++;
+    return { end: 'retry', kept: batch, answer: delivery.answer };
+  }
+
   /** The oldest batches, as many as one request may carry, and their records. */
-  private async read(): Promise<{ keys: BatchKey[]; records: PlainRecord[] }> {
+  private async read(): Promise<Read> {
     const batches = await this.queue.oldest(1000, { records: this.config.maxRecordsPerRequest, bytes: this.config.maxBytesPerRequest ?? MAX_BYTES_PER_REQUEST }).catch(() => []);
     const keys: BatchKey[] = [];
     const records: PlainRecord[] = [];

@@ -3,7 +3,7 @@
 import { WebSocketSender } from '../../transport/websocket.js';
 import { postOtlp } from '../../transport/http.js';
 import { openQueue, type BatchKey, type BatchQueue, type StoredBatch } from './durable-queue.js';
-import { Flusher } from './flusher.js';
+import { Flusher, type PassEnd } from './flusher.js';
 import { PROTOCOL_VERSION, type FlushResult, type ListenerApi, type PipelineStats, type StorageConfig, type WorkerInit } from '../protocol.js';
 import type { PlainRecord } from '../../core/fields.js';
 
@@ -63,6 +63,12 @@ export class Listener implements ListenerApi {
     logged: 0, durable: 0, sent: 0, acknowledged: 0, dropped: {}, retries: 0, lastError: null, durableStorage: false, flushing: false,
   };
 
+  /**
+   * `continuous`: the flusher runs for as long as the worker lives (a page's worker). A Service
+   * Worker lives only through its events: it flushes in bounded passes, flushFor().
+   */
+  constructor(private readonly continuous = true) {}
+
   async init(init: WorkerInit, report?: (text: string) => void): Promise<{ version: number; durableStorage: boolean }> {
     if (init.version !== PROTOCOL_VERSION) {
       throw new Error(`isolog: the page speaks protocol ${init.version}, this worker ${PROTOCOL_VERSION}; serve the worker.js of the same isolog version`);
@@ -94,7 +100,7 @@ export class Listener implements ListenerApi {
       this.channel = new BroadcastChannel(`isolog:${init.storage.database}`);
       this.channel.onmessage = () => this.flusher?.kick();
     }
-    this.flusher.start();
+    if (this.continuous) this.flusher.start();
     return { version: PROTOCOL_VERSION, durableStorage: queue.durable };
   }
 
@@ -280,6 +286,11 @@ export class Listener implements ListenerApi {
     for (const [reason, n] of Object.entries(this.counts.dropped)) if (n > (this.told[reason] ?? 0)) dropped[reason] = n - (this.told[reason] ?? 0);
     this.told = { ...this.counts.dropped };
     return { notDelivered: waiting.reduce((n, w) => n + w.count, 0), dropped, lastError: this.counts.lastError };
+  }
+
+  /** One bounded pass of the flusher (Flusher.pass), for a listener that is not `continuous`. */
+  flushFor(budgetMs: number): Promise<PassEnd> {
+    return this.flusher ? this.flusher.pass(budgetMs) : Promise.resolve('empty');
   }
 
   async stats(): Promise<PipelineStats> {
