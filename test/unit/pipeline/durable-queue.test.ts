@@ -120,4 +120,40 @@ describe('the flusher over the queue', () => {
       vi.unstubAllGlobals();
     }
   });
+
+  describe('bounded passes (a Service Worker flushes inside its events)', () => {
+    const config = { collector: 'http://127.0.0.1:1/v1/logs', transport: 'fetch' as const, maxRecordsPerRequest: 3, maxBytesPerRequest: 1e6, retryBaseMs: 1 };
+    const newStats = (): PipelineStats => ({ logged: 0, durable: 0, sent: 0, acknowledged: 0, dropped: {}, retries: 0, lastError: null, durableStorage: false, flushing: false });
+    const stored = async (queue: MemoryBatchQueue, n: number): Promise<void> => {
+      for (let i = 0; i < n; i++) await queue.append({ raw: encodeBatch([new LogRecord('app', INFO, '(unknown file)', 0, 'n=%d', [i], null)], null), count: 1, bytes: 50 });
+    };
+
+    it('sends everything stored, request after request, then ends empty', async () => {
+      const queue = new MemoryBatchQueue();
+      await stored(queue, 7);
+      let requests = 0;
+      const flusher = new Flusher(queue, async () => { requests++; return { status: 200, retryAfter: null }; }, config, {}, newStats(), { acknowledged: () => {}, problem: () => {} }, 'isolog-test-pass');
+      expect(await flusher.pass(60_000)).toBe('empty');
+      expect(requests).toBe(3);
+      expect(await queue.totals()).toEqual({ records: 0, bytes: 0, batches: 0 });
+    });
+
+    it('ends at a send without an answer (the network), keeping what it did not send', async () => {
+      const queue = new MemoryBatchQueue();
+      await stored(queue, 5);
+      let requests = 0;
+      const flusher = new Flusher(queue, async () => (++requests === 1 ? { status: 200, retryAfter: null } : { status: null, retryAfter: null, error: 'TypeError: Failed to fetch' }),
+        config, {}, newStats(), { acknowledged: () => {}, problem: () => {} }, 'isolog-test-pass');
+      expect(await flusher.pass(60_000)).toBe('network');
+      expect((await queue.totals()).records).toBe(2);
+    });
+
+    it('takes no batch once its budget is spent: the rest stays stored for the next event', async () => {
+      const queue = new MemoryBatchQueue();
+      await stored(queue, 9);
+      const flusher = new Flusher(queue, async () => ({ status: 503, retryAfter: null }), config, {}, newStats(), { acknowledged: () => {}, problem: () => {} }, 'isolog-test-pass');
+      expect(await flusher.pass(50)).toBe('budget');
+      expect((await queue.totals()).records).toBe(9);
+    });
+  });
 });
