@@ -134,7 +134,9 @@ export function startServiceWorkerLogging(options: ServiceWorkerLoggingOptions, 
     live.add(event);
     event.waitUntil(pass());
   });
-  scope.addEventListener('online', () => { awaitingSync = false; void pass(); });
+  // where Background Sync is missing, the network coming back is the cue (outside any event: the
+  // pass runs while the Service Worker happens to live, and the next event takes over otherwise)
+  if (!syncManager) scope.addEventListener('online', () => { void pass(); });
 
   const sendFailures = fetchLogging(getLogger('serviceworker.fetch'), beaconUrl(init.transport.collector).replace(/[?#].*$/, ''));
   return {
