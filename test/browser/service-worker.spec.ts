@@ -127,3 +127,66 @@ test("logging.fetch() makes a failed request a WARNING record: the URL without i
   expect(typeof (failed.attributes as Record<string, unknown>).duration_ms).toBe('number');
   expect(JSON.stringify(warnings())).not.toContain('secret');
 });
+
+/** The pipeline page, controlled by the test Service Worker, logging through startBrowserLogging with `options`. */
+async function openPipelineWithServiceWorker(page: Page, options: Record<string, unknown>): Promise<void> {
+  await page.goto('/pipeline.html');
+  await page.evaluate(async (query) => {
+    await navigator.serviceWorker.register(`/pipeline-sw.js?${query}`, { type: 'module', scope: '/' });
+    await navigator.serviceWorker.ready;
+  }, `collector=${encodeURIComponent(suite.collector.url)}`);
+  await page.evaluate((o) => window.isologTest.start(o as never), { collector: suite.collector.url, send: { retryBaseMs: 100 }, ...options });
+}
+
+/** Each record of `run` the proxy saw on the wire, counted: none may have been sent twice. */
+function sentTwice(run: string): number {
+  const uids = suite.collector.seen(run).map((r) => r.attributes['log.record.uid']);
+  return uids.length - new Set(uids).size;
+}
+
+test("a page whose listener is the Service Worker ships its records through it, each once", async ({ page }) => {
+  suite.collector.capture = true;
+  try {
+    await openPipelineWithServiceWorker(page, { listener: 'service-worker' });
+    const run = newRun('sw-page');
+    await page.evaluate((r) => window.isologTest.log(r, 0, 400), run);
+    expect(await page.evaluate(() => window.isologTest.flush())).toBe('ok');
+    await suite.expectAll(run, 400);
+    expect(sentTwice(run)).toBe(0);
+    // the page holds no worker of its own: its records were stored by the Service Worker
+    expect(page.workers()).toHaveLength(0);
+  } finally {
+    suite.collector.capture = false;
+  }
+});
+
+test('a page on the Service Worker and a second tab on a dedicated worker at once: one flusher, nothing sent twice', async ({ page, context }) => {
+  suite.collector.capture = true;
+  try {
+    await openPipelineWithServiceWorker(page, { listener: 'service-worker' });
+    const second = await context.newPage();
+    await openPipelineWithServiceWorker(second, {});
+    const run = newRun('sw-two-tabs');
+    await Promise.all([
+      page.evaluate((r) => { for (let i = 0; i < 10; i++) window.isologTest.log(r, i * 100, i * 100 + 50); }, run),
+      second.evaluate((r) => { for (let i = 0; i < 10; i++) window.isologTest.log(r, i * 100 + 50, i * 100 + 100); }, run),
+    ]);
+    expect(await page.evaluate(() => window.isologTest.flush())).toBe('ok');
+    expect(await second.evaluate(() => window.isologTest.flush())).toBe('ok');
+    await suite.expectAll(run, 1000);
+    expect(sentTwice(run)).toBe(0);
+    const flushing = [(await page.evaluate(() => window.isologTest.stats())).flushing, (await second.evaluate(() => window.isologTest.stats())).flushing];
+    expect(flushing.filter(Boolean).length).toBeLessThanOrEqual(1);
+  } finally {
+    suite.collector.capture = false;
+  }
+});
+
+test('without a Service Worker in control, listener: service-worker fails saying what to do', async ({ page }) => {
+  await page.goto('/pipeline.html');
+  const error = await page.evaluate((url) => window.isologTest.start({ collector: url, listener: 'service-worker' } as never).then(() => 'started', (err: Error) => err.message), suite.collector.url);
+  expect(error).toContain('startServiceWorkerLogging');
+  expect(error).toContain('navigator.serviceWorker.register');
+  // nothing of the failed start stays on the root logger
+  expect(await page.evaluate(() => window.isologTest.rootHandlers())).toBe(0);
+});

@@ -13,6 +13,7 @@ import { beaconUrl } from './destination.js';
 import { directSender, type PageCounts } from './direct-send.js';
 import type { EarlyRecords } from './early-records.js';
 import { listenerLink } from './listener-link.js';
+import { serviceWorkerLink } from './service-worker-link.js';
 import { FlushError, type BrowserLogging, type BrowserLoggingOptions } from './options.js';
 import { onLeavingPage, tabSessionId } from './page-events.js';
 import { captureUncaughtErrors } from '../uncaught-errors.js';
@@ -51,7 +52,8 @@ function flushError(timeoutMs: number, held: number, worker: FlushResult | null,
 export async function startPipeline(options: BrowserLoggingOptions, early: EarlyRecords): Promise<BrowserLogging> {
   const root = getLogger();
   const init = workerInit(options, tabSessionId());
-  const link = listenerLink(init, options);
+  // a dedicated worker by default; the Service Worker keeps storing and sending once the page is gone
+  const link = options.listener === 'service-worker' ? serviceWorkerLink(init) : listenerLink(init, options);
   // what the page delivers itself, when the worker keeps refusing a batch
   const own: PageCounts = { sent: 0, acknowledged: 0, dropped: {}, lastError: null };
   let told: Record<string, number> = {};
@@ -75,7 +77,15 @@ export async function startPipeline(options: BrowserLoggingOptions, early: Early
   // hidden while this chunk loaded (the page may be on its way out): what the early handler kept
   // goes now as well; the collector drops the copies that the worker sends too
   if (typeof document !== 'undefined' && document.visibilityState === 'hidden') leave();
-  handler.setTarget(await link.connect());
+  try {
+    handler.setTarget(await link.connect());
+  } catch (err) {
+    // only the Service Worker link can fail (no Service Worker in control): nothing stays installed
+    root.removeHandler(handler);
+    handler.close();
+    stopLeaving();
+    throw err;
+  }
   const stopCapturing = options.captureErrors ?? true ? captureUncaughtErrors(getLogger('window')) : () => undefined;
 
   const flushTimeout = options.flushTimeoutMs ?? 10_000;
