@@ -71,7 +71,9 @@ export function startServiceWorkerLogging(options: ServiceWorkerLoggingOptions, 
     await ready;
     const end = await listener.flushFor(budgetMs);
     if (end === 'empty') due = awaitingSync = false;
-    if (end === 'budget' || (!inSync && (end === 'network' || end === 'offline'))) askForSync();
+    // more to send: come back; failed: a sync for when the network (or the collector) is back,
+    // which inside a sync event is that event's to retry (it rejects, and the browser backs off)
+    if (end === 'budget' || (!inSync && (end === 'network' || end === 'offline' || end === 'failing'))) askForSync();
     return end;
   };
   const stored = (put: Promise<void>): Promise<void> => {
@@ -127,7 +129,7 @@ export function startServiceWorkerLogging(options: ServiceWorkerLoggingOptions, 
     awaitingSync = false;
     // a failure rejects, so that the browser tries the sync again later (with its own backoff)
     event.waitUntil(pass(true).then((end) => {
-      if ((end === 'network' || end === 'offline') && !sync.lastChance) throw new Error(`isolog: records not sent (${end}); Background Sync tries again`);
+      if ((end === 'network' || end === 'offline' || end === 'failing') && !sync.lastChance) throw new Error(`isolog: records not sent (${end}); Background Sync tries again`);
     }));
   });
   scope.addEventListener('periodicsync', (event) => {

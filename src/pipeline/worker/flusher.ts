@@ -26,11 +26,11 @@ interface Read { keys: BatchKey[]; records: PlainRecord[] }
 interface Step { end: 'empty' | 'offline' | 'sent' | 'halted' | 'retry'; kept?: Read; answer?: SendResult }
 
 /**
- * How a bounded pass ended: nothing left; the budget spent (a retry waits at most until then);
- * offline, or a send that got no answer (the network); flushing stopped (401/403); or another
- * worker is the flusher.
+ * How a bounded pass ended: nothing left; the budget spent while sending ('budget') or while the
+ * last send failed and waited to retry ('failing'); offline, before a send or after one that got
+ * no answer ('network'); flushing stopped (401/403); or another worker is the flusher.
  */
-export type PassEnd = 'empty' | 'budget' | 'offline' | 'network' | 'halted' | 'elsewhere';
+export type PassEnd = 'empty' | 'budget' | 'failing' | 'offline' | 'network' | 'halted' | 'elsewhere';
 
 /** What the flusher reads of `navigator`, in a worker, a page (the in-page listener) or neither (Node). */
 interface WorkerNavigatorLike { locks?: LockManager; onLine?: boolean }
@@ -122,19 +122,22 @@ export class Flusher {
 
   private async passLoop(deadline: number): Promise<PassEnd> {
     let kept: Read | null = null;
+    let failing = false;
     for (;;) {
       if (this.halted) return 'halted';
       if (this.scheduler.stopped) return 'empty';
-      if (Date.now() >= deadline) return 'budget';
+      if (Date.now() >= deadline) return failing ? 'failing' : 'budget';
       this.storedSince = false;
       const step = await this.step(kept);
       kept = step.kept ?? null;
+      failing = step.end === 'retry';
       if (step.end === 'sent') continue;
       // a batch stored while the queue was read is sent by this pass too
       if (step.end === 'empty' && this.storedSince) continue;
       if (step.end !== 'retry') return step.end;
-      // a send that got no answer: the network is out (a Background Sync waits for it)
-      if (step.answer?.status === null) return 'network';
+      // no answer, and the browser knows it is offline: a Background Sync waits for the network;
+      // online, the collector may be back in a moment, so the pass retries within its budget
+      if (step.answer?.status === null && (globalThis.navigator as WorkerNavigatorLike | undefined)?.onLine === false) return 'network';
       let timer: ReturnType<typeof setTimeout> | undefined;
       await Promise.race([this.scheduler.waitToRetry(step.answer?.retryAfter ?? null), new Promise((r) => { timer = setTimeout(r, deadline - Date.now()); })]);
       clearTimeout(timer);

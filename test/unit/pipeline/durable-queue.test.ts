@@ -138,22 +138,50 @@ describe('the flusher over the queue', () => {
       expect(await queue.totals()).toEqual({ records: 0, bytes: 0, batches: 0 });
     });
 
-    it('ends at a send without an answer (the network), keeping what it did not send', async () => {
+    it('ends at a send without an answer while the browser is offline (the network), keeping what it did not send', async () => {
       const queue = new MemoryBatchQueue();
       await stored(queue, 5);
       let requests = 0;
-      const flusher = new Flusher(queue, async () => (++requests === 1 ? { status: 200, retryAfter: null } : { status: null, retryAfter: null, error: 'TypeError: Failed to fetch' }),
+      const online = { onLine: true };
+      vi.stubGlobal('navigator', online);
+      try {
+        const flusher = new Flusher(queue, async () => {
+          if (++requests === 1) return { status: 200, retryAfter: null };
+          online.onLine = false;
+          return { status: null, retryAfter: null, error: 'TypeError: Failed to fetch' };
+        }, config, {}, newStats(), { acknowledged: () => {}, problem: () => {} }, 'isolog-test-pass');
+        expect(await flusher.pass(60_000)).toBe('network');
+        expect((await queue.totals()).records).toBe(2);
+      } finally {
+        vi.unstubAllGlobals();
+      }
+    });
+
+    it('online, retries a send without an answer within its budget, and ends failing when none came', async () => {
+      const queue = new MemoryBatchQueue();
+      await stored(queue, 2);
+      let requests = 0;
+      const flusher = new Flusher(queue, async () => { requests++; return { status: null, retryAfter: null, error: 'TypeError: Failed to fetch' }; },
         config, {}, newStats(), { acknowledged: () => {}, problem: () => {} }, 'isolog-test-pass');
-      expect(await flusher.pass(60_000)).toBe('network');
+      expect(await flusher.pass(100)).toBe('failing');
+      expect(requests).toBeGreaterThan(1);
       expect((await queue.totals()).records).toBe(2);
     });
 
     it('takes no batch once its budget is spent: the rest stays stored for the next event', async () => {
       const queue = new MemoryBatchQueue();
       await stored(queue, 9);
-      const flusher = new Flusher(queue, async () => ({ status: 503, retryAfter: null }), config, {}, newStats(), { acknowledged: () => {}, problem: () => {} }, 'isolog-test-pass');
-      expect(await flusher.pass(50)).toBe('budget');
-      expect((await queue.totals()).records).toBe(9);
+      // the clock moves 30 ms a request: the budget of 50 ms is spent after two of the three
+      let now = 1_700_000_000_000;
+      const clock = vi.spyOn(Date, 'now').mockImplementation(() => now);
+      try {
+        const flusher = new Flusher(queue, async () => { now += 30; return { status: 200, retryAfter: null }; },
+          config, {}, newStats(), { acknowledged: () => {}, problem: () => {} }, 'isolog-test-pass');
+        expect(await flusher.pass(50)).toBe('budget');
+        expect((await queue.totals()).records).toBe(3);
+      } finally {
+        clock.mockRestore();
+      }
     });
   });
 });
