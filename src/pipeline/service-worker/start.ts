@@ -15,7 +15,7 @@ import { FlushError } from '../page/options.js';
 import { captureUncaughtErrors } from '../uncaught-errors.js';
 import { PageQueueHandler } from '../page/queue-handler.js';
 import { Listener } from '../worker/listener.js';
-import type { PassEnd } from '../worker/flusher.js';
+import { PassFlusher, type PassEnd } from './pass-flusher.js';
 import { workerInit } from '../worker-init.js';
 import { fetchLogging } from './failed-requests.js';
 import type { ServiceWorkerLogging, ServiceWorkerLoggingOptions } from './options.js';
@@ -42,7 +42,7 @@ export function startServiceWorkerLogging(options: ServiceWorkerLoggingOptions, 
   const init: WorkerInit = workerInit(options, randomId());
   const budgetMs = options.flushBudgetMs ?? 30_000;
   const flushTimeout = options.flushTimeoutMs ?? 10_000;
-  const listener = new Listener(false);
+  const listener = new Listener(PassFlusher);
   const ready = listener.init(init, reportInternalError).then(() => undefined);
 
   // whether something may be stored and unsent (at start: what an earlier life left); whether a
@@ -69,7 +69,7 @@ export function startServiceWorkerLogging(options: ServiceWorkerLoggingOptions, 
   /** One bounded pass; `inSync`: a failure is the sync event's to retry, not a new registration. */
   const pass = async (inSync = false): Promise<PassEnd> => {
     await ready;
-    const end = await listener.flushFor(budgetMs);
+    const end = listener.flusher ? await listener.flusher.pass(budgetMs) : 'empty';
     if (end === 'empty') due = awaitingSync = false;
     // more to send: come back; failed: a sync for when the network (or the collector) is back,
     // which inside a sync event is that event's to retry (it rejects, and the browser backs off)

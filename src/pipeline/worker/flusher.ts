@@ -20,44 +20,36 @@ export interface FlusherEvents {
 }
 
 /** Batches read for one request: their keys and records. */
-interface Read { keys: BatchKey[]; records: PlainRecord[] }
+export interface Read { keys: BatchKey[]; records: PlainRecord[] }
 
 /** How one send went; `kept` is the read to send again. */
-interface Step { end: 'empty' | 'offline' | 'sent' | 'halted' | 'retry'; kept?: Read; answer?: SendResult }
-
-/**
- * How a bounded pass ended: nothing left; the budget spent while sending ('budget') or while the
- * last send failed and waited to retry ('failing'); offline, before a send or after one that got
- * no answer ('network'); flushing stopped (401/403); or another worker is the flusher.
- */
-export type PassEnd = 'empty' | 'budget' | 'failing' | 'offline' | 'network' | 'halted' | 'elsewhere';
+export interface Step { end: 'empty' | 'offline' | 'sent' | 'halted' | 'retry'; kept?: Read; answer?: SendResult }
 
 /** What the flusher reads of `navigator`, in a worker, a page (the in-page listener) or neither (Node). */
-interface WorkerNavigatorLike { locks?: LockManager; onLine?: boolean }
+export interface WorkerNavigatorLike { locks?: LockManager; onLine?: boolean }
 
 /** Reads stored batches, delivers them (transport/delivery.ts: split, retry, stop) and deletes them once sent. */
 export class Flusher {
-  private halted: string | null = null;
+  protected halted: string | null = null;
   private running: Promise<void> | null = null;
   // stop() aborts it: the wait for the lock, and the 'online' listener
   private readonly stopping = new AbortController();
-  private readonly scheduler: RetryScheduler;
+  protected readonly scheduler: RetryScheduler;
   /** The batches whose records are on their way now: dropping one of them would count as lost what may arrive. */
   sending: readonly BatchKey[] = [];
   /** deliver()'s options: encoding, sending and counting; its byte cap bounds the OTLP JSON, which a read cannot know in advance. */
   private readonly delivery: ReturnType<typeof recordDelivery>;
-  /** The pass under way (a Service Worker's), and whether a kick came since it last read. */
-  private passing: Promise<PassEnd> | null = null;
-  private storedSince = false;
+  /** Whether a kick came since this was last set false (a Service Worker's pass reads again then). */
+  protected storedSince = false;
 
   constructor(
     private readonly queue: BatchQueue,
     sendBody: Send,
     private readonly config: TransportConfig,
     resource: Record<string, unknown>,
-    private readonly stats: PipelineStats,
+    protected readonly stats: PipelineStats,
     private readonly events: FlusherEvents,
-    private readonly lockName: string,
+    protected readonly lockName: string,
   ) {
     this.scheduler = retryScheduler(config.retryBaseMs);
     this.delivery = recordDelivery(sendBody, resource, config.maxBytesPerRequest ?? MAX_BYTES_PER_REQUEST, stats, (text) => events.problem(text));
@@ -100,52 +92,8 @@ export class Flusher {
     }
   }
 
-  /**
-   * One bounded pass, for a Service Worker, which lives only as long as its events: sends until
-   * nothing is stored, the network fails or `budgetMs` is spent (no batch is taken after it; what
-   * is left stays stored). Under the origin's lock when it is free; when another worker holds it,
-   * that one is the flusher and the pass ends at once ('elsewhere').
-   */
-  pass(budgetMs: number): Promise<PassEnd> {
-    if (this.passing) return this.passing;
-    const locks = (globalThis.navigator as WorkerNavigatorLike | undefined)?.locks;
-    const run = async (): Promise<PassEnd> => {
-      this.stats.flushing = true;
-      try { return await this.passLoop(Date.now() + budgetMs); } finally { this.stats.flushing = false; }
-    };
-    const passing = locks
-      ? locks.request(this.lockName, { ifAvailable: true }, (lock) => (lock ? run() : 'elsewhere' as const))
-      : run();
-    this.passing = passing.finally(() => { this.passing = null; });
-    return this.passing;
-  }
-
-  private async passLoop(deadline: number): Promise<PassEnd> {
-    let kept: Read | null = null;
-    let failing = false;
-    for (;;) {
-      if (this.halted) return 'halted';
-      if (this.scheduler.stopped) return 'empty';
-      if (Date.now() >= deadline) return failing ? 'failing' : 'budget';
-      this.storedSince = false;
-      const step = await this.step(kept);
-      kept = step.kept ?? null;
-      failing = step.end === 'retry';
-      if (step.end === 'sent') continue;
-      // a batch stored while the queue was read is sent by this pass too
-      if (step.end === 'empty' && this.storedSince) continue;
-      if (step.end !== 'retry') return step.end;
-      // no answer, and the browser knows it is offline: a Background Sync waits for the network;
-      // online, the collector may be back in a moment, so the pass retries within its budget
-      if (step.answer?.status === null && (globalThis.navigator as WorkerNavigatorLike | undefined)?.onLine === false) return 'network';
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      await Promise.race([this.scheduler.waitToRetry(step.answer?.retryAfter ?? null), new Promise((r) => { timer = setTimeout(r, deadline - Date.now()); })]);
-      clearTimeout(timer);
-    }
-  }
-
   /** Reads the oldest batches (or takes the ones kept from the last try) and sends them once. */
-  private async step(kept: Read | null): Promise<Step> {
+  protected async step(kept: Read | null): Promise<Step> {
     // the kept batches are sent again only if all are still stored (the cap may have dropped one)
     if (kept && (await this.queue.remaining(kept.keys).catch(() => [])).length !== kept.keys.length) kept = null;
     const batch = kept ?? await this.read();

@@ -3,7 +3,7 @@
 import { WebSocketSender } from '../../transport/websocket.js';
 import { postOtlp } from '../../transport/http.js';
 import { openQueue, type BatchKey, type BatchQueue, type StoredBatch } from './durable-queue.js';
-import { Flusher, type PassEnd } from './flusher.js';
+import { Flusher } from './flusher.js';
 import { PROTOCOL_VERSION, type FlushResult, type ListenerApi, type PipelineStats, type StorageConfig, type WorkerInit } from '../protocol.js';
 import type { PlainRecord } from '../../core/fields.js';
 
@@ -38,9 +38,8 @@ function isDropWarning(r: PlainRecord): boolean {
 }
 
 /** Implements what the page calls (protocol.ts; pipeline/worker/serve.ts in a worker). */
-export class Listener implements ListenerApi {
+export class Listener<F extends Flusher = Flusher> implements ListenerApi {
   private queue: BatchQueue | null = null;
-  private flusher: Flusher | null = null;
   private storage: StorageConfig | null = null;
   private closeTransport: (() => void) | null = null;
   /** Batches this listener stored and not yet seen acknowledged, with their record counts. */
@@ -63,11 +62,14 @@ export class Listener implements ListenerApi {
     logged: 0, durable: 0, sent: 0, acknowledged: 0, dropped: {}, retries: 0, lastError: null, durableStorage: false, flushing: false,
   };
 
+  /** The flusher, once init() has run; of the class given to the constructor. */
+  flusher: F | null = null;
+
   /**
-   * `continuous`: the flusher runs for as long as the worker lives (a page's worker). A Service
-   * Worker lives only through its events: it flushes in bounded passes, flushFor().
+   * `FlusherClass`: the flusher to run; by default one that loops for as long as the worker lives.
+   * A Service Worker gives its own, which flushes in passes inside its events (service-worker/pass-flusher.ts).
    */
-  constructor(private readonly continuous = true) {}
+  constructor(private readonly FlusherClass: new (...args: ConstructorParameters<typeof Flusher>) => F = Flusher as never) {}
 
   async init(init: WorkerInit, report?: (text: string) => void): Promise<{ version: number; durableStorage: boolean }> {
     if (init.version !== PROTOCOL_VERSION) {
@@ -91,7 +93,7 @@ export class Listener implements ListenerApi {
     } else {
       send = (body: string) => postOtlp(t.collector, body, { token: t.token });
     }
-    this.flusher = new Flusher(queue, send, t, init.resource, this.counts, {
+    this.flusher = new this.FlusherClass(queue, send, t, init.resource, this.counts, {
       acknowledged: (keys) => this.onAcknowledged(keys),
       problem: (text) => { this.counts.lastError = text; this.report(text); },
     }, `isolog-flusher:${init.storage.database}`);
@@ -100,7 +102,7 @@ export class Listener implements ListenerApi {
       this.channel = new BroadcastChannel(`isolog:${init.storage.database}`);
       this.channel.onmessage = () => this.flusher?.kick();
     }
-    if (this.continuous) this.flusher.start();
+    this.flusher.start();
     return { version: PROTOCOL_VERSION, durableStorage: queue.durable };
   }
 
@@ -286,11 +288,6 @@ export class Listener implements ListenerApi {
     for (const [reason, n] of Object.entries(this.counts.dropped)) if (n > (this.told[reason] ?? 0)) dropped[reason] = n - (this.told[reason] ?? 0);
     this.told = { ...this.counts.dropped };
     return { notDelivered: waiting.reduce((n, w) => n + w.count, 0), dropped, lastError: this.counts.lastError };
-  }
-
-  /** One bounded pass of the flusher (Flusher.pass), for a listener that is not `continuous`. */
-  flushFor(budgetMs: number): Promise<PassEnd> {
-    return this.flusher ? this.flusher.pass(budgetMs) : Promise.resolve('empty');
   }
 
   async stats(): Promise<PipelineStats> {

@@ -4,6 +4,7 @@ import 'fake-indexeddb/auto';
 import { describe, expect, it, vi } from 'vitest';
 import { IndexedDbQueue, MemoryBatchQueue, type BatchQueue, type StoredBatch } from '../../../src/pipeline/worker/durable-queue.js';
 import { Flusher } from '../../../src/pipeline/worker/flusher.js';
+import { PassFlusher } from '../../../src/pipeline/service-worker/pass-flusher.js';
 import type { PipelineStats } from '../../../src/pipeline/protocol.js';
 import { encodeBatch } from '../../../src/pipeline/batch-encoder.js';
 import { INFO, LogRecord } from '../../../src/index.js';
@@ -132,7 +133,7 @@ describe('the flusher over the queue', () => {
       const queue = new MemoryBatchQueue();
       await stored(queue, 7);
       let requests = 0;
-      const flusher = new Flusher(queue, async () => { requests++; return { status: 200, retryAfter: null }; }, config, {}, newStats(), { acknowledged: () => {}, problem: () => {} }, 'isolog-test-pass');
+      const flusher = new PassFlusher(queue, async () => { requests++; return { status: 200, retryAfter: null }; }, config, {}, newStats(), { acknowledged: () => {}, problem: () => {} }, 'isolog-test-pass');
       expect(await flusher.pass(60_000)).toBe('empty');
       expect(requests).toBe(3);
       expect(await queue.totals()).toEqual({ records: 0, bytes: 0, batches: 0 });
@@ -145,7 +146,7 @@ describe('the flusher over the queue', () => {
       const online = { onLine: true };
       vi.stubGlobal('navigator', online);
       try {
-        const flusher = new Flusher(queue, async () => {
+        const flusher = new PassFlusher(queue, async () => {
           if (++requests === 1) return { status: 200, retryAfter: null };
           online.onLine = false;
           return { status: null, retryAfter: null, error: 'TypeError: Failed to fetch' };
@@ -161,7 +162,7 @@ describe('the flusher over the queue', () => {
       const queue = new MemoryBatchQueue();
       await stored(queue, 2);
       let requests = 0;
-      const flusher = new Flusher(queue, async () => { requests++; return { status: null, retryAfter: null, error: 'TypeError: Failed to fetch' }; },
+      const flusher = new PassFlusher(queue, async () => { requests++; return { status: null, retryAfter: null, error: 'TypeError: Failed to fetch' }; },
         config, {}, newStats(), { acknowledged: () => {}, problem: () => {} }, 'isolog-test-pass');
       expect(await flusher.pass(100)).toBe('failing');
       expect(requests).toBeGreaterThan(1);
@@ -175,7 +176,7 @@ describe('the flusher over the queue', () => {
       let now = 1_700_000_000_000;
       const clock = vi.spyOn(Date, 'now').mockImplementation(() => now);
       try {
-        const flusher = new Flusher(queue, async () => { now += 30; return { status: 200, retryAfter: null }; },
+        const flusher = new PassFlusher(queue, async () => { now += 30; return { status: 200, retryAfter: null }; },
           config, {}, newStats(), { acknowledged: () => {}, problem: () => {} }, 'isolog-test-pass');
         expect(await flusher.pass(50)).toBe('budget');
         expect((await queue.totals()).records).toBe(3);
