@@ -1,5 +1,6 @@
-// The demo page: records go to DevTools through ConsoleHandler and, through isolog/browser's worker
-// (IndexedDB, then OTLP), to the collector.
+// The demo page, an installable offline app (manifest, Service Worker in sw.ts): records go to
+// DevTools through ConsoleHandler and, through isolog/browser's listener (the Service Worker once it
+// controls the page, else a dedicated worker; IndexedDB, then OTLP), to the collector.
 import { ConsoleHandler, extra, Formatter, getLogger, INFO } from '../src/index.js';
 import { startBrowserLogging } from '../src/runtime/browser.js';
 
@@ -24,5 +25,11 @@ document.querySelector('#fail')?.addEventListener('click', () => {
   log.error('checkout failed', new Error('card declined', { cause: new Error('HTTP 402') }));
 });
 
-await startBrowserLogging({ collector: __COLLECTOR__, workerUrl: '/worker.js', resource: { 'service.name': 'isolog-demo' } });
-log.info('demo loaded');
+// an installable offline app: its Service Worker caches it and, once it controls the page (from
+// the second load on), is the page's listener, which keeps sending after the page has closed
+const registered = 'serviceWorker' in navigator
+  ? await navigator.serviceWorker.register('/sw.js', { type: 'module' }).then(() => true, () => false)
+  : false;
+const listener = registered && navigator.serviceWorker.controller ? 'service-worker' : 'worker';
+await startBrowserLogging({ collector: __COLLECTOR__, workerUrl: '/worker.js', listener, resource: { 'service.name': 'isolog-demo' } });
+log.info('demo loaded', extra({ listener, online: navigator.onLine }));
