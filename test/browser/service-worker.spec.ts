@@ -190,3 +190,20 @@ test('without a Service Worker in control, listener: service-worker fails saying
   // nothing of the failed start stays on the root logger
   expect(await page.evaluate(() => window.isologTest.rootHandlers())).toBe(0);
 });
+
+test('the Service Worker keeps sending a closed page\'s records: logged with the collector down, the page closed, the collector up', async ({ page, context }) => {
+  await openPipelineWithServiceWorker(page, { listener: 'service-worker' });
+  const run = newRun('sw-page-closed');
+  await suite.collector.down();
+  try {
+    await page.evaluate((r) => window.isologTest.log(r, 0, 300), run);
+    // durable in the Service Worker (its stats, through the page's link), and then the page goes
+    await expect.poll(async () => (await page.evaluate(() => window.isologTest.stats())).durable).toBeGreaterThanOrEqual(300);
+    await page.close();
+  } finally {
+    await suite.collector.up();
+  }
+  // no page of the origin is open: what sends is the Service Worker's pass, retrying within its event
+  expect(context.pages()).toHaveLength(0);
+  await suite.expectAll(run, 300);
+});
