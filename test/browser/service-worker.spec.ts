@@ -77,6 +77,34 @@ test('a sync event dispatched through the DevTools protocol delivers what was lo
   await suite.expectAll(run, 200);
 });
 
+test('a periodicsync event dispatched through the DevTools protocol flushes what was logged offline', async ({ page, context }) => {
+  await openWithServiceWorker(page, '&sync=0');
+  const { active } = await serviceWorkers(page);
+  const run = newRun('sw-periodic');
+  await context.setOffline(true);
+  await command(page, { command: 'log', run, from: 0, to: 100 });
+  const { registrationId } = active();
+  const other = await context.newPage();
+  await page.close();
+  await context.setOffline(false);
+  const cdp = await other.context().newCDPSession(other);
+  await cdp.send('ServiceWorker.enable');
+  expect(suite.collector.stored(run)).toHaveLength(0);
+  await cdp.send('ServiceWorker.dispatchPeriodicSyncEvent', { origin: PAGE_ORIGIN, registrationId, tag: 'isolog-flush' });
+  await suite.expectAll(run, 100);
+});
+
+test('a flush budget too small for the queue sends what fits and leaves the rest stored; the sync it registers brings the rest', async ({ page }) => {
+  // one request of 50 records per pass: 500 records need ten passes, each in its own event
+  await openWithServiceWorker(page, '&budget=1&maxRecords=50');
+  const run = newRun('sw-budget');
+  const requests = suite.collector.requests;
+  await command(page, { command: 'log', run, from: 0, to: 500, chunk: 50 });
+  await suite.expectAll(run, 500);
+  expect(suite.collector.requests - requests).toBeGreaterThanOrEqual(10);
+  expect(((await command(page, { command: 'stats' })) as { seen: { sync: number } }).seen.sync).toBeGreaterThan(0);
+});
+
 test('without Background Sync, the next message or fetch event after the network is back delivers what was logged offline', async ({ page, context }) => {
   await openWithServiceWorker(page, '&sync=0');
   const run = newRun('sw-fallback');

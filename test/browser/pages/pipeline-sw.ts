@@ -1,7 +1,8 @@
 /// <reference lib="webworker" />
 // The Service Worker the service-worker tests register (as /pipeline-sw.js?collector=…): the
 // listener of isolog/service-worker, and commands from the test page on a MessageChannel port:
-// log records of a run, flush, stats. `?sync=0` turns Background Sync off (the fallback events).
+// log records of a run, flush, stats. `?sync=0` turns Background Sync off (the fallback events);
+// `?budget=` and `?maxRecords=` set the flush budget and the records per request.
 import { extra, getLogger } from '../../../src/index.js';
 import { startServiceWorkerLogging } from '../../../src/runtime/service-worker.js';
 
@@ -9,13 +10,16 @@ const sw = self as unknown as ServiceWorkerGlobalScope;
 const params = new URL(sw.location.href).searchParams;
 const logging = startServiceWorkerLogging({
   collector: params.get('collector') as string,
-  send: { retryBaseMs: 100 },
+  send: { retryBaseMs: 100, maxRecords: Number(params.get('maxRecords') ?? 10_000) },
   backgroundSync: params.get('sync') !== '0',
+  // ?budget=1: every pass takes one request, then leaves the rest for the next event
+  ...(params.has('budget') ? { flushBudgetMs: Number(params.get('budget')) } : {}),
 });
 const log = getLogger('sw');
 // what came to the Service Worker, for the tests to tell which path delivered
-const seen = { sync: 0, online: 0 };
+const seen = { sync: 0, online: 0, periodicsync: 0 };
 sw.addEventListener('sync', () => { seen.sync++; });
+sw.addEventListener('periodicsync', () => { seen.periodicsync++; });
 sw.addEventListener('online', () => { seen.online++; });
 
 sw.addEventListener('install', (event) => event.waitUntil(sw.skipWaiting()));
@@ -26,12 +30,16 @@ sw.addEventListener('fetch', (event) => {
   if (url.pathname === '/sw-fetch') event.respondWith(logging.fetch(url.searchParams.get('to') as string));
 });
 
-type Command = { command: 'log'; run: string; from: number; to: number } | { command: 'flush' } | { command: 'stats' } | { command: 'ping' };
+type Command = { command: 'log'; run: string; from: number; to: number; chunk?: number } | { command: 'flush' } | { command: 'stats' } | { command: 'ping' };
 
 async function run(command: Command): Promise<unknown> {
   if (command.command === 'log') {
     const before = (await logging.stats()).durable;
-    for (let n = command.from; n < command.to; n++) log.info('sw record %d', n, extra({ run: command.run, n }));
+    for (let n = command.from; n < command.to; n++) {
+      log.info('sw record %d', n, extra({ run: command.run, n }));
+      // `chunk`: a batch of so many records each (a batch is what one task logs)
+      if (command.chunk && (n + 1 - command.from) % command.chunk === 0) await new Promise((r) => setTimeout(r, 0));
+    }
     // answered once the records are durable in IndexedDB
     while ((await logging.stats()).durable < before + command.to - command.from) await new Promise((r) => setTimeout(r, 20));
     return 'logged';
