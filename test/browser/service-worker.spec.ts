@@ -2,7 +2,7 @@
 // against the real collector behind the fault proxy, every record counted by uid. The DevTools
 // protocol stops the Service Worker and dispatches Background Sync events as the browser would.
 import { expect, test, type CDPSession, type Page } from '@playwright/test';
-import { newRun, pipelineSuite, PAGE_ORIGIN } from './harness.js';
+import { lossAndDuplicates, newRun, pipelineSuite, PAGE_ORIGIN } from './harness.js';
 
 const suite = pipelineSuite();
 
@@ -40,6 +40,15 @@ test('records logged in the Service Worker reach the collector exactly once', as
   await suite.expectAll(run, 300);
   expect(await command(page, { command: 'flush' })).toBe('flushed');
   expect(await command(page, { command: 'stats' })).toMatchObject({ logged: 300, durable: 300, acknowledged: 300, dropped: {} });
+});
+
+test('stop() in the Service Worker flushes first: everything logged before it is delivered, once', async ({ page }) => {
+  await openWithServiceWorker(page);
+  const run = newRun('sw-stop');
+  await command(page, { command: 'log', run, from: 0, to: 100 });
+  expect(await command(page, { command: 'stop' })).toBe('stopped');
+  expect(lossAndDuplicates(suite.collector.stored(run), 100)).toEqual({ missing: [], duplicates: 0, uidDuplicates: 0 });
+  expect(await command(page, { command: 'stats' })).toMatchObject({ acknowledged: 100, flushing: false });
 });
 
 test('logged offline in the Service Worker, the page closed: the Background Sync it registered delivers everything once online', async ({ page, context }) => {

@@ -33,6 +33,11 @@ export interface ServiceWorkerLogging {
   flush(timeoutMs?: number): Promise<void>;
   stats(): Promise<PipelineStats>;
   /**
+   * Flushes (rejecting as flush() does), then takes the handler off the root logger and stops the
+   * listener: what is still stored is sent by the next Service Worker or page of the origin.
+   */
+  stop(timeoutMs?: number): Promise<void>;
+  /**
    * `fetch`, with a WARNING record (logger `serviceworker.fetch`) for a request that fails or is
    * answered 4xx/5xx: URL without its query, method, status or error, duration. Opt-in: only what
    * goes through it is logged.

@@ -114,7 +114,7 @@ export function startServiceWorkerLogging(options: ServiceWorkerLoggingOptions, 
     () => undefined, directSender(beaconUrl(init.transport.collector), options.token, init.resource, init.transport.maxBytesPerRequest,
       { sent: 0, acknowledged: 0, dropped: {}, lastError: null }));
   root.addHandler(handler);
-  if (options.captureErrors ?? true) captureUncaughtErrors(getLogger('serviceworker'));
+  const stopCapturing = options.captureErrors ?? true ? captureUncaughtErrors(getLogger('serviceworker')) : () => undefined;
 
   const onEvent = (event: ExtendableEventLike): void => {
     live.add(event);
@@ -141,13 +141,24 @@ export function startServiceWorkerLogging(options: ServiceWorkerLoggingOptions, 
   if (!syncManager) scope.addEventListener('online', () => { void pass(); });
 
   const sendFailures = fetchLogging(getLogger('serviceworker.fetch'), beaconUrl(init.transport.collector).replace(/[?#].*$/, ''));
+  const flushOrThrow = async (timeoutMs?: number): Promise<void> => {
+    const result = await flush(timeoutMs);
+    const lost = Object.values(result.dropped).reduce((a, b) => a + b, 0);
+    if (result.notDelivered || lost) {
+      throw new FlushError(`isolog: ${result.notDelivered} records not delivered, ${lost} dropped${result.lastError ? `; last error: ${result.lastError}` : ''}`, result.notDelivered, result.dropped);
+    }
+  };
   return {
     ready,
-    async flush(timeoutMs) {
-      const result = await flush(timeoutMs);
-      const lost = Object.values(result.dropped).reduce((a, b) => a + b, 0);
-      if (result.notDelivered || lost) {
-        throw new FlushError(`isolog: ${result.notDelivered} records not delivered, ${lost} dropped${result.lastError ? `; last error: ${result.lastError}` : ''}`, result.notDelivered, result.dropped);
+    flush: flushOrThrow,
+    async stop(timeoutMs) {
+      try {
+        await flushOrThrow(timeoutMs);
+      } finally {
+        root.removeHandler(handler);
+        handler.close();
+        stopCapturing();
+        await listener.stop();
       }
     },
     async stats(): Promise<PipelineStats> {

@@ -30,7 +30,7 @@ sw.addEventListener('fetch', (event) => {
   if (url.pathname === '/sw-fetch') event.respondWith(logging.fetch(url.searchParams.get('to') as string));
 });
 
-type Command = { command: 'log'; run: string; from: number; to: number; chunk?: number } | { command: 'flush' } | { command: 'stats' } | { command: 'ping' };
+type Command = { command: 'log'; run: string; from: number; to: number; chunk?: number } | { command: 'flush' } | { command: 'stop' } | { command: 'stats' } | { command: 'ping' };
 
 async function run(command: Command): Promise<unknown> {
   if (command.command === 'log') {
@@ -45,6 +45,7 @@ async function run(command: Command): Promise<unknown> {
     return 'logged';
   }
   if (command.command === 'flush') return logging.flush().then(() => 'flushed', (err: unknown) => String(err));
+  if (command.command === 'stop') return logging.stop().then(() => 'stopped', (err: unknown) => String(err));
   if (command.command === 'stats') return { ...(await logging.stats()), seen };
   return 'pong';
 }
