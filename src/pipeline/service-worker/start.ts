@@ -69,7 +69,14 @@ export function startServiceWorkerLogging(options: ServiceWorkerLoggingOptions, 
   /** One bounded pass; `inSync`: a failure is the sync event's to retry, not a new registration. */
   const pass = async (inSync = false): Promise<PassEnd> => {
     await ready;
-    const end = listener.flusher ? await listener.flusher.pass(budgetMs) : 'empty';
+    let end: PassEnd = 'empty';
+    try {
+      if (listener.flusher) end = await listener.flusher.pass(budgetMs);
+    } catch (err) {
+      // never a rejection that could come back as an 'unhandledrejection' record, and so on
+      reportInternalError(`isolog: a flush in the Service Worker failed: ${String(err)}`);
+      end = 'failing';
+    }
     if (end === 'empty') due = awaitingSync = false;
     // more to send: come back; failed: a sync for when the network (or the collector) is back,
     // which inside a sync event is that event's to retry (it rejects, and the browser backs off)
