@@ -1,5 +1,6 @@
-// The demo page: records go to DevTools through ConsoleHandler and, through isolog/browser's worker
-// (IndexedDB, then OTLP), to the collector.
+// The demo page, an installable offline app (manifest, Service Worker in sw.ts): records go to
+// DevTools through ConsoleHandler and, through isolog/browser's listener (the Service Worker once it
+// controls the page, else a dedicated worker; IndexedDB, then OTLP), to the collector.
 import { ConsoleHandler, extra, Formatter, getLogger, INFO } from '../src/index.js';
 import { startBrowserLogging, startTrace } from '../src/runtime/browser.js';
 
@@ -42,5 +43,11 @@ document.querySelector('#pay')?.addEventListener('click', async () => {
   out.append('Paid; the page\'s and the Worker\'s records share ', link, ' in the live view.');
 });
 
-await startBrowserLogging({ collector: __COLLECTOR__, workerUrl: '/worker.js', resource: { 'service.name': 'isolog-demo' } });
-log.info('demo loaded');
+// an installable offline app: its Service Worker caches it and, once it controls the page (from
+// the second load on), is the page's listener, which keeps sending after the page has closed
+const registered = 'serviceWorker' in navigator
+  ? await navigator.serviceWorker.register('/sw.js', { type: 'module' }).then(() => true, () => false)
+  : false;
+const listener = registered && navigator.serviceWorker.controller ? 'service-worker' : 'worker';
+await startBrowserLogging({ collector: __COLLECTOR__, workerUrl: '/worker.js', listener, resource: { 'service.name': 'isolog-demo' } });
+log.info('demo loaded', extra({ listener, online: navigator.onLine }));

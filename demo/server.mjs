@@ -1,4 +1,5 @@
-// The demo app: bundles demo/app.ts and isolog's worker and serves them on 127.0.0.1 (PORT, default 5173).
+// The demo app, an installable offline PWA: bundles demo/app.ts, its Service Worker (demo/sw.ts) and
+// isolog's worker, and serves them with a manifest on 127.0.0.1 (PORT, default 5173).
 import { build } from 'esbuild';
 import { createServer } from 'node:http';
 
@@ -13,15 +14,30 @@ export async function startDemo({ port = Number(process.env.PORT ?? 5173), colle
   const worker = (await build({
     entryPoints: [new URL('../src/runtime/worker.ts', import.meta.url).pathname], bundle: true, format: 'esm', write: false, logLevel: 'warning',
   })).outputFiles[0].text;
-  const page = `<!doctype html><meta charset="utf-8"><title>isolog demo</title><link rel="icon" href="data:,">
+  const serviceWorker = (await build({
+    entryPoints: [new URL('./sw.ts', import.meta.url).pathname], bundle: true, format: 'esm', target: 'es2022', write: false,
+    logLevel: 'warning', define: { __COLLECTOR__: JSON.stringify(collector) },
+  })).outputFiles[0].text;
+  const manifest = JSON.stringify({
+    name: 'isolog demo', short_name: 'isolog', start_url: '/', scope: '/', display: 'standalone', background_color: '#ffffff', theme_color: '#24292f',
+    icons: [{ src: '/icon.svg', sizes: 'any', type: 'image/svg+xml', purpose: 'any' }],
+  });
+  const icon = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 512 512"><rect width="512" height="512" rx="96" fill="#24292f"/><text x="256" y="330" font-size="260" text-anchor="middle" fill="#fff" font-family="monospace">log</text></svg>';
+  const files = {
+    '/app.js': ['text/javascript', script], '/worker.js': ['text/javascript', worker], '/sw.js': ['text/javascript', serviceWorker],
+    '/manifest.webmanifest': ['application/manifest+json', manifest], '/icon.svg': ['image/svg+xml', icon],
+  };
+  const page = `<!doctype html><meta charset="utf-8"><title>isolog demo</title><link rel="icon" href="/icon.svg">
+<link rel="manifest" href="/manifest.webmanifest"><meta name="theme-color" content="#24292f">
 <h1>isolog demo</h1><p>Records go to the console and to the collector at <code>${collector}</code>.</p>
 <button id="log">Log something</button> <button id="fail">Log an error</button>
 <button id="pay">Pay (calls the demo Worker at <code>${workerUrl}</code>)</button><p id="out"></p>
 <script type="module" src="/app.js"></script>`;
   const server = createServer((req, res) => {
-    if (req.url === '/app.js' || req.url === '/worker.js') {
-      res.setHeader('content-type', 'text/javascript');
-      return void res.end(req.url === '/app.js' ? script : worker);
+    const file = files[req.url];
+    if (file) {
+      res.setHeader('content-type', file[0]);
+      return void res.end(file[1]);
     }
     if (req.url !== '/' && req.url !== '/index.html') {
       res.statusCode = 404;

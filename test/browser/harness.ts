@@ -18,7 +18,9 @@ export type Fault =
   /** Records whose OTLP holds `marker` reach the collector with a time it rejects: a 200 with partialSuccess. */
   | { kind: 'reject'; marker: string }
   /** Every POST waits `ms` before it goes on to the collector: a slow collector, requests long in flight. */
-  | { kind: 'delay'; ms: number };
+  | { kind: 'delay'; ms: number }
+  /** Every POST is held, never answered nor forwarded: a request in flight for as long as the client keeps it. */
+  | { kind: 'hang' };
 
 /** The proxy in front of the collector; `down()` refuses connections until `up()`. */
 /** An OTLP log record as a request carried it, with that request's headers. */
@@ -104,6 +106,7 @@ export class FaultyCollector {
         });
         return;
       }
+      if (req.method === 'POST' && fault.kind === 'hang') return;
       if (req.method === 'POST' && fault.kind === 'delay') {
         setTimeout(forward, fault.ms);
         return;

@@ -15,6 +15,13 @@ export interface BrowserLoggingOptions extends WorkerSource {
   level?: number | string | null;
   transport?: 'fetch' | 'websocket';
   token?: string;
+  /**
+   * The page's listener: `'worker'` (default), a dedicated worker of this page; `'service-worker'`,
+   * the Service Worker that controls the page, which must call startServiceWorkerLogging
+   * (isolog/service-worker) with the same collector, transport and token. It keeps storing and
+   * sending after the page has closed.
+   */
+  listener?: 'worker' | 'service-worker';
   /** Where the page serves isolog's worker.js; by default the one beside this module. */
   workerUrl?: string | URL;
   /**

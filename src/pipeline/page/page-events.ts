@@ -1,7 +1,6 @@
-// What a page does around the pipeline: beacons when it is left, its uncaught errors as records,
-// its session id. Each touches the page's globals only when called, and only where they exist, so
-// that the pipeline can start where there is no document (a Service Worker).
-import type { Logger } from '../../core/logger.js';
+// What a page does around the pipeline: beacons when it is left, its session id (its uncaught
+// errors as records: ../uncaught-errors.ts). Each touches the page's globals only when called, and
+// only where they exist, so that the pipeline can start where there is no document.
 import { randomId } from '../../core/record.js';
 
 /** Calls `leave` on pagehide, on visibilitychange to hidden and on freeze; returns the undo. `unload` is never used. */
@@ -15,21 +14,6 @@ export function onLeavingPage(leave: () => void): () => void {
     removeEventListener('pagehide', leave);
     document.removeEventListener('visibilitychange', onVisibility);
     document.removeEventListener('freeze', leave);
-  };
-}
-
-/** The global `error` and `unhandledrejection` events become ERROR records of `log`, with stacks and causes; returns the undo. */
-export function captureUncaughtErrors(log: Logger): () => void {
-  const onError = (e: ErrorEvent): void => log.error('Uncaught %s', e.message, e.error instanceof Error ? e.error : new Error(e.message));
-  const onRejection = (e: PromiseRejectionEvent): void => {
-    const reason: unknown = e.reason;
-    log.error('Unhandled promise rejection: %s', reason instanceof Error ? reason.message : String(reason), reason instanceof Error ? reason : new Error(String(reason)));
-  };
-  addEventListener('error', onError);
-  addEventListener('unhandledrejection', onRejection);
-  return () => {
-    removeEventListener('error', onError);
-    removeEventListener('unhandledrejection', onRejection);
   };
 }
 

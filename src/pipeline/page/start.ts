@@ -5,18 +5,20 @@
 // starts, so that none of it is on the page's first load.
 import { getLogger } from '../../core/logger.js';
 import { PY_TEXT } from '../../core/repr.js';
-import { toJsonValue } from '../../core/serialize.js';
 import { decodeBatch } from '../batch-decoder.js';
-import { PROTOCOL_VERSION, type FlushResult, type PipelineStats, type WorkerInit } from '../protocol.js';
+import type { FlushResult, PipelineStats } from '../protocol.js';
 import { maskerFor } from '../redact.js';
 import { sendBeacons } from './beacon.js';
-import { beaconUrl, queueName } from './destination.js';
+import { beaconUrl } from './destination.js';
 import { directSender, type PageCounts } from './direct-send.js';
 import type { EarlyRecords } from './early-records.js';
 import { listenerLink } from './listener-link.js';
+import { serviceWorkerLink } from './service-worker-link.js';
 import { FlushError, type BrowserLogging, type BrowserLoggingOptions } from './options.js';
-import { captureUncaughtErrors, onLeavingPage, tabSessionId } from './page-events.js';
+import { onLeavingPage, tabSessionId } from './page-events.js';
+import { captureUncaughtErrors } from '../uncaught-errors.js';
 import { PageQueueHandler } from './queue-handler.js';
+import { workerInit } from '../worker-init.js';
 
 /** Adds counts by reason into `into`. */
 function addCounts(into: Record<string, number>, from: Record<string, number>): Record<string, number> {
@@ -42,32 +44,6 @@ function flushError(timeoutMs: number, held: number, worker: FlushResult | null,
   return new FlushError(`isolog: ${parts.filter(Boolean).join('; ')}`, notDelivered, dropped);
 }
 
-/** What the worker is told at start: where and how to send, the storage caps, the resource. */
-function workerInit(options: BrowserLoggingOptions): WorkerInit {
-  const collector = new URL(options.collector, globalThis.location?.href).toString();
-  const transport = options.transport ?? (/^wss?:/.test(options.collector) ? 'websocket' : 'fetch');
-  return {
-    version: PROTOCOL_VERSION,
-    transport: {
-      collector,
-      transport,
-      token: options.token,
-      maxRecordsPerRequest: options.send?.maxRecords ?? 10_000,
-      // by default MAX_BYTES_PER_REQUEST, which the worker and the page's own sender apply
-      maxBytesPerRequest: options.send?.maxBytes,
-      retryBaseMs: options.send?.retryBaseMs ?? 1000,
-    },
-    storage: {
-      maxRecords: options.storage?.maxRecords ?? 100_000,
-      maxBytes: options.storage?.maxBytes ?? 20 * 1024 * 1024,
-      // a queue (and a flusher) per destination: tabs sending elsewhere keep out of each other's
-      database: queueName(options.storage?.database ?? 'isolog', transport, collector, options.token),
-    },
-    // JSON-safe once here: the worker and the beacons encode it as it is
-    resource: toJsonValue({ 'session.id': tabSessionId(), ...options.resource }) as Record<string, unknown>,
-  };
-}
-
 /**
  * Starts the pipeline for the root logger, whose handler `early` has kept the records logged so
  * far. Resolves once the listener is ready.
@@ -75,8 +51,9 @@ function workerInit(options: BrowserLoggingOptions): WorkerInit {
  */
 export async function startPipeline(options: BrowserLoggingOptions, early: EarlyRecords): Promise<BrowserLogging> {
   const root = getLogger();
-  const init = workerInit(options);
-  const link = listenerLink(init, options);
+  const init = workerInit(options, tabSessionId());
+  // a dedicated worker by default; the Service Worker keeps storing and sending once the page is gone
+  const link = options.listener === 'service-worker' ? serviceWorkerLink(init) : listenerLink(init, options);
   // what the page delivers itself, when the worker keeps refusing a batch
   const own: PageCounts = { sent: 0, acknowledged: 0, dropped: {}, lastError: null };
   let told: Record<string, number> = {};
@@ -100,7 +77,15 @@ export async function startPipeline(options: BrowserLoggingOptions, early: Early
   // hidden while this chunk loaded (the page may be on its way out): what the early handler kept
   // goes now as well; the collector drops the copies that the worker sends too
   if (typeof document !== 'undefined' && document.visibilityState === 'hidden') leave();
-  handler.setTarget(await link.connect());
+  try {
+    handler.setTarget(await link.connect());
+  } catch (err) {
+    // only the Service Worker link can fail (no Service Worker in control): nothing stays installed
+    root.removeHandler(handler);
+    handler.close();
+    stopLeaving();
+    throw err;
+  }
   const stopCapturing = options.captureErrors ?? true ? captureUncaughtErrors(getLogger('window')) : () => undefined;
 
   const flushTimeout = options.flushTimeoutMs ?? 10_000;

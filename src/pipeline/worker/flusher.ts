@@ -19,29 +19,37 @@ export interface FlusherEvents {
   problem(text: string): void;
 }
 
+/** Batches read for one request: their keys and records. */
+export interface Read { keys: BatchKey[]; records: PlainRecord[] }
+
+/** How one send went; `kept` is the read to send again. */
+export interface Step { end: 'empty' | 'offline' | 'sent' | 'halted' | 'retry'; kept?: Read; answer?: SendResult }
+
 /** What the flusher reads of `navigator`, in a worker, a page (the in-page listener) or neither (Node). */
-interface WorkerNavigatorLike { locks?: LockManager; onLine?: boolean }
+export interface WorkerNavigatorLike { locks?: LockManager; onLine?: boolean }
 
 /** Reads stored batches, delivers them (transport/delivery.ts: split, retry, stop) and deletes them once sent. */
 export class Flusher {
-  private halted: string | null = null;
+  protected halted: string | null = null;
   private running: Promise<void> | null = null;
   // stop() aborts it: the wait for the lock, and the 'online' listener
   private readonly stopping = new AbortController();
-  private readonly scheduler: RetryScheduler;
+  protected readonly scheduler: RetryScheduler;
   /** The batches whose records are on their way now: dropping one of them would count as lost what may arrive. */
   sending: readonly BatchKey[] = [];
   /** deliver()'s options: encoding, sending and counting; its byte cap bounds the OTLP JSON, which a read cannot know in advance. */
   private readonly delivery: ReturnType<typeof recordDelivery>;
+  /** Whether a kick came since this was last set false (a Service Worker's pass reads again then). */
+  protected storedSince = false;
 
   constructor(
     private readonly queue: BatchQueue,
     sendBody: Send,
     private readonly config: TransportConfig,
     resource: Record<string, unknown>,
-    private readonly stats: PipelineStats,
+    protected readonly stats: PipelineStats,
     private readonly events: FlusherEvents,
-    private readonly lockName: string,
+    protected readonly lockName: string,
   ) {
     this.scheduler = retryScheduler(config.retryBaseMs);
     this.delivery = recordDelivery(sendBody, resource, config.maxBytesPerRequest ?? MAX_BYTES_PER_REQUEST, stats, (text) => events.problem(text));
@@ -65,53 +73,56 @@ export class Flusher {
 
   /** New data, or the network is back: stop waiting. */
   kick(): void {
+    this.storedSince = true;
     this.scheduler.wake();
   }
 
   private async loop(): Promise<void> {
     // what the last attempt read, kept for the retry so that it is not read and decoded again
-    let kept: { keys: BatchKey[]; records: PlainRecord[] } | null = null;
+    let kept: Read | null = null;
     while (!this.scheduler.stopped) {
       if (this.halted) { await this.scheduler.sleep(60_000); continue; }
-      // the kept batches are sent again only if all are still stored (the cap may have dropped one)
-      if (kept && (await this.queue.remaining(kept.keys).catch(() => [])).length !== kept.keys.length) kept = null;
-      const batch: { keys: BatchKey[]; records: PlainRecord[] } = kept ?? await this.read();
-      const { keys, records } = batch;
-      kept = null;
-      if (keys.length === 0) {
-        // other tabs write too: look again now and then even without a kick
-        await this.scheduler.sleep(1000);
-        continue;
-      }
+      const step = await this.step(kept);
+      kept = step.kept ?? null;
+      // other tabs write too: look again now and then even without a kick
+      if (step.end === 'empty') await this.scheduler.sleep(1000);
       // offline: the 'online' event (or 30 s) ends the wait
-      if ((globalThis.navigator as WorkerNavigatorLike | undefined)?.onLine === false) {
-        kept = batch;
-        await this.scheduler.sleep(30_000);
-        continue;
-      }
-      // a retry sends the whole read again, halves already sent too: the collector drops them as duplicates
-      const rejected = this.delivery.rejected;
-      this.sending = keys;
-      const delivery = await deliver(records, this.delivery).finally(() => { this.sending = []; });
-      if (delivery.outcome === 'done') {
-        await this.queue.remove(keys);
-        // what the collector rejected (alone, or in a partialSuccess) is dropped, not acknowledged
-        this.stats.acknowledged += records.length - (this.delivery.rejected - rejected);
-        this.events.acknowledged(keys);
-        this.scheduler.succeeded();
-      } else if (delivery.outcome === 'stop') {
-        this.halted = this.stats.lastError ?? 'the collector refused the token';
-        this.events.problem(`isolog: the collector answered ${this.halted}; flushing stopped. Records stay stored until the page is reloaded with a valid token.`);
-      } else {
-        kept = batch;
-        this.stats.retries++;
-        await this.scheduler.waitToRetry(delivery.answer.retryAfter);
-      }
+      else if (step.end === 'offline') await this.scheduler.sleep(30_000);
+      else if (step.end === 'retry') await this.scheduler.waitToRetry(step.answer?.retryAfter ?? null);
     }
   }
 
+  /** Reads the oldest batches (or takes the ones kept from the last try) and sends them once. */
+  protected async step(kept: Read | null): Promise<Step> {
+    // the kept batches are sent again only if all are still stored (the cap may have dropped one)
+    if (kept && (await this.queue.remaining(kept.keys).catch(() => [])).length !== kept.keys.length) kept = null;
+    const batch = kept ?? await this.read();
+    const { keys, records } = batch;
+    if (keys.length === 0) return { end: 'empty' };
+    if ((globalThis.navigator as WorkerNavigatorLike | undefined)?.onLine === false) return { end: 'offline', kept: batch };
+    // a retry sends the whole read again, halves already sent too: the collector drops them as duplicates
+    const rejected = this.delivery.rejected;
+    this.sending = keys;
+    const delivery = await deliver(records, this.delivery).finally(() => { this.sending = []; });
+    if (delivery.outcome === 'done') {
+      await this.queue.remove(keys);
+      // what the collector rejected (alone, or in a partialSuccess) is dropped, not acknowledged
+      this.stats.acknowledged += records.length - (this.delivery.rejected - rejected);
+      this.events.acknowledged(keys);
+      this.scheduler.succeeded();
+      return { end: 'sent' };
+    }
+    if (delivery.outcome === 'stop') {
+      this.halted = this.stats.lastError ?? 'the collector refused the token';
+      this.events.problem(`isolog: the collector answered ${this.halted}; flushing stopped. Records stay stored until the page is reloaded with a valid token.`);
+      return { end: 'halted' };
+    }
+    this.stats.retries++;
+    return { end: 'retry', kept: batch, answer: delivery.answer };
+  }
+
   /** The oldest batches, as many as one request may carry, and their records. */
-  private async read(): Promise<{ keys: BatchKey[]; records: PlainRecord[] }> {
+  private async read(): Promise<Read> {
     const batches = await this.queue.oldest(1000, { records: this.config.maxRecordsPerRequest, bytes: this.config.maxBytesPerRequest ?? MAX_BYTES_PER_REQUEST }).catch(() => []);
     const keys: BatchKey[] = [];
     const records: PlainRecord[] = [];

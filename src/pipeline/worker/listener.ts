@@ -38,9 +38,8 @@ function isDropWarning(r: PlainRecord): boolean {
 }
 
 /** Implements what the page calls (protocol.ts; pipeline/worker/serve.ts in a worker). */
-export class Listener implements ListenerApi {
+export class Listener<F extends Flusher = Flusher> implements ListenerApi {
   private queue: BatchQueue | null = null;
-  private flusher: Flusher | null = null;
   private storage: StorageConfig | null = null;
   private closeTransport: (() => void) | null = null;
   /** Batches this listener stored and not yet seen acknowledged, with their record counts. */
@@ -62,6 +61,15 @@ export class Listener implements ListenerApi {
   readonly counts: PipelineStats = {
     logged: 0, durable: 0, sent: 0, acknowledged: 0, dropped: {}, retries: 0, lastError: null, durableStorage: false, flushing: false,
   };
+
+  /** The flusher, once init() has run; of the class given to the constructor. */
+  flusher: F | null = null;
+
+  /**
+   * `FlusherClass`: the flusher to run; by default one that loops for as long as the worker lives.
+   * A Service Worker gives its own, which flushes in passes inside its events (service-worker/pass-flusher.ts).
+   */
+  constructor(private readonly FlusherClass: new (...args: ConstructorParameters<typeof Flusher>) => F = Flusher as never) {}
 
   async init(init: WorkerInit, report?: (text: string) => void): Promise<{ version: number; durableStorage: boolean }> {
     if (init.version !== PROTOCOL_VERSION) {
@@ -85,7 +93,7 @@ export class Listener implements ListenerApi {
     } else {
       send = (body: string) => postOtlp(t.collector, body, { token: t.token });
     }
-    this.flusher = new Flusher(queue, send, t, init.resource, this.counts, {
+    this.flusher = new this.FlusherClass(queue, send, t, init.resource, this.counts, {
       acknowledged: (keys) => this.onAcknowledged(keys),
       problem: (text) => { this.counts.lastError = text; this.report(text); },
     }, `isolog-flusher:${init.storage.database}`);

@@ -27,6 +27,8 @@ declare global {
       stop(): Promise<void>;
       /** The root logger's level, and one to set before start(). */
       rootLevel(set?: number): number;
+      /** How many handlers the root logger has. */
+      rootHandlers(): number;
       errors: string[];
     };
   }
@@ -104,6 +106,7 @@ window.isologTest = {
   },
   stats: () => (logging as BrowserLogging).stats(),
   stop: () => (logging as BrowserLogging).stop(),
+  rootHandlers: () => getLogger().handlers.length,
   rootLevel(set) {
     if (set !== undefined) getLogger().setLevel(set);
     return getLogger().getEffectiveLevel();

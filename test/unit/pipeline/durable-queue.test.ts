@@ -4,6 +4,7 @@ import 'fake-indexeddb/auto';
 import { describe, expect, it, vi } from 'vitest';
 import { IndexedDbQueue, MemoryBatchQueue, type BatchQueue, type StoredBatch } from '../../../src/pipeline/worker/durable-queue.js';
 import { Flusher } from '../../../src/pipeline/worker/flusher.js';
+import { PassFlusher } from '../../../src/pipeline/service-worker/pass-flusher.js';
 import type { PipelineStats } from '../../../src/pipeline/protocol.js';
 import { encodeBatch } from '../../../src/pipeline/batch-encoder.js';
 import { INFO, LogRecord } from '../../../src/index.js';
@@ -119,5 +120,69 @@ describe('the flusher over the queue', () => {
     } finally {
       vi.unstubAllGlobals();
     }
+  });
+
+  describe('bounded passes (a Service Worker flushes inside its events)', () => {
+    const config = { collector: 'http://127.0.0.1:1/v1/logs', transport: 'fetch' as const, maxRecordsPerRequest: 3, maxBytesPerRequest: 1e6, retryBaseMs: 1 };
+    const newStats = (): PipelineStats => ({ logged: 0, durable: 0, sent: 0, acknowledged: 0, dropped: {}, retries: 0, lastError: null, durableStorage: false, flushing: false });
+    const stored = async (queue: MemoryBatchQueue, n: number): Promise<void> => {
+      for (let i = 0; i < n; i++) await queue.append({ raw: encodeBatch([new LogRecord('app', INFO, '(unknown file)', 0, 'n=%d', [i], null)], null), count: 1, bytes: 50 });
+    };
+
+    it('sends everything stored, request after request, then ends empty', async () => {
+      const queue = new MemoryBatchQueue();
+      await stored(queue, 7);
+      let requests = 0;
+      const flusher = new PassFlusher(queue, async () => { requests++; return { status: 200, retryAfter: null }; }, config, {}, newStats(), { acknowledged: () => {}, problem: () => {} }, 'isolog-test-pass');
+      expect(await flusher.pass(60_000)).toBe('empty');
+      expect(requests).toBe(3);
+      expect(await queue.totals()).toEqual({ records: 0, bytes: 0, batches: 0 });
+    });
+
+    it('ends at a send without an answer while the browser is offline (the network), keeping what it did not send', async () => {
+      const queue = new MemoryBatchQueue();
+      await stored(queue, 5);
+      let requests = 0;
+      const online = { onLine: true };
+      vi.stubGlobal('navigator', online);
+      try {
+        const flusher = new PassFlusher(queue, async () => {
+          if (++requests === 1) return { status: 200, retryAfter: null };
+          online.onLine = false;
+          return { status: null, retryAfter: null, error: 'TypeError: Failed to fetch' };
+        }, config, {}, newStats(), { acknowledged: () => {}, problem: () => {} }, 'isolog-test-pass');
+        expect(await flusher.pass(60_000)).toBe('network');
+        expect((await queue.totals()).records).toBe(2);
+      } finally {
+        vi.unstubAllGlobals();
+      }
+    });
+
+    it('online, retries a send without an answer within its budget, and ends failing when none came', async () => {
+      const queue = new MemoryBatchQueue();
+      await stored(queue, 2);
+      let requests = 0;
+      const flusher = new PassFlusher(queue, async () => { requests++; return { status: null, retryAfter: null, error: 'TypeError: Failed to fetch' }; },
+        config, {}, newStats(), { acknowledged: () => {}, problem: () => {} }, 'isolog-test-pass');
+      expect(await flusher.pass(100)).toBe('failing');
+      expect(requests).toBeGreaterThan(1);
+      expect((await queue.totals()).records).toBe(2);
+    });
+
+    it('takes no batch once its budget is spent: the rest stays stored for the next event', async () => {
+      const queue = new MemoryBatchQueue();
+      await stored(queue, 9);
+      // the clock moves 30 ms a request: the budget of 50 ms is spent after two of the three
+      let now = 1_700_000_000_000;
+      const clock = vi.spyOn(Date, 'now').mockImplementation(() => now);
+      try {
+        const flusher = new PassFlusher(queue, async () => { now += 30; return { status: 200, retryAfter: null }; },
+          config, {}, newStats(), { acknowledged: () => {}, problem: () => {} }, 'isolog-test-pass');
+        expect(await flusher.pass(50)).toBe('budget');
+        expect((await queue.totals()).records).toBe(3);
+      } finally {
+        clock.mockRestore();
+      }
+    });
   });
 });

@@ -1,0 +1,176 @@
+// The listener inside a Service Worker: the same Listener, IndexedDB queue and flusher as a page's
+// worker, in-process. The Service Worker lives only through its events, so the flusher runs in
+// bounded passes inside them (`waitUntil`), and a Background Sync brings it back when a send failed
+// for lack of network. Records logged in the Service Worker go through the root logger's queue
+// handler straight to the listener; pages post theirs as messages (port-scope.ts).
+import { INFO } from '../../core/level.js';
+import { getLogger } from '../../core/logger.js';
+import { reportInternalError } from '../../core/internal-error.js';
+import { randomId } from '../../core/record.js';
+import { PROTOCOL_VERSION, type FlushResult, type ListenerApi, type PipelineStats, type WorkerInit } from '../protocol.js';
+import { maskerFor } from '../redact.js';
+import { beaconUrl } from '../page/destination.js';
+import { directSender } from '../page/direct-send.js';
+import { FlushError } from '../page/options.js';
+import { captureUncaughtErrors } from '../uncaught-errors.js';
+import { PageQueueHandler } from '../page/queue-handler.js';
+import { Listener } from '../worker/listener.js';
+import { PassFlusher, type PassEnd } from './pass-flusher.js';
+import { workerInit } from '../worker-init.js';
+import { fetchLogging } from './failed-requests.js';
+import type { ServiceWorkerLogging, ServiceWorkerLoggingOptions } from './options.js';
+import { servePorts } from './port-scope.js';
+import type { ExtendableEventLike, ExtendableMessageEventLike, ServiceWorkerScopeLike, SyncEventLike } from './scope.js';
+
+/** The Background Sync (and Periodic Background Sync) tag isolog registers and answers. */
+export const SYNC_TAG = 'isolog-flush';
+
+/** Events whose lifetime a later put may still extend; a few suffice (the ones under way). */
+const LIVE_EVENTS = 8;
+
+/** Events that flush what is stored when a flush is due (the fallback where Background Sync is missing). */
+const FLUSHING_EVENTS = ['install', 'activate', 'fetch', 'message', 'push', 'notificationclick', 'notificationclose'];
+
+/**
+ * Starts the listener in the Service Worker whose global scope is `scope`, and adds its event
+ * listeners now, as a Service Worker must during its first evaluation.
+ * @example startServiceWorkerLogging({ collector: 'https://logs.example.com/v1/logs' }, self)
+ */
+export function startServiceWorkerLogging(options: ServiceWorkerLoggingOptions, scope: ServiceWorkerScopeLike): ServiceWorkerLogging {
+  const root = getLogger();
+  if (options.level !== null) root.setLevel(options.level ?? INFO);
+  const init: WorkerInit = workerInit(options, randomId());
+  const budgetMs = options.flushBudgetMs ?? 30_000;
+  const flushTimeout = options.flushTimeoutMs ?? 10_000;
+  const listener = new Listener(PassFlusher);
+  const ready = listener.init(init, reportInternalError).then(() => undefined);
+
+  // whether something may be stored and unsent (at start: what an earlier life left); whether a
+  // Background Sync is registered for it
+  let due = true;
+  let awaitingSync = false;
+  const live = new Set<ExtendableEventLike>();
+  /** Keeps every event still under way alive until `work` settles; an event already over refuses. */
+  const extend = (work: Promise<unknown>): void => {
+    for (const event of live) {
+      try { event.waitUntil(work); } catch { live.delete(event); }
+    }
+  };
+  const syncManager = options.backgroundSync === false ? undefined : scope.registration?.sync;
+  const askForSync = (): void => {
+    if (!syncManager) return;
+    awaitingSync = true;
+    syncManager.register(SYNC_TAG).catch((err: unknown) => {
+      // not granted (a setting, a browser policy): the fallback events flush instead
+      awaitingSync = false;
+      reportInternalError(`isolog: Background Sync could not be registered (${String(err)}); the next fetch, message or activate event flushes instead`);
+    });
+  };
+  /** One bounded pass; `inSync`: a failure is the sync event's to retry, not a new registration. */
+  const pass = async (inSync = false): Promise<PassEnd> => {
+    await ready;
+    let end: PassEnd = 'empty';
+    try {
+      if (listener.flusher) end = await listener.flusher.pass(budgetMs);
+    } catch (err) {
+      // never a rejection that could come back as an 'unhandledrejection' record, and so on
+      reportInternalError(`isolog: a flush in the Service Worker failed: ${String(err)}`);
+      end = 'failing';
+    }
+    if (end === 'empty') due = awaitingSync = false;
+    // more to send: come back; failed: a sync for when the network (or the collector) is back,
+    // which inside a sync event is that event's to retry (it rejects, and the browser backs off)
+    if (end === 'budget' || (!inSync && (end === 'network' || end === 'offline' || end === 'failing'))) askForSync();
+    return end;
+  };
+  const stored = (put: Promise<void>): Promise<void> => {
+    due = true;
+    if (!awaitingSync) extend(put.then(() => pass(), () => undefined));
+    return put;
+  };
+
+  const flush = async (timeoutMs = flushTimeout): Promise<FlushResult> => {
+    const deadline = Date.now() + timeoutMs;
+    await handler.drain(deadline);
+    const end = await pass();
+    // another worker is the flusher, or this pass sent everything: wait for the acknowledgements
+    const wait = end === 'empty' || end === 'elsewhere' ? Math.max(0, deadline - Date.now()) : 0;
+    return listener.flush(wait);
+  };
+
+  // what pages call (protocol.ts), as they would call a dedicated worker
+  const forPages: ListenerApi = {
+    async init(page) {
+      if (page.version !== PROTOCOL_VERSION) throw new Error(`isolog: the page speaks protocol ${page.version}, this service worker ${PROTOCOL_VERSION}; use one isolog version in both`);
+      if (page.storage.database !== init.storage.database) {
+        throw new Error(`isolog: the page sends to ${page.transport.collector} (${page.transport.transport}), this service worker to ${init.transport.collector} (${init.transport.transport}); give startBrowserLogging and startServiceWorkerLogging the same collector, transport, token and storage.database`);
+      }
+      await ready;
+      return { version: PROTOCOL_VERSION, durableStorage: listener.counts.durableStorage };
+    },
+    put: (batch, count) => stored(ready.then(() => listener.put(batch, count))),
+    flush: (timeoutMs) => flush(timeoutMs),
+    stats: () => listener.stats(),
+    // a page that stops logging leaves the Service Worker's listener to the others and itself
+    stop: async () => undefined,
+  };
+  const served = servePorts(forPages);
+
+  const handler = new PageQueueHandler({ put: forPages.put }, options.batchSize ?? 1000, 10_000, maskerFor(options.redact),
+    // the listener is in this thread: there is no worker to restart
+    () => undefined, directSender(beaconUrl(init.transport.collector), options.token, init.resource, init.transport.maxBytesPerRequest,
+      { sent: 0, acknowledged: 0, dropped: {}, lastError: null }));
+  root.addHandler(handler);
+  const stopCapturing = options.captureErrors ?? true ? captureUncaughtErrors(getLogger('serviceworker')) : () => undefined;
+
+  const onEvent = (event: ExtendableEventLike): void => {
+    live.add(event);
+    if (live.size > LIVE_EVENTS) live.delete(live.values().next().value as ExtendableEventLike);
+    if (event.type === 'message' && served(event as ExtendableMessageEventLike)) return;
+    if ((due && !awaitingSync) || event.type === 'activate') event.waitUntil(pass());
+  };
+  for (const type of FLUSHING_EVENTS) scope.addEventListener(type, onEvent);
+  scope.addEventListener('sync', (event) => {
+    const sync = event as SyncEventLike;
+    if (sync.tag !== SYNC_TAG) return onEvent(event);
+    awaitingSync = false;
+    // a failure rejects, so that the browser tries the sync again later (with its own backoff)
+    event.waitUntil(pass(true).then((end) => {
+      if ((end === 'network' || end === 'offline' || end === 'failing') && !sync.lastChance) throw new Error(`isolog: records not sent (${end}); Background Sync tries again`);
+    }));
+  });
+  scope.addEventListener('periodicsync', (event) => {
+    live.add(event);
+    event.waitUntil(pass());
+  });
+  // where Background Sync is missing, the network coming back is the cue (outside any event: the
+  // pass runs while the Service Worker happens to live, and the next event takes over otherwise)
+  if (!syncManager) scope.addEventListener('online', () => { void pass(); });
+
+  const sendFailures = fetchLogging(getLogger('serviceworker.fetch'), beaconUrl(init.transport.collector).replace(/[?#].*$/, ''));
+  const flushOrThrow = async (timeoutMs?: number): Promise<void> => {
+    const result = await flush(timeoutMs);
+    const lost = Object.values(result.dropped).reduce((a, b) => a + b, 0);
+    if (result.notDelivered || lost) {
+      throw new FlushError(`isolog: ${result.notDelivered} records not delivered, ${lost} dropped${result.lastError ? `; last error: ${result.lastError}` : ''}`, result.notDelivered, result.dropped);
+    }
+  };
+  return {
+    ready,
+    flush: flushOrThrow,
+    async stop(timeoutMs) {
+      try {
+        await flushOrThrow(timeoutMs);
+      } finally {
+        root.removeHandler(handler);
+        handler.close();
+        stopCapturing();
+        await listener.stop();
+      }
+    },
+    async stats(): Promise<PipelineStats> {
+      return { ...(await listener.stats()), logged: handler.logged };
+    },
+    fetch: sendFailures,
+  };
+}

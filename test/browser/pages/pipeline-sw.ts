@@ -1,0 +1,58 @@
+/// <reference lib="webworker" />
+// The Service Worker the service-worker tests register (as /pipeline-sw.js?collector=…): the
+// listener of isolog/service-worker, and commands from the test page on a MessageChannel port:
+// log records of a run, flush, stats. `?sync=0` turns Background Sync off (the fallback events);
+// `?budget=` and `?maxRecords=` set the flush budget and the records per request.
+import { extra, getLogger } from '../../../src/index.js';
+import { startServiceWorkerLogging } from '../../../src/runtime/service-worker.js';
+
+const sw = self as unknown as ServiceWorkerGlobalScope;
+const params = new URL(sw.location.href).searchParams;
+const logging = startServiceWorkerLogging({
+  collector: params.get('collector') as string,
+  send: { retryBaseMs: 100, maxRecords: Number(params.get('maxRecords') ?? 10_000) },
+  backgroundSync: params.get('sync') !== '0',
+  // ?budget=1: every pass takes one request, then leaves the rest for the next event
+  ...(params.has('budget') ? { flushBudgetMs: Number(params.get('budget')) } : {}),
+});
+const log = getLogger('sw');
+// what came to the Service Worker, for the tests to tell which path delivered
+const seen = { sync: 0, online: 0, periodicsync: 0 };
+sw.addEventListener('sync', () => { seen.sync++; });
+sw.addEventListener('periodicsync', () => { seen.periodicsync++; });
+sw.addEventListener('online', () => { seen.online++; });
+
+sw.addEventListener('install', (event) => event.waitUntil(sw.skipWaiting()));
+sw.addEventListener('activate', (event) => event.waitUntil(sw.clients.claim()));
+sw.addEventListener('fetch', (event) => {
+  const url = new URL(event.request.url);
+  if (url.pathname === '/sw-ping') event.respondWith(new Response('pong'));
+  if (url.pathname === '/sw-fetch') event.respondWith(logging.fetch(url.searchParams.get('to') as string));
+});
+
+type Command = { command: 'log'; run: string; from: number; to: number; chunk?: number } | { command: 'flush' } | { command: 'stop' } | { command: 'stats' } | { command: 'ping' };
+
+async function run(command: Command): Promise<unknown> {
+  if (command.command === 'log') {
+    const before = (await logging.stats()).durable;
+    for (let n = command.from; n < command.to; n++) {
+      log.info('sw record %d', n, extra({ run: command.run, n }));
+      // `chunk`: a batch of so many records each (a batch is what one task logs)
+      if (command.chunk && (n + 1 - command.from) % command.chunk === 0) await new Promise((r) => setTimeout(r, 0));
+    }
+    // answered once the records are durable in IndexedDB
+    while ((await logging.stats()).durable < before + command.to - command.from) await new Promise((r) => setTimeout(r, 20));
+    return 'logged';
+  }
+  if (command.command === 'flush') return logging.flush().then(() => 'flushed', (err: unknown) => String(err));
+  if (command.command === 'stop') return logging.stop().then(() => 'stopped', (err: unknown) => String(err));
+  if (command.command === 'stats') return { ...(await logging.stats()), seen };
+  return 'pong';
+}
+
+sw.addEventListener('message', (event) => {
+  const data = event.data as { test?: Command } | null;
+  if (!data?.test) return;
+  const port = event.ports[0];
+  event.waitUntil(run(data.test).then((value) => port.postMessage({ value }), (err: unknown) => port.postMessage({ error: String(err) })));
+});

@@ -1,0 +1,246 @@
+// isolog/service-worker in Chromium: the listener inside a Service Worker (pages/pipeline-sw.ts),
+// against the real collector behind the fault proxy, every record counted by uid. The DevTools
+// protocol stops the Service Worker and dispatches Background Sync events as the browser would.
+import { expect, test, type CDPSession, type Page } from '@playwright/test';
+import { lossAndDuplicates, newRun, pipelineSuite, PAGE_ORIGIN } from './harness.js';
+
+const suite = pipelineSuite();
+
+interface Version { versionId: string; registrationId: string; scriptURL: string; runningStatus: string; status: string }
+
+/** The DevTools protocol's view of the origin's Service Workers: their latest versions, by id. */
+async function serviceWorkers(page: Page): Promise<{ cdp: CDPSession; active(): Version }> {
+  const cdp = await page.context().newCDPSession(page);
+  const versions = new Map<string, Version>();
+  cdp.on('ServiceWorker.workerVersionUpdated', ({ versions: updated }: { versions: Version[] }) => {
+    for (const v of updated) versions.set(v.versionId, v);
+  });
+  await cdp.send('ServiceWorker.enable');
+  return {
+    cdp,
+    active() {
+      const found = [...versions.values()].filter((v) => v.scriptURL.includes('/pipeline-sw.js') && v.status === 'activated');
+      if (found.length === 0) throw new Error('no activated Service Worker seen');
+      return found[found.length - 1];
+    },
+  };
+}
+
+async function openWithServiceWorker(page: Page, query = ''): Promise<void> {
+  await page.goto('/sw-page.html');
+  await page.evaluate((q) => window.swTest.register(q), `collector=${encodeURIComponent(suite.collector.url)}${query}`);
+}
+
+const command = (page: Page, test: Record<string, unknown>): Promise<unknown> => page.evaluate((t) => window.swTest.command(t), test);
+
+test('records logged in the Service Worker reach the collector exactly once', async ({ page }) => {
+  await openWithServiceWorker(page);
+  const run = newRun('sw-own');
+  await command(page, { command: 'log', run, from: 0, to: 300 });
+  await suite.expectAll(run, 300);
+  expect(await command(page, { command: 'flush' })).toBe('flushed');
+  expect(await command(page, { command: 'stats' })).toMatchObject({ logged: 300, durable: 300, acknowledged: 300, dropped: {} });
+});
+
+test('stop() in the Service Worker flushes first: everything logged before it is delivered, once', async ({ page }) => {
+  await openWithServiceWorker(page);
+  const run = newRun('sw-stop');
+  await command(page, { command: 'log', run, from: 0, to: 100 });
+  expect(await command(page, { command: 'stop' })).toBe('stopped');
+  expect(lossAndDuplicates(suite.collector.stored(run), 100)).toEqual({ missing: [], duplicates: 0, uidDuplicates: 0 });
+  expect(await command(page, { command: 'stats' })).toMatchObject({ acknowledged: 100, flushing: false });
+});
+
+test('logged offline in the Service Worker, the page closed: the Background Sync it registered delivers everything once online', async ({ page, context }) => {
+  await openWithServiceWorker(page);
+  const run = newRun('sw-sync');
+  await context.setOffline(true);
+  await command(page, { command: 'log', run, from: 0, to: 200 });
+  await page.close();
+  // Chromium holds a sync while the network is emulated offline, and fires it when it is back
+  await context.setOffline(false);
+  await suite.expectAll(run, 200);
+  const next = await context.newPage();
+  await next.goto('/sw-page.html');
+  expect(((await command(next, { command: 'stats' })) as { seen: { sync: number } }).seen.sync).toBeGreaterThan(0);
+});
+
+test('a sync event dispatched through the DevTools protocol delivers what was logged offline, and nothing goes before it', async ({ page, context }) => {
+  // no registration of its own (?sync=0): only the dispatched event flushes
+  await openWithServiceWorker(page, '&sync=0');
+  const { active } = await serviceWorkers(page);
+  const run = newRun('sw-dispatched');
+  await context.setOffline(true);
+  await command(page, { command: 'log', run, from: 0, to: 200 });
+  const { registrationId } = active();
+  // a page outside the Service Worker's scope (about:blank) to speak the protocol: it makes no fetch event
+  const other = await context.newPage();
+  await page.close();
+  await context.setOffline(false);
+  const cdp = await other.context().newCDPSession(other);
+  await cdp.send('ServiceWorker.enable');
+  // online again, and no event: nothing is sent until the sync comes (a short look, not a timing)
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  expect(suite.collector.stored(run)).toHaveLength(0);
+  await cdp.send('ServiceWorker.dispatchSyncEvent', { origin: PAGE_ORIGIN, registrationId, tag: 'isolog-flush', lastChance: false });
+  await suite.expectAll(run, 200);
+});
+
+test('a periodicsync event dispatched through the DevTools protocol flushes what was logged offline', async ({ page, context }) => {
+  await openWithServiceWorker(page, '&sync=0');
+  const { active } = await serviceWorkers(page);
+  const run = newRun('sw-periodic');
+  await context.setOffline(true);
+  await command(page, { command: 'log', run, from: 0, to: 100 });
+  const { registrationId } = active();
+  const other = await context.newPage();
+  await page.close();
+  await context.setOffline(false);
+  const cdp = await other.context().newCDPSession(other);
+  await cdp.send('ServiceWorker.enable');
+  expect(suite.collector.stored(run)).toHaveLength(0);
+  await cdp.send('ServiceWorker.dispatchPeriodicSyncEvent', { origin: PAGE_ORIGIN, registrationId, tag: 'isolog-flush' });
+  await suite.expectAll(run, 100);
+});
+
+test('a flush budget too small for the queue sends what fits and leaves the rest stored; the sync it registers brings the rest', async ({ page }) => {
+  // one request of 50 records per pass: 500 records need ten passes, each in its own event
+  await openWithServiceWorker(page, '&budget=1&maxRecords=50');
+  const run = newRun('sw-budget');
+  const requests = suite.collector.requests;
+  await command(page, { command: 'log', run, from: 0, to: 500, chunk: 50 });
+  await suite.expectAll(run, 500);
+  expect(suite.collector.requests - requests).toBeGreaterThanOrEqual(10);
+  expect(((await command(page, { command: 'stats' })) as { seen: { sync: number } }).seen.sync).toBeGreaterThan(0);
+});
+
+test('without Background Sync, the next message or fetch event after the network is back delivers what was logged offline', async ({ page, context }) => {
+  await openWithServiceWorker(page, '&sync=0');
+  const run = newRun('sw-fallback');
+  await context.setOffline(true);
+  await command(page, { command: 'log', run, from: 0, to: 150 });
+  await page.close();
+  await context.setOffline(false);
+  const next = await context.newPage();
+  // a navigation in the Service Worker's scope is a fetch event
+  await next.goto('/sw-page.html');
+  await next.evaluate(() => fetch('/sw-ping').then((r) => r.text()));
+  await suite.expectAll(run, 150);
+});
+
+test('a Service Worker stopped mid-flush and started again keeps its queue: nothing lost, nothing stored twice', async ({ page }) => {
+  await openWithServiceWorker(page);
+  const { cdp, active } = await serviceWorkers(page);
+  const run = newRun('sw-stopped');
+  // every request is held at the proxy: the first one is in flight when the Service Worker stops,
+  // and never reaches the collector
+  suite.collector.fault = { kind: 'hang' };
+  const requests = suite.collector.requests;
+  await command(page, { command: 'log', run, from: 0, to: 500 });
+  await expect.poll(() => suite.collector.requests).toBeGreaterThan(requests);
+  await cdp.send('ServiceWorker.stopWorker', { versionId: active().versionId });
+  await expect.poll(() => active().runningStatus).toBe('stopped');
+  suite.collector.fault = { kind: 'pass' };
+  // a message starts it again; its first event flushes what the last life left stored
+  expect(await command(page, { command: 'ping' })).toBe('pong');
+  await suite.expectAll(run, 500);
+});
+
+test("logging.fetch() makes a failed request a WARNING record: the URL without its query, the status or the error, the duration", async ({ page }) => {
+  await openWithServiceWorker(page);
+  const run = newRun('sw-fetch');
+  const missing = `${PAGE_ORIGIN}/missing-${run}`;
+  const refused = `http://127.0.0.1:9/refused-${run}`;
+  await page.evaluate(async ([a, b]) => {
+    await fetch(`/sw-fetch?to=${encodeURIComponent(`${a}?token=secret`)}`);
+    await fetch(`/sw-fetch?to=${encodeURIComponent(`${b}?token=secret`)}`).catch(() => undefined);
+  }, [missing, refused]);
+  expect(await command(page, { command: 'flush' })).toBe('flushed');
+  const warnings = () => suite.collector.all().filter((r) => r.logger === 'serviceworker.fetch' && JSON.stringify(r).includes(run));
+  await expect.poll(() => warnings().length).toBe(2);
+  const [answered, failed] = [missing, refused].map((url) => warnings().find((r) => (r.attributes as Record<string, unknown>)['url.full'] === url) as Record<string, unknown>);
+  expect(answered).toMatchObject({ levelname: 'WARNING', attributes: { 'http.response.status_code': 404, 'http.request.method': 'GET' } });
+  expect(failed).toMatchObject({ levelname: 'WARNING', attributes: { 'error.type': 'TypeError' } });
+  expect(typeof (failed.attributes as Record<string, unknown>).duration_ms).toBe('number');
+  expect(JSON.stringify(warnings())).not.toContain('secret');
+});
+
+/** The pipeline page, controlled by the test Service Worker, logging through startBrowserLogging with `options`. */
+async function openPipelineWithServiceWorker(page: Page, options: Record<string, unknown>): Promise<void> {
+  await page.goto('/pipeline.html');
+  await page.evaluate(async (query) => {
+    await navigator.serviceWorker.register(`/pipeline-sw.js?${query}`, { type: 'module', scope: '/' });
+    await navigator.serviceWorker.ready;
+  }, `collector=${encodeURIComponent(suite.collector.url)}`);
+  await page.evaluate((o) => window.isologTest.start(o as never), { collector: suite.collector.url, send: { retryBaseMs: 100 }, ...options });
+}
+
+/** Each record of `run` the proxy saw on the wire, counted: none may have been sent twice. */
+function sentTwice(run: string): number {
+  const uids = suite.collector.seen(run).map((r) => r.attributes['log.record.uid']);
+  return uids.length - new Set(uids).size;
+}
+
+test("a page whose listener is the Service Worker ships its records through it, each once", async ({ page }) => {
+  suite.collector.capture = true;
+  try {
+    await openPipelineWithServiceWorker(page, { listener: 'service-worker' });
+    const run = newRun('sw-page');
+    await page.evaluate((r) => window.isologTest.log(r, 0, 400), run);
+    expect(await page.evaluate(() => window.isologTest.flush())).toBe('ok');
+    await suite.expectAll(run, 400);
+    expect(sentTwice(run)).toBe(0);
+    // the page holds no worker of its own: its records were stored by the Service Worker
+    expect(page.workers()).toHaveLength(0);
+  } finally {
+    suite.collector.capture = false;
+  }
+});
+
+test('a page on the Service Worker and a second tab on a dedicated worker at once: one flusher, nothing sent twice', async ({ page, context }) => {
+  suite.collector.capture = true;
+  try {
+    await openPipelineWithServiceWorker(page, { listener: 'service-worker' });
+    const second = await context.newPage();
+    await openPipelineWithServiceWorker(second, {});
+    const run = newRun('sw-two-tabs');
+    await Promise.all([
+      page.evaluate((r) => { for (let i = 0; i < 10; i++) window.isologTest.log(r, i * 100, i * 100 + 50); }, run),
+      second.evaluate((r) => { for (let i = 0; i < 10; i++) window.isologTest.log(r, i * 100 + 50, i * 100 + 100); }, run),
+    ]);
+    expect(await page.evaluate(() => window.isologTest.flush())).toBe('ok');
+    expect(await second.evaluate(() => window.isologTest.flush())).toBe('ok');
+    await suite.expectAll(run, 1000);
+    expect(sentTwice(run)).toBe(0);
+    const flushing = [(await page.evaluate(() => window.isologTest.stats())).flushing, (await second.evaluate(() => window.isologTest.stats())).flushing];
+    expect(flushing.filter(Boolean).length).toBeLessThanOrEqual(1);
+  } finally {
+    suite.collector.capture = false;
+  }
+});
+
+test('without a Service Worker in control, listener: service-worker fails saying what to do', async ({ page }) => {
+  await page.goto('/pipeline.html');
+  const error = await page.evaluate((url) => window.isologTest.start({ collector: url, listener: 'service-worker' } as never).then(() => 'started', (err: Error) => err.message), suite.collector.url);
+  expect(error).toContain('startServiceWorkerLogging');
+  expect(error).toContain('navigator.serviceWorker.register');
+  // nothing of the failed start stays on the root logger
+  expect(await page.evaluate(() => window.isologTest.rootHandlers())).toBe(0);
+});
+
+test('the Service Worker keeps sending a closed page\'s records: logged with the collector down, the page closed, the collector up', async ({ page, context }) => {
+  await openPipelineWithServiceWorker(page, { listener: 'service-worker' });
+  const run = newRun('sw-page-closed');
+  await suite.collector.down();
+  try {
+    await page.evaluate((r) => window.isologTest.log(r, 0, 300), run);
+    // durable in the Service Worker (its stats, through the page's link), and then the page goes
+    await expect.poll(async () => (await page.evaluate(() => window.isologTest.stats())).durable).toBeGreaterThanOrEqual(300);
+    await page.close();
+  } finally {
+    await suite.collector.up();
+  }
+  // no page of the origin is open: what sends is the Service Worker's pass, retrying within its event
+  expect(context.pages()).toHaveLength(0);
+  await suite.expectAll(run, 300);
+});
