@@ -19,13 +19,17 @@ export interface FormatterOptions {
  * @example new Formatter('{levelname:^9}|{message}', undefined, '{')
  */
 export class Formatter {
-  // Python reads these three through `self`: a formatter's own value, else its class's, so both
-  // `Formatter.converter = gmtime` (every formatter) and `formatter.converter = gmtime` (one) work
   static default_time_format = '%Y-%m-%d %H:%M:%S';
   static default_msec_format: string | null = '%s,%03d';
   /** Turns `record.created` (seconds) into broken-down time; set it to `gmtime` for UTC. */
   static converter: (seconds: number) => TimeParts = localtime;
-  private own: { converter?: (seconds: number) => TimeParts; default_time_format?: string; default_msec_format?: string | null } = {};
+  // Python reads these three through `self`: a formatter's own value, else its class's, so both
+  // `Formatter.converter = gmtime` (every formatter) and `formatter.converter = gmtime` (one) work;
+  // the accessors are defined below the class
+  /** This formatter's converter, else its class's (`localtime` unless set). */
+  declare converter: (seconds: number) => TimeParts;
+  declare default_time_format: string;
+  declare default_msec_format: string | null;
   readonly _style: FormatStyle;
   readonly _fmt: string;
   readonly datefmt: string | null;
@@ -40,18 +44,6 @@ export class Formatter {
     this._fmt = this._style.fmt;
     this.datefmt = datefmt ?? null;
   }
-
-  private get cls(): typeof Formatter { return this.constructor as typeof Formatter; }
-
-  /** This formatter's converter, else its class's (`localtime` unless set). */
-  get converter(): (seconds: number) => TimeParts { return this.own.converter ?? this.cls.converter; }
-  set converter(fn: (seconds: number) => TimeParts) { this.own.converter = fn; }
-  get default_time_format(): string { return this.own.default_time_format ?? this.cls.default_time_format; }
-  set default_time_format(format: string) { this.own.default_time_format = format; }
-  get default_msec_format(): string | null {
-    return this.own.default_msec_format !== undefined ? this.own.default_msec_format : this.cls.default_msec_format;
-  }
-  set default_msec_format(format: string | null) { this.own.default_msec_format = format; }
 
   /** `record.created` as text: `datefmt` through strftime, or Python's `2026-11-22 10:20:30,123`. */
   formatTime(record: LogRecord, datefmt?: string | null): string {
@@ -85,6 +77,15 @@ export class Formatter {
     if (this.usesTime()) record.asctime = this.formatTime(record, this.datefmt);
     return appendDetails(this.formatMessage(record), record, (e) => this.formatException(e), (st) => this.formatStack(st));
   }
+}
+
+// read from the formatter's class (a subclass's own static wins); assigned on a formatter, its own
+for (const key of ['converter', 'default_time_format', 'default_msec_format']) {
+  Object.defineProperty(Formatter.prototype, key, {
+    get(this: Formatter) { return (this.constructor as unknown as Record<string, unknown>)[key]; },
+    set(this: Formatter, value: unknown) { Object.defineProperty(this, key, { value, writable: true, enumerable: true, configurable: true }); },
+    configurable: true,
+  });
 }
 
 /** Used by a handler without a formatter: `%(message)s`. */

@@ -4,7 +4,7 @@ import type { Formatter } from './formatter.js';
 import { checkLevel, getLevelName, NOTSET } from './level.js';
 import { describeError, reportInternalError } from './internal-error.js';
 import { formatPlain } from './plain-format.js';
-import { pyRepr, stringRepr } from './repr.js';
+import { pyRepr, toTuple } from './repr.js';
 import type { LogRecord } from './record.js';
 
 // every live handler, in creation order, so shutdown() can flush and close them (Python's _handlerList)
@@ -44,12 +44,8 @@ export function allHandlers(): Handler[] {
 /** Python's `Message: %r\nArguments: %s` lines for a record whose handling failed. */
 export function describeRecordForError(record: LogRecord): string {
   const args = record.args;
-  let argsText: string;
-  if (args === null || args === undefined) argsText = 'None';
-  else if (Array.isArray(args)) argsText = args.length === 1 ? `(${pyRepr(args[0])},)` : `(${args.map(pyRepr).join(', ')})`;
-  else argsText = pyRepr(args);
-  const msg = typeof record.msg === 'string' ? stringRepr(record.msg) : pyRepr(record.msg);
-  return `Message: ${msg}\nArguments: ${argsText}\n`;
+  // the positional arguments print as Python's tuple; a mapping as a dict; none as None
+  return `Message: ${pyRepr(record.msg)}\nArguments: ${pyRepr(Array.isArray(args) ? toTuple(args) : args)}\n`;
 }
 
 /**

@@ -1,10 +1,9 @@
 // Loggers in a dotted hierarchy with Python's Manager and placeholder rules. Each logger's level
 // methods are rebuilt whenever a level, `disabled` or `disable()` changes, so a disabled call is a
 // call to an empty function.
-import { LoggerAdapter } from './adapter.js';
 import { captureStack, NO_EXC_INFO } from './exception.js';
 import { Filterer } from './filter.js';
-import type { Handler } from './handler.js';
+import { Handler } from './handler.js';
 import { checkLevel, CRITICAL, DEBUG, ERROR, getLevelName, INFO, NOTSET, WARNING } from './level.js';
 import { LogOptions } from './log-options.js';
 import { describeError, reportInternalError } from './internal-error.js';
@@ -12,7 +11,7 @@ import { STANDARD_FIELDS } from './fields.js';
 import { reportOverwrite, UNKNOWN_FILE, type LogArgs, type LogRecord } from './record.js';
 import { createRecord, defaultRecordFactory, type LogRecordFactory } from './record-factory.js';
 import { stringRepr } from './repr.js';
-import { stderrStream, StreamHandler } from './stream-handler.js';
+import { stderrStream } from './stream-handler.js';
 
 /** A logging method: a message, then `%` arguments, optionally ending in `kwargs()`/`extra()` or an Error. */
 export type LogMethod = (msg: unknown, ...args: unknown[]) => void;
@@ -190,51 +189,53 @@ export class Logger extends Filterer {
   private _disabled = false;
   /** Lowest level that passes, all things considered (Infinity when disabled). */
   private _threshold = WARNING;
+  /** The fields bind() gave this view of a logger: its records carry them. */
+  private declare _bound: Record<string, unknown> | undefined;
 
-  // The level methods are fields, not methods: _rebuild points each at its _debug.._critical or at
-  // noop, so a call below the threshold costs one empty call.
+  // The level methods are fields, not methods: _rebuild (first called by the constructor) points
+  // each at its _debug.._critical or at noop, so a call below the threshold costs one empty call.
   /**
    * Logs at DEBUG: the message, its `%` arguments, then optionally `extra()`/`kwargs()` or an Error.
    * @example log.debug('cache miss for %s after %d ms', key, ms)
    */
-  debug: LogMethod = noop;
+  declare debug: LogMethod;
   /**
    * Logs at INFO: the message, its `%` arguments, then optionally `extra()`/`kwargs()` or an Error.
    * @example log.info('order %s paid: %.2f EUR', orderId, total)
    */
-  info: LogMethod = noop;
+  declare info: LogMethod;
   /**
    * Logs at WARNING: the message, its `%` arguments, then optionally `extra()`/`kwargs()` or an Error.
    * @example log.warning('slow call', extra({ ms: 812, route: '/pay' }))
    */
-  warning: LogMethod = noop;
+  declare warning: LogMethod;
   /**
    * The same as `warning` (Python keeps `warn` as a deprecated alias).
    * @example log.warn('disk %d%% full', used)
    */
-  warn: LogMethod = noop;
+  declare warn: LogMethod;
   /**
    * Logs at ERROR. An Error after the `%` arguments becomes the record's exception: its stack and
    * causes are printed after the message.
    * @example log.error('payment %s failed', orderId, err)
    */
-  error: LogMethod = noop;
+  declare error: LogMethod;
   /**
    * Logs at ERROR with the exception (Python's `exception()`, exc_info true): pass the caught Error
    * last; with none, the record says `NoneType: None` as Python does outside an except block.
    * @example try { await charge(order) } catch (err) { log.exception('charge failed for %s', order.id, err) }
    */
-  exception: LogMethod = noop;
+  declare exception: LogMethod;
   /**
    * Logs at CRITICAL: the message, its `%` arguments, then optionally `extra()`/`kwargs()` or an Error.
    * @example log.critical('cannot open %s: giving up', path, err)
    */
-  critical: LogMethod = noop;
+  declare critical: LogMethod;
   /**
    * The same as `critical`.
    * @example log.fatal('out of memory')
    */
-  fatal: LogMethod = noop;
+  declare fatal: LogMethod;
 
   constructor(name: string, level: number | string = NOTSET) {
     super();
@@ -246,8 +247,9 @@ export class Logger extends Filterer {
       // made directly: Python's Logger.manager is the global one, shared by every instance
       this._manager = globalManager;
       globalManager._adopt(this);
-      this._rebuild(globalManager.disable);
     }
+    // a manager that makes this logger rebuilds it again once it has its parent
+    this._rebuild(this._manager?.disable ?? NOTSET);
   }
 
   /** The manager this logger belongs to (the global one unless a Manager of its own made it). */
@@ -315,11 +317,19 @@ export class Logger extends Filterer {
   }
 
   /**
-   * A child logger carrying fields: every record it makes has them (per-call `extra()` adds more).
+   * A view of this logger whose records all carry `fields` (per-call `extra()` adds to and overrides
+   * them; binding a view again adds more). The view is a Logger of the same name with the same
+   * handlers and filters, and follows this logger's level unless it is given a level of its own.
    * @example const reqLog = getLogger('api').bind({ requestId }); reqLog.info('handled in %d ms', ms)
    */
-  bind(fields: Record<string, unknown>): LoggerAdapter {
-    return new LoggerAdapter(this, { ...fields }, true);
+  bind(fields: Record<string, unknown>): Logger {
+    const view: Logger = Object.create(this);
+    view._bound = { ...this._bound, ...fields };
+    // adopted as a logger made directly: a change of level anywhere rebuilds its level methods too
+    const m = this._manager;
+    if (m instanceof Manager) m._adopt(view);
+    view._rebuild(m instanceof Manager ? m.disable : NOTSET);
+    return view;
   }
 
   /** Loggers whose parent is this one (Python 3.12's getChildren). */
@@ -400,16 +410,19 @@ export class Logger extends Filterer {
     if (excInfo === true) excInfo = NO_EXC_INFO;
     else if (!excInfo) excInfo = null;
     const stack = options?.stack_info;
+    let extra = options?.extra;
+    const bound = this._bound;
+    if (bound !== undefined) extra = extra ? { ...bound, ...extra } : bound;
     if (excInfo === null && !stack && this.filters.length === 0 && !this._disabled && this.makeRecord === makeRecord && defaultRecordFactory) {
       const sink = this.callSink(level);
       if (sink !== undefined) {
-        sink.handleCall(this.name, level, msg, args, options?.extra);
+        sink.handleCall(this.name, level, msg, args, extra);
         return;
       }
     }
     let sinfo: string | null = null;
     if (stack) sinfo = captureStack(2 + stackSkip + Math.max(0, (options?.stacklevel ?? 1) - 1));
-    const record = this.makeRecord(this.name, level, UNKNOWN_FILE, 0, msg, args, excInfo, UNKNOWN_FUNCTION, options?.extra ?? null, sinfo);
+    const record = this.makeRecord(this.name, level, UNKNOWN_FILE, 0, msg, args, excInfo, UNKNOWN_FUNCTION, extra ?? null, sinfo);
     this.handle(record);
   }
 
@@ -526,13 +539,23 @@ export class RootLogger extends Logger {
 }
 
 /**
+ * Python's `_StderrHandler`, the last resort: each record formatted (the bare message) to stderr,
+ * which is console.error in a browser. A handler of its own rather than a StreamHandler, so that a
+ * page that never makes a StreamHandler does not download one.
+ */
+class StderrHandler extends Handler {
+  // a failure here reaches handleError through handle()
+  emit(record: LogRecord): void {
+    stderrStream.write(this.format(record));
+  }
+}
+
+/**
  * Where records go when no handler is found anywhere up the chain (Python's `logging.lastResort`):
  * WARNING and above, the bare message, to stderr. Set `lastResort.handler = null` to drop them.
  */
 export const lastResort: { handler: Handler | null } = { handler: null };
-const stderrHandler = new StreamHandler(stderrStream);
-stderrHandler.setLevel(WARNING);
-lastResort.handler = stderrHandler;
+lastResort.handler = new StderrHandler(WARNING);
 
 export const root = new RootLogger(WARNING);
 export const manager = new Manager(root);

@@ -114,15 +114,16 @@ function containerRepr(value: object, seen: object[]): string {
   if (seen.length >= MAX_DEPTH) return Array.isArray(value) ? '[...]' : '{...}';
   if (seen.includes(value)) return Array.isArray(value) ? '[...]' : '{...}';
   seen.push(value);
+  const parts: string[] = [];
+  let more = 0;
+  const items = (): string => parts.join(', ') + (more > 0 ? `, ...${more} more` : '');
   try {
-    const parts: string[] = [];
-    let more = 0;
     if (Array.isArray(value) || ArrayBuffer.isView(value)) {
       const list = value as ArrayLike<unknown>;
       const n = Math.min(list.length, MAX_ITEMS);
       for (let i = 0; i < n; i++) parts.push(reprInner(readKey(list, i), seen));
       more = list.length - n;
-      return '[' + parts.join(', ') + (more > 0 ? `, ...${more} more` : '') + ']';
+      return '[' + items() + ']';
     }
     if (value instanceof Set) {
       if (value.size === 0) return 'set()';
@@ -130,7 +131,7 @@ function containerRepr(value: object, seen: object[]): string {
         if (parts.length >= MAX_ITEMS) { more++; continue; }
         parts.push(reprInner(item, seen));
       }
-      return '{' + parts.join(', ') + (more > 0 ? `, ...${more} more` : '') + '}';
+      return '{' + items() + '}';
     }
     const entries: [unknown, unknown][] = [];
     if (value instanceof Map) {
@@ -144,7 +145,7 @@ function containerRepr(value: object, seen: object[]): string {
       more = keys.length - entries.length;
     }
     for (const [k, v] of entries) parts.push(reprInner(k, seen) + ': ' + reprInner(v, seen));
-    return '{' + parts.join(', ') + (more > 0 ? `, ...${more} more` : '') + '}';
+    return '{' + items() + '}';
   } finally {
     seen.pop();
   }

@@ -1,5 +1,5 @@
 import { Handler } from '../core/handler.js';
-import { DEBUG, ERROR, INFO, WARNING } from '../core/level.js';
+import { ERROR, INFO, WARNING } from '../core/level.js';
 import { extraFields, type LogRecord } from '../core/record.js';
 
 type ConsoleMethod = 'error' | 'warn' | 'info' | 'debug';
@@ -7,8 +7,7 @@ type ConsoleMethod = 'error' | 'warn' | 'info' | 'debug';
 function methodFor(levelno: number): ConsoleMethod {
   if (levelno >= ERROR) return 'error';
   if (levelno >= WARNING) return 'warn';
-  if (levelno >= INFO) return 'info';
-  return levelno >= DEBUG ? 'debug' : 'debug';
+  return levelno >= INFO ? 'info' : 'debug';
 }
 
 /**
@@ -20,15 +19,12 @@ export class ConsoleHandler extends Handler {
   /** Pass extra fields as a second console argument (on by default). */
   showExtra = true;
 
+  // a failure here reaches handleError through handle()
   emit(record: LogRecord): void {
-    try {
-      const text = this.format(record);
-      const extra = this.showExtra ? extraFields(record) : undefined;
-      const fn = console[methodFor(record.levelno)];
-      if (extra) fn(text, extra);
-      else fn(text);
-    } catch (err) {
-      this.handleError(record, err);
-    }
+    const text = this.format(record);
+    const extra = this.showExtra ? extraFields(record) : undefined;
+    const fn = console[methodFor(record.levelno)];
+    if (extra) fn(text, extra);
+    else fn(text);
   }
 }

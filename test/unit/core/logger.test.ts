@@ -337,6 +337,63 @@ describe('adapters and bound fields', () => {
     reqLog.warning('call', logging.extra({ user: 'bob' }));
     expect(out.getvalue()).toBe('start r-1 anon\nauth r-1 ann\ncall r-1 bob\n');
   });
+
+  it('a bound view is a Logger of the same name that follows its logger\'s level, filters and disabled flag', () => {
+    const [logger, out] = capture('bv', '%(name)s %(levelname)s %(message)s %(req)s');
+    const view = logger.bind({ req: 'r-2' });
+    expect(view).toBeInstanceOf(logging.Logger);
+    expect(view.name).toBe('bv');
+    view.info('hidden at WARNING');
+    logger.setLevel(INFO);
+    view.info('shown');
+    expect(view.isEnabledFor(INFO)).toBe(true);
+    logging.getLogger().setLevel(ERROR); // the logger's own level still decides
+    view.info('still shown');
+    logger.setLevel(NOTSET); // now the root's ERROR
+    view.warning('hidden by the root');
+    logging.disable(ERROR);
+    view.error('hidden by disable()');
+    logging.disable(NOTSET);
+    logger.addFilter((r) => r.getMessage() !== 'filtered');
+    view.error('filtered');
+    logger.disabled = true;
+    view.critical('hidden: disabled');
+    logger.disabled = false;
+    view.critical('last');
+    expect(out.getvalue()).toBe('bv INFO shown r-2\nbv INFO still shown r-2\nbv CRITICAL last r-2\n');
+  });
+
+  it('a level set on a bound view is its own; the logger and other views keep theirs', () => {
+    const [logger, out] = capture('bv2', '%(message)s');
+    logger.setLevel(WARNING);
+    const verbose = logger.bind({ v: 1 });
+    const quiet = logger.bind({ v: 2 });
+    verbose.setLevel(DEBUG);
+    verbose.debug('debug from the verbose view');
+    quiet.debug('not this');
+    logger.debug('nor this');
+    logger.setLevel(ERROR); // the view's own level still holds after a change elsewhere
+    verbose.info('info from the verbose view');
+    quiet.warning('not this either');
+    expect(logger.getEffectiveLevel()).toBe(ERROR);
+    expect(out.getvalue()).toBe('debug from the verbose view\ninfo from the verbose view\n');
+  });
+
+  it('a bound view\'s fields reach a handler that takes calls without a record (handleCall)', () => {
+    const calls: unknown[] = [];
+    class CallHandler extends logging.Handler {
+      emit(): void { calls.push('record'); }
+      handleCall(_name: string, _level: number, _msg: unknown, _args: unknown[], fields: Record<string, unknown> | undefined): void { calls.push(fields); }
+    }
+    const logger = getLogger('bv3');
+    logger.propagate = false;
+    logger.addHandler(new CallHandler());
+    const view = logger.bind({ a: 1, b: 2 });
+    view.warning('x');
+    view.warning('y', logging.extra({ b: 3 }));
+    logger.warning('z');
+    expect(calls).toEqual([{ a: 1, b: 2 }, { a: 1, b: 3 }, undefined]);
+  });
 });
 
 describe('handlers', () => {
