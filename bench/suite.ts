@@ -1,6 +1,9 @@
-// Benchmarks shared by Node and Chromium: ns per logging call, isolog next to pino and LogTape in
-// the same run. Each case is timed in rounds; the median round is reported.
+// Benchmarks shared by Node and Chromium: ns per logging call, isolog next to pino, LogTape,
+// loglevel and OpenTelemetry's logs SDK in the same run. Each case is timed in rounds; the median
+// round is reported.
 import { configure as configureLogTape, getLogger as getLogTape, reset as resetLogTape } from '@logtape/logtape';
+import { LoggerProvider, type LogRecordProcessor } from '@opentelemetry/sdk-logs';
+import loglevel from 'loglevel';
 import pino from 'pino';
 import * as isolog from '../src/index.js';
 
@@ -72,6 +75,27 @@ export async function runSuite(log: (line: string) => void = () => {}): Promise<
   record('logtape disabled debug()', lt, 't.debug("value {i}", { i })');
   record('logtape enabled info() -> null sink', lt, 't.info("value {i}", { i })');
   await resetLogTape();
+
+  // loglevel: its methods are the console's, rebuilt per level; here they count instead of print
+  const ll = loglevel.getLogger('bench');
+  ll.methodFactory = () => () => { sink++; };
+  ll.setLevel('info');
+  ll.rebuild();
+  record('loglevel disabled debug()', ll, call);
+  record('loglevel enabled info() -> counting method', ll, callInfo);
+
+  // OpenTelemetry's logs SDK: a processor that takes each record and drops it; DEBUG is below the
+  // logger's minimum severity (its LoggerConfig), INFO passes. It has no %-formatting: the body is
+  // the text the other libraries would format
+  const dropping: LogRecordProcessor = { onEmit: () => { sink++; }, forceFlush: async () => {}, shutdown: async () => {} };
+  const provider = new LoggerProvider({
+    processors: [dropping],
+    loggerConfigurator: () => ({ disabled: false, minimumSeverity: 9, traceBased: false }),
+  });
+  const otel = provider.getLogger('bench');
+  record('opentelemetry disabled emit(DEBUG)', otel, "t.emit({ severityNumber: 5, severityText: 'DEBUG', body: 'value ' + i })");
+  record('opentelemetry enabled emit(INFO) -> dropping processor', otel, "t.emit({ severityNumber: 9, severityText: 'INFO', body: 'value ' + i })");
+  await provider.shutdown();
   return results;
 }
 

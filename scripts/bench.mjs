@@ -3,6 +3,7 @@ import { build } from 'esbuild';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { saveResults } from './bench-results.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const out = join(root, '.bench');
@@ -31,7 +32,7 @@ await page.addScriptTag({ content: bundle.outputFiles[0].text });
 const browserResults = await page.evaluate(() => window.benchDone);
 await browser.close();
 
-writeFileSync(join(out, 'results.json'), JSON.stringify({ node: nodeResults, chromium: browserResults, chromiumVersion: version }, null, 1));
+saveResults('calls', { node: nodeResults, chromium: browserResults, chromiumVersion: version });
 for (const [where, results] of [['Node', nodeResults], ['Chromium', browserResults]]) {
   const by = Object.fromEntries(results.map((r) => [r.name, r.nsPerCall]));
   const ratio = by['isolog disabled debug()'] / by['empty function call (baseline)'];
