@@ -383,7 +383,7 @@ describe('adapters and bound fields', () => {
     const calls: unknown[] = [];
     class CallHandler extends logging.Handler {
       emit(): void { calls.push('record'); }
-      handleCall(_name: string, _level: number, _msg: unknown, _args: unknown[], fields: Record<string, unknown> | undefined): void { calls.push(fields); }
+      override handleCall(_name: string, _level: number, _msg: unknown, _args: unknown[], fields: Record<string, unknown> | undefined): void { calls.push(fields); }
     }
     const logger = getLogger('bv3');
     logger.propagate = false;
