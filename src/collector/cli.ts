@@ -1,11 +1,12 @@
 // `isolog collect`: parses flags (and an optional JSON config file), starts the collector, prints
-// where it listens and writes, and shuts down cleanly on SIGINT/SIGTERM.
+// where it listens and writes, and shuts down cleanly on SIGINT/SIGTERM. `isolog tail` is tail.ts.
 import { readFileSync } from 'node:fs';
 import { closestName } from '../config/closest-name.js';
 import { ConfigError } from '../config/config-error.js';
 import { allowedHostName } from './host.js';
 import { corsOrigin } from './origin.js';
 import { DEFAULTS, startCollector, type CollectorOptions } from './server.js';
+import { TAIL_USAGE, tailMain } from './tail.js';
 
 const USAGE = `usage: isolog collect [--host 127.0.0.1] [--port 4318] [--dir ./logs] [--token T]
                       [--cors ORIGIN ...] [--allow-host NAME ...] [--max-bytes N]
@@ -22,7 +23,7 @@ const FLAGS: Record<string, keyof CollectorOptions | 'config'> = {
   '--config': 'config',
 };
 const NUMERIC = new Set(['port', 'maxBytes', 'backupCount', 'bodyLimit', 'maxRecords', 'rate']);
-const COMMANDS = ['collect'];
+const COMMANDS = ['collect', 'tail'];
 
 /** `; did you mean X?` when `given` looks like a typo of one of `known`. */
 function didYouMean(given: string, known: readonly string[]): string {
@@ -93,10 +94,15 @@ export function parseArgs(argv: string[]): CollectorOptions {
 /** Runs `isolog <command> ...`; resolves with the exit code once the collector has stopped. */
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  if (!command || command === '--help' || command === '-h' || rest.includes('--help')) {
-    console.log(USAGE);
+  if (!command || command === '--help' || command === '-h') {
+    console.log(`${USAGE}\n\n${TAIL_USAGE}`);
     return 0;
   }
+  if (rest.includes('--help')) {
+    console.log(command === 'tail' ? TAIL_USAGE : USAGE);
+    return 0;
+  }
+  if (command === 'tail') return tailMain(rest);
   if (command.startsWith('--')) {
     console.error(`isolog: options follow the command: isolog collect ${argv.join(' ')}\n\n${USAGE}`);
     return 2;

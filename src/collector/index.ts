@@ -4,3 +4,4 @@ export { startCollector, defaultLogging, DEFAULTS, type Collector, type Collecto
 // what a Collector's fields are: to name them, not to make them
 export type { Receiver, AcceptResult } from './receiver.js';
 export type { Forwarder, ForwardStats } from './forward.js';
+export { Subscriber, SubscriberError, recordFromJson, type SubscriberOptions, type SubscriberStats } from './subscriber.js';

@@ -1,13 +1,17 @@
 // The live view: GET / serves a page; GET /events streams every stored record as server-sent events.
+// Each event has an id (`<boot>:<sequence>`), so that a viewer or subscriber that reconnects with
+// Last-Event-ID gets what it missed from the backlog, and is told how many it missed beyond it.
+import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { Handler } from '../core/handler.js';
 import { JsonFormatter } from '../core/json-formatter.js';
+import { checkLevel } from '../core/level.js';
 import type { LogRecord } from '../core/record.js';
 
 // a new viewer gets the newest records: at most this many, and at most this much of their text.
 // Records are kept as the events they become, never as LogRecords: a record can hold fields of
 // megabytes, of which JsonFormatter keeps at most 262,144 characters
-const BACKLOG_RECORDS = 500;
+export const BACKLOG_RECORDS = 500;
 const BACKLOG_BYTES = 2 * 1024 * 1024;
 // what may wait for one viewer, the backlog included; past it the viewer is cut off (EventSource
 // reconnects, and starts again from the backlog). Above the 5 MiB body limit, so that a viewer that
@@ -18,24 +22,62 @@ const VIEWER_BUFFER = 8 * 1024 * 1024;
 const SOCKET_SHARE = 1024 * 1024;
 // this many viewers at most, 503 beyond
 export const MAX_VIEWERS = 32;
+// loggers a viewer may name in ?logger=
+const MAX_LOGGER_FILTERS = 64;
 
-interface LiveEvent { text: string; bytes: number }
+interface LiveEvent { seq: number; level: number; logger: string; text: string; bytes: number }
+
+/** Which records a viewer is sent: `?level=` (a number or a name) and `?logger=` (repeated; a name and its children). */
+export interface ViewerFilter { level: number; loggers: readonly string[] }
+
+/** A viewer's request: its filter, where to start, or why it cannot be served (a 400's reason). */
+export interface ViewerRequest { filter: ViewerFilter; lastEventId: string | null; backlog: number }
+
+/** Reads `?level=`, `?logger=`, `?backlog=` and the Last-Event-ID header; throws a message for a 400. */
+export function viewerRequest(url: URL, lastEventId: string | undefined): ViewerRequest {
+  const loggers = url.searchParams.getAll('logger').map((l) => l.trim()).filter((l) => l !== '');
+  if (loggers.length > MAX_LOGGER_FILTERS) throw new Error(`at most ${MAX_LOGGER_FILTERS} logger= filters, got ${loggers.length}`);
+  let level = 0;
+  const given = url.searchParams.get('level');
+  if (given !== null && given !== '') {
+    const n = /^\d+$/.test(given) ? Number(given) : given.toUpperCase();
+    try {
+      level = checkLevel(n);
+    } catch {
+      throw new Error(`level=${given} is not a level; give a number or DEBUG, INFO, WARNING, ERROR, CRITICAL`);
+    }
+  }
+  let backlog = BACKLOG_RECORDS;
+  const wanted = url.searchParams.get('backlog');
+  if (wanted !== null) {
+    if (!/^\d{1,9}$/.test(wanted)) throw new Error(`backlog=${wanted} must be a whole number of records (at most ${BACKLOG_RECORDS} are kept)`);
+    backlog = Math.min(Number(wanted), BACKLOG_RECORDS);
+  }
+  return { filter: { level, loggers }, lastEventId: lastEventId ?? url.searchParams.get('lastEventId'), backlog };
+}
+
+function passes(filter: ViewerFilter, event: LiveEvent): boolean {
+  if (event.level < filter.level) return false;
+  if (filter.loggers.length === 0) return true;
+  return filter.loggers.some((l) => event.logger === l || event.logger.startsWith(l + '.') || l === 'root');
+}
 
 /** One connected viewer: its events wait here and go to the socket only as fast as it takes them. */
 class Viewer {
-  private readonly queue: LiveEvent[];
+  private readonly queue: { text: string; bytes: number }[];
   private head = 0;
   private queued = 0;
 
-  constructor(readonly res: ServerResponse, backlog: readonly LiveEvent[]) {
-    this.queue = backlog.slice();
-    for (const event of backlog) this.queued += event.bytes;
+  constructor(readonly res: ServerResponse, readonly filter: ViewerFilter, first: readonly { text: string; bytes: number }[]) {
+    this.queue = first.slice();
+    for (const event of first) this.queued += event.bytes;
     res.on('drain', () => this.pump());
     this.pump();
   }
 
   /** Queues one event; false when the viewer is too far behind to keep. */
   push(event: LiveEvent): boolean {
+    if (!passes(this.filter, event)) return true;
     this.queue.push(event);
     this.queued += event.bytes;
     if (this.queued + this.res.writableLength > VIEWER_BUFFER) return false;
@@ -59,29 +101,65 @@ class Viewer {
   }
 }
 
+/** An SSE event of its own kind (not a record): `event: <name>` with JSON data. */
+function notice(name: string, data: Record<string, unknown>): { text: string; bytes: number } {
+  const text = `event: ${name}\ndata: ${JSON.stringify(data)}\n\n`;
+  return { text, bytes: Buffer.byteLength(text) };
+}
+
 /** A handler that sends each record to the connected viewers, and keeps the last few for new ones. */
 export class LiveViewHandler extends Handler {
   private readonly viewers = new Set<Viewer>();
   private readonly backlog: LiveEvent[] = [];
   private backlogBytes = 0;
   private readonly json = new JsonFormatter();
+  /** This handler's events' id prefix: an id from another boot cannot be resumed from. */
+  readonly boot = randomUUID().slice(0, 8);
+  private seq = 0;
 
-  attach(res: ServerResponse): void {
+  /**
+   * Streams to `res`: first the backlog (the newest `backlog` records that pass the filter, or,
+   * resuming from a Last-Event-ID of this boot, every kept record after it, with a `gap` event
+   * saying how many were not kept), then every record as it comes.
+   */
+  attach(res: ServerResponse, request: ViewerRequest = { filter: { level: 0, loggers: [] }, lastEventId: null, backlog: BACKLOG_RECORDS }): void {
     if (this.viewers.size >= MAX_VIEWERS) {
       res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '10' });
       res.end(JSON.stringify({ error: `the live view has ${MAX_VIEWERS} viewers already; close one and reload` }));
       return;
     }
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
-    res.write(': isolog live view\n\n');
-    const viewer = new Viewer(res, this.backlog);
+    res.write(`: isolog live view\nretry: 2000\n\n`);
+    const first: { text: string; bytes: number }[] = [];
+    const kept = this.backlog.filter((e) => passes(request.filter, e));
+    const resumeFrom = this.resumePoint(request.lastEventId);
+    if (resumeFrom === undefined) {
+      if (request.lastEventId) first.push(notice('gap', { missed: null, reason: 'the collector restarted since the last event; records it stored meanwhile are in its files' }));
+      first.push(...kept.slice(Math.max(0, kept.length - request.backlog)));
+    } else {
+      // records after the last one seen that were pushed out of the backlog before this viewer came back
+      const oldest = this.backlog.length > 0 ? this.backlog[0].seq : this.seq + 1;
+      const missed = Math.max(0, oldest - resumeFrom - 1);
+      if (missed > 0) first.push(notice('gap', { missed, reason: `${missed} records (before filtering) came and left the collector's backlog of ${BACKLOG_RECORDS} while this viewer was away` }));
+      first.push(...kept.filter((e) => e.seq > resumeFrom));
+    }
+    const viewer = new Viewer(res, request.filter, first);
     this.viewers.add(viewer);
     res.on('close', () => this.viewers.delete(viewer));
   }
 
+  /** The sequence number an id of this boot names; undefined for none, another boot's, or garbage. */
+  private resumePoint(id: string | null): number | undefined {
+    if (!id) return undefined;
+    const [boot, seq] = id.split(':');
+    if (boot !== this.boot || !/^\d{1,15}$/.test(seq ?? '')) return undefined;
+    return Math.min(Number(seq), this.seq);
+  }
+
   emit(record: LogRecord): void {
-    const text = `data: ${this.json.format(record)}\n\n`;
-    const event = { text, bytes: Buffer.byteLength(text) };
+    const seq = ++this.seq;
+    const text = `id: ${this.boot}:${seq}\ndata: ${this.json.format(record)}\n\n`;
+    const event = { seq, level: record.levelno, logger: record.name, text, bytes: Buffer.byteLength(text) };
     this.backlog.push(event);
     this.backlogBytes += event.bytes;
     while (this.backlog.length > BACKLOG_RECORDS || this.backlogBytes > BACKLOG_BYTES) {
@@ -219,4 +297,6 @@ const events = new EventSource('/events' + (token ? '?token=' + encodeURICompone
 events.onopen = () => { $('status').textContent = 'live'; };
 events.onerror = () => { $('status').textContent = 'reconnecting…'; };
 events.onmessage = (e) => { try { add(JSON.parse(e.data)); } catch {} };
+// a reconnect resumes after the last event; what left the backlog meanwhile is said, not hidden
+events.addEventListener('gap', (e) => { try { const g = JSON.parse(e.data); $('status').textContent = 'live (missed ' + (g.missed ?? 'some') + ' records while reconnecting)'; } catch {} });
 </script></body></html>`;

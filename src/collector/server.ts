@@ -21,7 +21,7 @@ import { Forwarder } from './forward.js';
 import { escapeControl, RateLimiter, tokenOf, tokensMatch } from './guard.js';
 import { acceptsContentType, ingestParsed, IngestError, parseBody, peekBatchId, readBody } from './ingest.js';
 import { allowedHostName, HostGate } from './host.js';
-import { FAVICON_SVG, LIVE_VIEW_CSP, LIVE_VIEW_PAGE, LiveViewHandler } from './live-view.js';
+import { FAVICON_SVG, LIVE_VIEW_CSP, LIVE_VIEW_PAGE, LiveViewHandler, viewerRequest, type ViewerRequest } from './live-view.js';
 import { corsOrigin, isLoopbackHost, OriginGate } from './origin.js';
 import { Receiver, type AcceptResult } from './receiver.js';
 import { dirError, listenError } from './start-error.js';
@@ -245,7 +245,13 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
       }
       if (url.pathname === '/events' && req.method === 'GET') {
         if (!hasToken(req, url)) return send(res, 401, { error: 'missing or wrong token' });
-        return live.attach(res);
+        let request: ViewerRequest;
+        try {
+          request = viewerRequest(url, typeof req.headers['last-event-id'] === 'string' ? req.headers['last-event-id'] : undefined);
+        } catch (err) {
+          return send(res, 400, { error: (err as Error).message });
+        }
+        return live.attach(res, request);
       }
       send(res, 404, { error: `no ${url.pathname} here; OTLP logs go to POST /v1/logs` });
     } catch (err) {

@@ -78,6 +78,44 @@ describe('README', () => {
       expect(options(readmeBlock('shown', 'collector-usage').code)).toEqual(options(usage.stdout));
     });
 
+    it("the tail synopsis lists the options the command's own usage lists", async () => {
+      const usage = await runCli(cli, ['tail', '--help']);
+      expect(usage.code).toBe(0);
+      expect(options(readmeBlock('shown', 'tail-usage').code)).toEqual(options(usage.stdout));
+    });
+
+    it('the Subscriber example prints the records of shop at WARNING or above, and stops on SIGINT', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'isolog-readme-subscriber-'));
+      const collector = await startChild(cli, ['--dir', join(dir, 'logs')]);
+      try {
+        writeFileSync(join(dir, 'example.ts'), readmeBlock('example', 'subscriber').code.replaceAll('http://127.0.0.1:4318', collector.url));
+        await build({ entryPoints: [join(dir, 'example.ts')], outfile: join(dir, 'example.mjs'), bundle: true, platform: 'node', format: 'esm', alias: ENTRIES, packages: 'external', logLevel: 'warning' });
+        const { spawn } = await import('node:child_process');
+        const proc = spawn(process.execPath, [join(dir, 'example.mjs')], { stdio: ['ignore', 'pipe', 'pipe'], cwd: repo });
+        let out = '';
+        proc.stdout.on('data', (d: Buffer) => { out += d; });
+        const exited = new Promise<number | null>((r) => proc.once('exit', r));
+        const record = (logger: string, severity: number, text: string, uid: string) => ({
+          timeUnixNano: '1795342830123000000', severityNumber: severity, body: { stringValue: text },
+          attributes: [{ key: 'log.record.uid', value: { stringValue: uid } }], scope: logger,
+        });
+        const body = (rs: ReturnType<typeof record>[]) => JSON.stringify({ resourceLogs: [{ scopeLogs: rs.map((r) => ({ scope: { name: r.scope }, logRecords: [{ ...r, scope: undefined }] })) }] });
+        // once the subscriber is there (its first connection gets no backlog), send until its line comes
+        for (let i = 0; i < 100 && !out.includes('card declined'); i++) {
+          await fetch(`${collector.url}/v1/logs`, { method: 'POST', headers: { 'content-type': 'application/json' },
+            body: body([record('shop.pay', 13, 'card declined', `sub-${i}`), record('shop.pay', 9, 'cart viewed', `sub-info-${i}`), record('other', 17, 'elsewhere', `sub-other-${i}`)]) });
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        proc.kill('SIGINT');
+        expect(await exited).toBe(0);
+        const lines = out.trimEnd().split('\n');
+        expect(lines.length).toBeGreaterThan(0);
+        expect(new Set(lines)).toEqual(new Set(['WARNING shop.pay: card declined']));
+      } finally {
+        collector.proc.kill('SIGTERM');
+      }
+    }, 60_000);
+
     it('stores the record sent by hand as the NDJSON line the README shows', async () => {
       const lines = readmeBlock('example', 'collector').code.trimEnd().split('\n');
       expect(lines[0].replace(/#.*/, '').trim()).toBe('npx isolog collect &');

@@ -45,8 +45,11 @@ function view(url: string, path = '/events'): Promise<Viewer> {
       while ((end = buffered.indexOf('\n\n')) >= 0) {
         const event = buffered.slice(0, end + 2);
         buffered = buffered.slice(end + 2);
-        if (!event.startsWith('data: ')) continue;
-        viewer.events.push(event.slice(6, -2));
+        // a record is an event with an id and data; comments and named events (gap) are not records
+        const lines = event.slice(0, -2).split('\n');
+        const data = lines.find((l) => l.startsWith('data: '));
+        if (!data || lines.some((l) => l.startsWith('event: '))) continue;
+        viewer.events.push(data.slice(6));
         viewer.bytes.push(Buffer.byteLength(event));
       }
     });
