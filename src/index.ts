@@ -12,6 +12,7 @@ export {
 } from './core/logger.js';
 export { kwargs, extra, LogOptions, type LogKwargs } from './core/log-options.js';
 export { Filter, Filterer, type FilterLike, type FilterResult } from './core/filter.js';
+export { SamplingFilter, SAMPLING_LOGGER, type SamplingRule, type SamplingOptions } from './core/sampling.js';
 export { Handler, getHandlerByName, getHandlerNames } from './core/handler.js';
 export { Formatter, BufferingFormatter, defaultFormatter, type FormatterOptions } from './core/formatter.js';
 export { PercentStyle, StrFormatStyle, StringTemplateStyle, type FormatStyle, type StyleName } from './core/format-style.js';

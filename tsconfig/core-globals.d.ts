@@ -10,3 +10,6 @@ interface Console {
 }
 declare var console: Console;
 declare function queueMicrotask(callback: () => void): void;
+interface TimerHandle { readonly __timer?: never }
+declare function setTimeout<A extends unknown[]>(callback: (...args: A) => void, ms?: number, ...args: A): TimerHandle;
+declare function clearTimeout(handle: TimerHandle | undefined): void;

@@ -2,9 +2,6 @@
 // few web APIs around it, as browsers, their workers, workerd, Node 20, Deno and Bun all have them
 // (WinterTC's minimum common API). Only the members isolog uses: the transport is checked against
 // these and nothing more, so that it cannot come to need the DOM or Node by accident.
-interface TimerHandle { readonly __timer?: never }
-declare function setTimeout<A extends unknown[]>(callback: (...args: A) => void, ms?: number, ...args: A): TimerHandle;
-declare function clearTimeout(handle: TimerHandle | undefined): void;
 
 interface AbortSignal { readonly aborted: boolean }
 declare var AbortSignal: { timeout(ms: number): AbortSignal; any(signals: AbortSignal[]): AbortSignal };
