@@ -36,6 +36,7 @@ export { StreamHandler, stderrStream, stdoutStream, type TextStream } from './co
 export { ConsoleHandler } from './handlers/console.js';
 export { NullHandler } from './handlers/null.js';
 export { BufferingHandler, MemoryHandler } from './handlers/memory.js';
+export { ErrorContextHandler, type ErrorContextOptions, type ErrorContextStats } from './handlers/context.js';
 export {
   QueueHandler, QueueListener, MemoryQueue, SENTINEL,
   type LogQueue, type QueueListenerOptions,

@@ -4,6 +4,7 @@ import { ConfigError, levelFrom } from './config-error.js';
 import type { Handler } from '../core/handler.js';
 import { stderrStream, stdoutStream, StreamHandler, type TextStream } from '../core/stream-handler.js';
 import { ConsoleHandler } from '../handlers/console.js';
+import { ErrorContextHandler } from '../handlers/context.js';
 import { MemoryHandler } from '../handlers/memory.js';
 import { NullHandler } from '../handlers/null.js';
 import { MemoryQueue, QueueHandler, QueueListener, type LogQueue } from '../handlers/queue.js';
@@ -61,6 +62,23 @@ registerHandlerClass('MemoryHandler', define(['capacity', 'flushLevel', 'target'
   const target = typeof o.target === 'string' ? c.resolveHandler(o.target) : null;
   return new MemoryHandler(o.capacity, o.flushLevel === undefined ? undefined : levelFrom(o.flushLevel, `${c.path}.flushLevel`),
     target, o.flushOnClose === undefined ? true : Boolean(o.flushOnClose));
+}));
+registerHandlerClass('ErrorContextHandler', define(['target', 'capacity', 'passLevel', 'triggerLevel', 'maxAgeSeconds'], (o, c) => {
+  if (typeof o.target !== 'string') throw new ConfigError(`${c.path}.target: ErrorContextHandler needs the name of the handler it ships to`);
+  for (const key of ['capacity', 'maxAgeSeconds'] as const) {
+    if (o[key] !== undefined && typeof o[key] !== 'number') throw new ConfigError(`${c.path}.${key}: expected a number, got ${JSON.stringify(o[key])}`);
+  }
+  try {
+    return new ErrorContextHandler(c.resolveHandler(o.target), {
+      capacity: o.capacity as number | undefined,
+      maxAgeSeconds: o.maxAgeSeconds as number | undefined,
+      passLevel: o.passLevel === undefined ? undefined : levelFrom(o.passLevel, `${c.path}.passLevel`),
+      triggerLevel: o.triggerLevel === undefined ? undefined : levelFrom(o.triggerLevel, `${c.path}.triggerLevel`),
+    });
+  } catch (err) {
+    if (err instanceof RangeError) throw new ConfigError(`${c.path}: ${err.message}`);
+    throw err;
+  }
 }));
 registerHandlerClass('QueueHandler', define(['queue', 'listener', 'handlers', 'respect_handler_level'], (o, c) => {
   const queue = (o.queue ?? new MemoryQueue()) as LogQueue;
