@@ -6,6 +6,7 @@ import { ConfigError } from '../config/config-error.js';
 import { allowedHostName } from './host.js';
 import { corsOrigin } from './origin.js';
 import { DEFAULTS, startCollector, type CollectorOptions } from './server.js';
+import { LEVELS_USAGE, levelsMain } from './levels-cli.js';
 import { TAIL_USAGE, tailMain } from './tail.js';
 
 const USAGE = `usage: isolog collect [--host 127.0.0.1] [--port 4318] [--dir ./logs] [--token T]
@@ -23,7 +24,7 @@ const FLAGS: Record<string, keyof CollectorOptions | 'config'> = {
   '--config': 'config',
 };
 const NUMERIC = new Set(['port', 'maxBytes', 'backupCount', 'bodyLimit', 'maxRecords', 'rate']);
-const COMMANDS = ['collect', 'tail'];
+const COMMANDS = ['collect', 'tail', 'levels'];
 
 /** `; did you mean X?` when `given` looks like a typo of one of `known`. */
 function didYouMean(given: string, known: readonly string[]): string {
@@ -95,14 +96,15 @@ export function parseArgs(argv: string[]): CollectorOptions {
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === '-h') {
-    console.log(`${USAGE}\n\n${TAIL_USAGE}`);
+    console.log(`${USAGE}\n\n${TAIL_USAGE}\n\n${LEVELS_USAGE}`);
     return 0;
   }
   if (rest.includes('--help')) {
-    console.log(command === 'tail' ? TAIL_USAGE : USAGE);
+    console.log(command === 'tail' ? TAIL_USAGE : command === 'levels' ? LEVELS_USAGE : USAGE);
     return 0;
   }
   if (command === 'tail') return tailMain(rest);
+  if (command === 'levels') return levelsMain(rest);
   if (command.startsWith('--')) {
     console.error(`isolog: options follow the command: isolog collect ${argv.join(' ')}\n\n${USAGE}`);
     return 2;

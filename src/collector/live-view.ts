@@ -208,6 +208,10 @@ table{border-collapse:collapse;font-size:12px}td,th{padding:0 .5em;text-align:ri
 <label>search <input id="search" placeholder="text" size="18"></label>
 <label>trace <input id="trace" type="search" placeholder="trace id, or its start" size="34" spellcheck="false"></label>
 <span id="status">connecting…</span> <span id="shown"></span></header>
+<section style="padding:.3em 1em"><form id="levels-form"><strong>levels</strong> <span id="levels">…</span>
+<label>logger <input id="level-logger" placeholder="app.db, or root" size="14" required></label>
+<select id="level-value"><option>DEBUG</option><option>INFO</option><option selected>WARNING</option><option>ERROR</option><option>CRITICAL</option><option value="">remove</option></select>
+<button>set</button> <span id="level-result"></span></form></section>
 <section style="padding:.3em 1em"><table id="counts"><thead><tr><th>minute</th><th>DEBUG</th><th>INFO</th><th>WARNING</th><th>ERROR</th><th>CRITICAL</th></tr></thead><tbody></tbody></table></section>
 <div id="records"></div>
 <script>
@@ -293,6 +297,24 @@ $('records').addEventListener('click', (e) => {
 });
 $('trace').value = (new URLSearchParams(location.search).get('trace') || '').trim().toLowerCase();
 const token = new URLSearchParams(location.search).get('token');
+// the levels the collector gives its clients: shown, and set with the form (PUT /v1/levels)
+const levelHeaders = { 'content-type': 'application/json', ...(token ? { authorization: 'Bearer ' + token } : {}) };
+function showLevels(doc) {
+  const names = Object.keys(doc.levels).sort();
+  $('levels').textContent = names.length ? names.map((n) => n + '=' + doc.levels[n]).join('  ') : 'none set';
+}
+fetch('/v1/levels', { headers: levelHeaders }).then((r) => r.ok ? r.json().then(showLevels) : null).catch(() => {});
+$('levels-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const logger = $('level-logger').value.trim();
+  const value = $('level-value').value;
+  try {
+    const res = await fetch('/v1/levels', { method: 'PUT', headers: levelHeaders, body: JSON.stringify({ levels: { [logger]: value === '' ? null : value } }) });
+    const body = await res.json();
+    if (res.ok) { showLevels(body); $('level-result').textContent = 'set (version ' + body.version + ')'; }
+    else $('level-result').textContent = 'refused: ' + body.error;
+  } catch (err) { $('level-result').textContent = 'could not reach the collector'; }
+});
 const events = new EventSource('/events' + (token ? '?token=' + encodeURIComponent(token) : ''));
 events.onopen = () => { $('status').textContent = 'live'; };
 events.onerror = () => { $('status').textContent = 'reconnecting…'; };

@@ -112,10 +112,10 @@ export class OriginGate {
     if (!origin || !this.allows(origin, hosts)) return {};
     return {
       'access-control-allow-origin': origin,
-      'access-control-allow-methods': 'POST, OPTIONS',
-      'access-control-allow-headers': 'content-type, content-encoding, authorization',
+      'access-control-allow-methods': 'GET, POST, OPTIONS',
+      'access-control-allow-headers': 'content-type, content-encoding, authorization, if-none-match',
       'access-control-max-age': '600',
-      'access-control-expose-headers': 'retry-after',
+      'access-control-expose-headers': 'retry-after, etag',
       vary: 'Origin',
     };
   }

@@ -21,8 +21,9 @@ import { Forwarder } from './forward.js';
 import { escapeControl, RateLimiter, tokenOf, tokensMatch } from './guard.js';
 import { acceptsContentType, ingestParsed, IngestError, parseBody, peekBatchId, readBody } from './ingest.js';
 import { allowedHostName, HostGate } from './host.js';
+import { LevelsError, LevelStore, parseChange } from './levels.js';
 import { FAVICON_SVG, LIVE_VIEW_CSP, LIVE_VIEW_PAGE, LiveViewHandler, viewerRequest, type ViewerRequest } from './live-view.js';
-import { corsOrigin, isLoopbackHost, OriginGate } from './origin.js';
+import { corsOrigin, isLoopbackHost, OriginGate, sameOrigin } from './origin.js';
 import { Receiver, type AcceptResult } from './receiver.js';
 import { dirError, listenError } from './start-error.js';
 
@@ -181,6 +182,12 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
   const live = new LiveViewHandler();
   tree.root.addHandler(live);
 
+  let levels: LevelStore;
+  try {
+    levels = new LevelStore(dir);
+  } catch (err) {
+    throw new ConfigError((err as Error).message, { cause: err });
+  }
   const seen = new DedupeStore(join(dir, 'dedupe.journal'));
   const forwarder = options.forward
     ? new Forwarder(options.forward, { token: options.forwardToken, onEvent: (t) => reportInternalError(t) })
@@ -202,6 +209,51 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
   const clientOf = (req: IncomingMessage): string => req.socket.remoteAddress ?? 'unknown';
 
   const hasToken = (req: IncomingMessage, url: URL): boolean => !options.token || tokensMatch(tokenOf(req, url), options.token);
+
+  /**
+   * GET /v1/levels: the levels set remotely, with an ETag (304 for If-None-Match); PUT: a change,
+   * checked whole (400 with the reason, nothing changed), kept on disk, then pushed to WebSockets.
+   * Both need the token when one is set; a change comes from the live view (this collector's own
+   * origin) or a client without a page (`isolog levels`), never from an app's page.
+   */
+  async function onLevels(req: IncomingMessage, res: ServerResponse, url: URL, origin: string | undefined, cross: Record<string, string>): Promise<void> {
+    if (req.method === 'OPTIONS') {
+      if (!origin) return send(res, 403, { error: 'a preflight needs an Origin header' });
+      if (!origins.admits(origin, req.headers)) return send(res, 403, { error: origins.refusal(origin, req.headers) });
+      res.writeHead(204, cross);
+      return void res.end();
+    }
+    if (origin !== undefined && !origins.admits(origin, req.headers)) return send(res, 403, { error: origins.refusal(origin, req.headers) });
+    if (!hasToken(req, url)) return send(res, 401, { error: 'missing or wrong token' }, cross);
+    if (req.method === 'GET') {
+      const etag = levels.etag;
+      const headers = { ...cross, etag, 'cache-control': 'no-cache' };
+      if (req.headers['if-none-match'] === etag) {
+        res.writeHead(304, headers);
+        return void res.end();
+      }
+      return send(res, 200, levels.document, headers);
+    }
+    if (req.method !== 'PUT') return send(res, 405, { error: 'GET the levels, or PUT {"levels": {"logger": "DEBUG"}}' }, { ...cross, allow: 'GET, PUT, OPTIONS' });
+    if (origin !== undefined && !sameOrigin(origin, req.headers.host)) {
+      return send(res, 403, { error: 'levels are set from the live view or `isolog levels`, not from an app\'s page' }, cross);
+    }
+    const raw = await readBody(req, 64 * 1024);
+    let change: ReturnType<typeof parseChange>;
+    try {
+      change = parseChange(JSON.parse(raw.toString('utf8')));
+    } catch (err) {
+      const reason = err instanceof LevelsError ? err.message : `not JSON (${(err as Error).message})`;
+      return send(res, 400, { error: reason }, cross);
+    }
+    try {
+      return send(res, 200, levels.apply(change), { ...cross, etag: levels.etag });
+    } catch (err) {
+      if (err instanceof LevelsError) return send(res, 400, { error: err.message }, cross);
+      reportInternalError(`--- Logging error ---\ncollector could not keep the levels: ${describeError(err)}\n`);
+      return send(res, 503, { error: 'the collector could not keep the levels on disk; nothing changed' }, cross);
+    }
+  }
 
   async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (!hosts.admits(req.headers.host)) return send(res, 421, { error: hosts.refusal(req.headers.host as string) });
@@ -231,6 +283,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
         const result = await ingest(await parseBody(raw, req.headers['content-encoding'] as string | undefined, bodyLimit));
         return send(res, 200, acceptBody(result), cross);
       }
+      if (url.pathname === '/v1/levels') return await onLevels(req, res, url, origin, cross);
       if (url.pathname === '/' && req.method === 'GET') {
         if (!hasToken(req, url)) {
           res.writeHead(401, { 'content-type': 'text/plain; charset=utf-8' });
@@ -285,7 +338,15 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     wss.handleUpgrade(req, socket, head, (ws) => onSocket(ws, clientOf(req)));
   });
 
+  // each WebSocket client is sent the levels when it connects and after every change
+  const levelsMessage = (): string => JSON.stringify({ levels: levels.document.levels, version: levels.document.version });
+  const stopPush = levels.onChange(() => {
+    const message = levelsMessage();
+    for (const ws of wss.clients) if (ws.readyState === ws.OPEN) ws.send(message);
+  });
+
   function onSocket(ws: WebSocket, client: string): void {
+    ws.send(levelsMessage());
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       void (async () => {
         // read from the message's first bytes, so that every nack names its batch when it can
@@ -313,6 +374,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     if (forwarder && !(await forwarder.drain(5000))) {
       reportInternalError(`isolog collect: ${forwarder.stats.pending} records were not forwarded to ${forwarder.url} before shutdown (${forwarder.stats.stopped ?? `${forwarder.stats.retries} retries`}); they are stored here`);
     }
+    stopPush();
     tree.root.removeHandler(live);
     await shutdown(own);
     seen.close();

@@ -78,6 +78,13 @@ describe('README', () => {
       expect(options(readmeBlock('shown', 'collector-usage').code)).toEqual(options(usage.stdout));
     });
 
+    it("the levels synopsis lists the options the command's own usage lists", async () => {
+      const usage = await runCli(cli, ['levels', '--help']);
+      expect(usage.code).toBe(0);
+      expect(options(readmeBlock('shown', 'levels-usage').code)).toEqual(options(usage.stdout));
+      expect(usage.stdout).toContain('usage: isolog levels URL [--token T] [NAME=LEVEL ...]');
+    });
+
     it("the tail synopsis lists the options the command's own usage lists", async () => {
       const usage = await runCli(cli, ['tail', '--help']);
       expect(usage.code).toBe(0);
