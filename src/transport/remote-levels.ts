@@ -12,12 +12,10 @@ export interface RemoteLevelsDocument { version: number; levels: Record<string, 
 export const LEVELS_LOGGER = 'isolog.levels';
 const MAX_LEVELS = 1000;
 
-/** `…/v1/logs` (the OTLP endpoint a client is given) to the collector's `…/v1/levels`. */
+/** `…/v1/logs` (the OTLP endpoint a client is given, http(s) or ws(s)) to the collector's `…/v1/levels`. */
 export function levelsUrlFor(logsUrl: string): string {
-  const url = new URL(logsUrl);
-  url.pathname = url.pathname.replace(/\/v1\/logs\/?$/, '').replace(/\/$/, '') + '/v1/levels';
-  url.search = '';
-  return url.href;
+  const base = logsUrl.replace(/[?#].*$/, '').replace(/^ws(s?):/, 'http$1:');
+  return base.replace(/\/v1\/logs\/?$/, '').replace(/\/$/, '') + '/v1/levels';
 }
 
 /** A document checked whole: the levels as numbers, or the reason it cannot be applied. */
@@ -143,7 +141,7 @@ export class LevelsPoller {
       const call = this.options.fetch ?? ((u: string, init: { headers: Record<string, string> }) => fetch(u, init));
       const res = await call(this.options.url, { headers, signal: AbortSignal.timeout(10_000) as never }) as Response;
       if (res.status !== 200) {
-        await res.body?.cancel();
+        await res.text().catch(() => '');
         // a refusal that waiting does not cure, said once: polling stops
         if (res.status === 401 || res.status === 403 || res.status === 404) {
           this.stop();
@@ -152,7 +150,7 @@ export class LevelsPoller {
         }
         return;
       }
-      const doc: unknown = await res.json();
+      const doc: unknown = JSON.parse(await res.text());
       this.etag = res.headers.get('etag');
       if (!this.stopped) this.options.onDocument(doc);
     } catch {
@@ -164,4 +162,26 @@ export class LevelsPoller {
     this.stopped = true;
     clearTimeout(this.timer);
   }
+}
+
+/** Options for followRemoteLevels. */
+export interface FollowLevelsOptions {
+  /** The collector's OTLP logs endpoint (as given to FetchHandler), or its `/v1/levels`. */
+  url: string;
+  token?: string;
+  /** Between polls; 30 s by default. */
+  intervalMs?: number;
+}
+
+/**
+ * Applies the levels a collector serves to this runtime's loggers, polling them (an unchanged
+ * document costs a 304); `stop()` ends it, `ready` settles after the first poll.
+ * @example const levels = followRemoteLevels({ url: 'http://127.0.0.1:4318/v1/logs', token }); await levels.ready
+ */
+export function followRemoteLevels(options: FollowLevelsOptions): { ready: Promise<void>; poll(): Promise<void>; stop(): void; readonly version: number | null } {
+  const remote = new RemoteLevels();
+  const url = /\/v1\/levels\/?$/.test(options.url.replace(/[?#].*$/, '')) ? options.url : levelsUrlFor(options.url);
+  const poller = new LevelsPoller({ url, token: options.token, intervalMs: options.intervalMs, onDocument: (doc) => remote.apply(doc) });
+  const ready = poller.poll();
+  return { ready, poll: () => poller.poll(), stop: () => poller.stop(), get version() { return remote.version; } };
 }

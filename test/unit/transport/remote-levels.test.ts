@@ -2,7 +2,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { getLogger, Handler, root, type LogRecord } from '../../../src/index.js';
+import { followRemoteLevels, getLogger, Handler, root, type LogRecord } from '../../../src/index.js';
 import { checkDocument, LevelsPoller, levelsUrlFor, RemoteLevels } from '../../../src/transport/remote-levels.js';
 import { collector } from '../collector/helpers.js';
 import { resetLogging } from '../helpers.js';
@@ -115,5 +115,23 @@ describe('LevelsPoller', () => {
     cleanups.push(() => c.close());
     await new LevelsPoller({ url: `${c.url}/v1/levels`, token: 'wrong', onDocument: () => {} }).poll();
     expect(keep.records[1].getMessage()).toMatch(/answered 401 \(the token is missing or wrong\)/);
+  });
+});
+
+describe('followRemoteLevels', () => {
+  it("applies the collector's levels to this process's loggers, and follows each change", async () => {
+    const c = await collector({ token: TOKEN });
+    cleanups.push(() => c.close());
+    await put(c.url, { shop: 'DEBUG' });
+    const levels = followRemoteLevels({ url: `${c.url}/v1/logs`, token: TOKEN, intervalMs: 60_000 });
+    cleanups.push(() => levels.stop());
+    await levels.ready;
+    expect(getLogger('shop').getEffectiveLevel()).toBe(10);
+    expect(getLogger('shop.cart').isEnabledFor(10)).toBe(true);
+    await put(c.url, { shop: null, 'shop.cart': 'ERROR' });
+    await levels.poll();
+    expect(getLogger('shop').level).toBe(0);
+    expect(getLogger('shop.cart').level).toBe(40);
+    expect(levels.version).toBe(2);
   });
 });
