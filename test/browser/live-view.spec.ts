@@ -87,3 +87,27 @@ test('the live view of a collector with a token takes it as ?token= and streams 
     await guarded.close();
   }
 });
+
+test('the live view sets the levels the collector gives its clients, and shows a refusal with its reason', async ({ page }) => {
+  const guarded = await startCollector({ port: 0, rate: 0, token: 'lv-t0k', dir: mkdtempSync(join(tmpdir(), 'isolog-live-')) });
+  try {
+    await page.goto(`${guarded.url}/?token=lv-t0k`);
+    await expect(page.locator('#levels')).toHaveText('none set');
+    await page.fill('#level-logger', 'shop.cart');
+    await page.selectOption('#level-value', 'DEBUG');
+    await page.click('#levels-form button');
+    await expect(page.locator('#level-result')).toHaveText('set (version 1)');
+    await expect(page.locator('#levels')).toHaveText('shop.cart=DEBUG');
+    const served = await fetch(`${guarded.url}/v1/levels`, { headers: { authorization: 'Bearer lv-t0k' } });
+    expect(await served.json()).toEqual({ version: 1, levels: { 'shop.cart': 'DEBUG' } });
+    await page.fill('#level-logger', 'shop..cart');
+    await page.click('#levels-form button');
+    await expect(page.locator('#level-result')).toHaveText('refused: "shop..cart": not a logger name (dots separate its parts)');
+    await page.fill('#level-logger', 'shop.cart');
+    await page.selectOption('#level-value', '');
+    await page.click('#levels-form button');
+    await expect(page.locator('#levels')).toHaveText('none set');
+  } finally {
+    await guarded.close();
+  }
+});
