@@ -42,6 +42,5 @@ export {
   type LogQueue, type QueueListenerOptions,
 } from './handlers/queue.js';
 export { FetchHandler, type FetchHandlerOptions, type FetchHandlerStats, type FetchFunction } from './transport/fetch-handler.js';
-export { followRemoteLevels, RemoteLevels, LEVELS_LOGGER, type FollowLevelsOptions, type RemoteLevelsDocument } from './transport/remote-levels.js';
 export { FlushError } from './transport/flush-error.js';
 export { startTrace, type Trace, type TraceOptions } from './transport/traced-fetch.js';

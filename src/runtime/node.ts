@@ -12,6 +12,9 @@ export {
   encodeRecords, decodeRequest, OtlpFormatError, UID_ATTRIBUTE,
   type ExportLogsServiceRequest, type OtlpLogRecord, type DecodeResult,
 } from '../transport/otlp.js';
+// levels set on the collector, followed: not in `isolog` either, for the same reason (the page's
+// pipeline follows them with startBrowserLogging's remoteLevels)
+export { followRemoteLevels, RemoteLevels, LEVELS_LOGGER, type FollowLevelsOptions, type RemoteLevelsDocument } from '../transport/remote-levels.js';
 export {
   FileHandler, RotatingFileHandler, TimedRotatingFileHandler,
   type FileHandlerOptions, type FileMark, type RotatingFileHandlerOptions, type TimedRotatingFileHandlerOptions,

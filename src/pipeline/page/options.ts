@@ -49,6 +49,12 @@ export interface BrowserLoggingOptions extends WorkerSource {
   redact?: false | { keys?: (string | RegExp)[]; replacement?: string };
   /** Default timeout of flush() (ms). */
   flushTimeoutMs?: number;
+  /**
+   * Apply the levels the collector serves (`isolog levels`, the live view's form) to this page's
+   * loggers with setLevel, polled from its `/v1/levels` with an ETag every `intervalMs` (default
+   * 5,000): `true`, or `{ intervalMs }`. Off by default (another OTLP backend serves no levels).
+   */
+  remoteLevels?: boolean | { intervalMs?: number };
 }
 
 // one FlushError class for every sender (this flush, FetchHandler's): `instanceof` holds across entries

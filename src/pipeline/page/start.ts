@@ -19,6 +19,7 @@ import { onLeavingPage, tabSessionId } from './page-events.js';
 import { captureUncaughtErrors } from '../uncaught-errors.js';
 import { PageQueueHandler } from './queue-handler.js';
 import { workerInit } from '../worker-init.js';
+import { followRemoteLevels } from '../../transport/remote-levels.js';
 
 /** Adds counts by reason into `into`. */
 function addCounts(into: Record<string, number>, from: Record<string, number>): Record<string, number> {
@@ -87,6 +88,9 @@ export async function startPipeline(options: BrowserLoggingOptions, early: Early
     throw err;
   }
   const stopCapturing = options.captureErrors ?? true ? captureUncaughtErrors(getLogger('window')) : () => undefined;
+  // the collector's levels, polled by the page: a request every few seconds, a 304 while they stay
+  const given = options.remoteLevels;
+  const levels = given ? followRemoteLevels({ url, token: options.token, intervalMs: (typeof given === 'object' ? given.intervalMs : undefined) ?? 5000 }) : null;
 
   const flushTimeout = options.flushTimeoutMs ?? 10_000;
   const flush = async (timeoutMs = flushTimeout): Promise<void> => {
@@ -125,6 +129,7 @@ export async function startPipeline(options: BrowserLoggingOptions, early: Early
         handler.close();
         stopLeaving();
         stopCapturing();
+        levels?.stop();
         await link.stop();
       }
     },

@@ -2,7 +2,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { followRemoteLevels, getLogger, Handler, root, type LogRecord } from '../../../src/index.js';
+import { followRemoteLevels, getLogger, Handler, root, type LogRecord } from '../../../src/runtime/node.js';
 import { checkDocument, LevelsPoller, levelsUrlFor, RemoteLevels } from '../../../src/transport/remote-levels.js';
 import { collector } from '../collector/helpers.js';
 import { resetLogging } from '../helpers.js';
