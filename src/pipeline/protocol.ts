@@ -3,7 +3,7 @@
 // the worker's own problems). Bump PROTOCOL_VERSION on any change; the worker refuses a page of
 // another version.
 
-export const PROTOCOL_VERSION = 8;
+export const PROTOCOL_VERSION = 9;
 
 /**
  * A batch as the page lays it out before posting it as one JSON string (a structured clone copies a
@@ -98,11 +98,28 @@ export interface StorageConfig {
   database: string;
 }
 
+/** The page's error context (startBrowserLogging's errorContext), kept in the worker: context-ring.ts. */
+export interface ContextConfig {
+  /** Records kept at most. */
+  capacity: number;
+  /** Records below this level wait in the ring. */
+  passLevel: number;
+  /** A record at or above this level ships the ring with it. */
+  triggerLevel: number;
+  /** Records older than this (by the trigger's time) are dropped, not shipped. */
+  maxAgeSeconds: number;
+}
+
+/** What the error context did: records kept in the ring, shipped as some error's context, dropped as too old or too many. */
+export interface ContextStats { kept: number; shipped: number; agedOut: number; pushedOut: number }
+
 export interface WorkerInit {
   version: number;
   transport: TransportConfig;
   storage: StorageConfig;
   resource: Record<string, unknown>;
+  /** Quiet records wait in a ring and ship only with an error; none when absent. */
+  context?: ContextConfig;
 }
 
 /** Counts, as `stats()` returns them. */
@@ -118,6 +135,8 @@ export interface PipelineStats {
   durableStorage: boolean;
   /** Whether this tab's worker holds the flusher lock now. */
   flushing: boolean;
+  /** The error context's counts, when the page keeps one (errorContext). */
+  context?: ContextStats;
 }
 
 /**

@@ -55,6 +55,14 @@ export interface BrowserLoggingOptions extends WorkerSource {
    * 5,000): `true`, or `{ intervalMs }`. Off by default (another OTLP backend serves no levels).
    */
   remoteLevels?: boolean | { intervalMs?: number };
+  /**
+   * Context that ships only with an error: records below `passLevel` (default WARNING) wait in a
+   * ring of `capacity` (default 100) in the worker's IndexedDB and go to the collector only with a
+   * record at `triggerLevel` (default ERROR) or above, each marked `contextOf` its uid; those older
+   * than `maxAgeSeconds` (default 300) are dropped. `true` for the defaults. Set the root's level
+   * (`level: 'DEBUG'`) low enough for the quiet records to be logged at all.
+   */
+  errorContext?: boolean | { capacity?: number; passLevel?: number | string; triggerLevel?: number | string; maxAgeSeconds?: number };
 }
 
 // one FlushError class for every sender (this flush, FetchHandler's): `instanceof` holds across entries

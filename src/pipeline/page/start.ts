@@ -3,6 +3,7 @@
 // listener-link.ts), what the page sends itself (a batch the worker keeps refusing, beacons on
 // leaving), and flush(), stats() and stop(). A chunk of its own, loaded with import() when logging
 // starts, so that none of it is on the page's first load.
+import type { PlainRecord } from '../../core/fields.js';
 import { getLogger } from '../../core/logger.js';
 import { PY_TEXT } from '../../core/repr.js';
 import { decodeBatch } from '../batch-decoder.js';
@@ -70,9 +71,14 @@ export async function startPipeline(options: BrowserLoggingOptions, early: Early
   if (at >= 0) root.handlers[at] = handler;
   else root.addHandler(handler);
   early.handOver(handler);
+  // with an error context, a beacon carries no quiet records of a batch without an error: they
+  // are the worker's (in its ring) to ship with an error, or to let age out
+  const context = init.context;
+  const forBeacon = (records: PlainRecord[]): PlainRecord[] =>
+    !context || records.some((r) => r.levelno >= context.triggerLevel) ? records : records.filter((r) => r.levelno >= context.passLevel);
   const leave = (): void => {
-    const batches = handler.takeForBeacon();
-    if (batches.length) sendBeacons(url, options.token, batches.map((b) => decodeBatch(b, PY_TEXT)), init.resource);
+    const batches = handler.takeForBeacon().map((b) => forBeacon(decodeBatch(b, PY_TEXT))).filter((records) => records.length > 0);
+    if (batches.length) sendBeacons(url, options.token, batches, init.resource);
   };
   const stopLeaving = onLeavingPage(leave);
   // hidden while this chunk loaded (the page may be on its way out): what the early handler kept

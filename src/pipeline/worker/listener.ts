@@ -3,6 +3,7 @@
 import { WebSocketSender } from '../../transport/websocket.js';
 import { postOtlp } from '../../transport/http.js';
 import { openQueue, type BatchKey, type BatchQueue, type StoredBatch } from './durable-queue.js';
+import { ContextRing } from './context-ring.js';
 import { Flusher } from './flusher.js';
 import { PROTOCOL_VERSION, type FlushResult, type ListenerApi, type PipelineStats, type StorageConfig, type WorkerInit } from '../protocol.js';
 import type { PlainRecord } from '../../core/fields.js';
@@ -62,6 +63,11 @@ export class Listener<F extends Flusher = Flusher> implements ListenerApi {
     logged: 0, durable: 0, sent: 0, acknowledged: 0, dropped: {}, retries: 0, lastError: null, durableStorage: false, flushing: false,
   };
 
+  /** The page's error context, when it keeps one: quiet records wait there, not in the queue. */
+  private ring: ContextRing | null = null;
+  /** The ring's batches, one at a time (each routed, stored, then given to the ring). */
+  private ringTurn: Promise<void> = Promise.resolve();
+
   /** The flusher, once init() has run; of the class given to the constructor. */
   flusher: F | null = null;
 
@@ -84,6 +90,10 @@ export class Listener<F extends Flusher = Flusher> implements ListenerApi {
     if (problem) this.counts.lastError = problem;
     const totals = await queue.totals();
     this.estimate = { records: totals.records, bytes: totals.bytes };
+    if (init.context) {
+      this.ring = await ContextRing.open(init.storage.database, init.context, String(init.resource['session.id'] ?? 'page'), queue.durable);
+      this.counts.context = this.ring.stats;
+    }
     const t = init.transport;
     let send;
     if (t.transport === 'websocket') {
@@ -107,12 +117,28 @@ export class Listener<F extends Flusher = Flusher> implements ListenerApi {
   }
 
   put(batch: string, count: number): Promise<void> {
+    if (this.ring) return this.putThroughRing(this.ring, batch);
     // stored as it came (masked on the page), in one write, so a closing tab loses as little as
     // possible; it is read and formatted when the flusher sends it
+    return this.store({ raw: batch, count, bytes: batch.length });
+  }
+
+  private store(batch: StoredBatch): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.waiting.push({ batch: { raw: batch, count, bytes: batch.length }, resolve, reject });
+      this.waiting.push({ batch, resolve, reject });
       void this.writeWaiting();
     });
+  }
+
+  /** With an error context: the ring decides what of the batch is stored now; durable either way once this resolves. */
+  private putThroughRing(ring: ContextRing, raw: string): Promise<void> {
+    const turn = this.ringTurn.then(async () => {
+      const routed = await ring.route(raw);
+      await Promise.all(routed.batches.map((b) => this.store(b)));
+      await ring.stored(routed);
+    });
+    this.ringTurn = turn.catch(() => undefined);
+    return turn;
   }
 
   /**
@@ -180,7 +206,8 @@ export class Listener<F extends Flusher = Flusher> implements ListenerApi {
     this.stored.set(keyId(key), { key, count: batch.count });
     this.estimate.records += batch.count;
     this.estimate.bytes += batch.bytes;
-    this.counts.durable += batch.records ? 0 : batch.count;
+    // records the worker made count, but not its own drop warnings
+    this.counts.durable += batch.records ? batch.records.filter((r) => !isDropWarning(r)).length : batch.count;
     this.flusher?.kick();
     this.channel?.postMessage('stored');
   }
@@ -291,7 +318,7 @@ export class Listener<F extends Flusher = Flusher> implements ListenerApi {
   }
 
   async stats(): Promise<PipelineStats> {
-    return { ...this.counts, dropped: { ...this.counts.dropped } };
+    return { ...this.counts, dropped: { ...this.counts.dropped }, ...(this.ring ? { context: { ...this.ring.stats } } : {}) };
   }
 
   async stop(): Promise<void> {
