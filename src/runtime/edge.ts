@@ -2,9 +2,11 @@
 // waitUntil. Each request's records carry its fields and trace, are batched for that request alone
 // and sent after the response, inside ctx.waitUntil and a bounded time.
 import { root } from '../core/logger.js';
-import { ERROR, INFO } from '../core/level.js';
+import { checkLevel, ERROR, INFO } from '../core/level.js';
 import { kwargs } from '../core/log-options.js';
 import { FetchHandler } from '../transport/fetch-handler.js';
+import { ErrorContextHandler } from '../handlers/context.js';
+import { LevelsPoller, levelsUrlFor, RemoteLevels } from '../transport/remote-levels.js';
 import {
   RequestLog, requestRouter, runInRequest,
   type ContextStorage, type ContextStorageClass,
@@ -47,6 +49,20 @@ export interface EdgeLoggingOptions<Env = unknown> {
   gzip?: boolean;
   /** How long the sending after the response may take, retries included (default 5,000 ms; Cloudflare allows 30 s). */
   flushTimeoutMs?: number;
+  /**
+   * Context that ships only with an error: a request's records below `passLevel` (default WARNING)
+   * wait in a ring of `capacity` (default 100) and go to the collector only if the request logs a
+   * record at `triggerLevel` (default ERROR) or above, each marked `contextOf` its uid; otherwise
+   * they are dropped at the request's end and counted in its access record (`context.dropped`).
+   * The access record itself always goes. `true` for the defaults. Only what goes to the collector.
+   */
+  errorContext?: boolean | { capacity?: number; passLevel?: number | string; triggerLevel?: number | string };
+  /**
+   * Apply the levels the collector serves (`isolog levels`) to the Worker's loggers: fetched with an
+   * ETag inside a request's waitUntil when the last fetch is older than `maxAgeMs` (default 10,000),
+   * applied from the next request on. `true` for the default.
+   */
+  remoteLevels?: boolean | { maxAgeMs?: number };
   /**
    * `AsyncLocalStorage` from `node:async_hooks`, for a Worker with the `nodejs_als` flag only; with
    * `nodejs_compat` it is found without this. Without either, use the `log` argument's loggers.
@@ -130,8 +146,48 @@ function openRequest<Env>(options: EdgeLoggingOptions<Env>, request: Request, en
     sender = null;
   }
   const log = new RequestLog(request, sender, options.console ?? sender === null);
+  if (sender && options.errorContext) log.ring = new ErrorContextHandler(sender, contextOptions(options.errorContext));
   requestRouter().adopt(log);
   return log;
+}
+
+function contextOptions(given: true | Exclude<EdgeLoggingOptions['errorContext'], boolean | undefined>): ConstructorParameters<typeof ErrorContextHandler>[1] {
+  if (given === true) return {};
+  return {
+    capacity: given.capacity,
+    passLevel: given.passLevel === undefined ? undefined : checkLevel(given.passLevel),
+    triggerLevel: given.triggerLevel === undefined ? undefined : checkLevel(given.triggerLevel),
+    // a request is short: its ring bounds the count, not the age
+    maxAgeSeconds: 3600,
+  };
+}
+
+// the levels the collector serves, for every request of this isolate: plain data, no I/O object,
+// fetched inside the waitUntil of the request that finds them stale
+let levels: { poller: LevelsPoller; remote: RemoteLevels; url: string; fetchedAt: number; fetching: boolean } | null = null;
+
+/** Starts a fetch of the collector's levels in this request's waitUntil when they are stale. */
+function refreshLevels<Env>(options: EdgeLoggingOptions<Env>, env: Env, ctx: ExecutionContextLike | undefined): void {
+  const given = options.remoteLevels;
+  if (!given || options.collector === undefined) return;
+  let url: string | undefined;
+  try {
+    url = fromEnv(options.collector, env);
+  } catch {
+    return; // said by openRequest
+  }
+  if (!url) return;
+  const maxAge = (typeof given === 'object' ? given.maxAgeMs : undefined) ?? 10_000;
+  if (!levels || levels.url !== url) {
+    const remote = new RemoteLevels();
+    const token = options.token === undefined ? undefined : fromEnv(options.token, env);
+    levels = { remote, url, fetchedAt: 0, fetching: false, poller: new LevelsPoller({ url: levelsUrlFor(url), token, intervalMs: null, onDocument: (doc) => remote.apply(doc) }) };
+  }
+  const state = levels;
+  if (state.fetching || Date.now() - state.fetchedAt < maxAge) return;
+  state.fetching = true;
+  const done = state.poller.poll().finally(() => { state.fetching = false; state.fetchedAt = Date.now(); });
+  try { ctx?.waitUntil(done); } catch { /* the fetch runs all the same */ }
 }
 
 /** The access record, then the request's records sent inside waitUntil, bounded in time. */
@@ -140,10 +196,21 @@ function closeRequest<Env>(options: EdgeLoggingOptions<Env>, log: RequestLog, re
   if (options.access !== false) {
     const ms = Date.now() - log.started;
     const level = outcome === 'ok' && status < 500 ? INFO : ERROR;
-    log.getLogger('isolog.access').log(level, '%s %s %d %dms', request.method, log.fields['url.path'], status, ms,
-      kwargs({ extra: { 'http.response.status_code': status, 'duration_ms': ms, outcome } }));
+    const fields: Record<string, unknown> = { 'http.response.status_code': status, 'duration_ms': ms, outcome };
+    const ring = log.ring;
+    // the access record goes whatever the ring holds; at ERROR it ships the ring with it
+    if (ring && level < ring.triggerLevel) {
+      fields['context.dropped'] = ring.pending;
+      log.ring = null;
+    }
+    log.getLogger('isolog.access').log(level, '%s %s %d %dms', request.method, log.fields['url.path'], status, ms, kwargs({ extra: fields }));
+    log.ring = ring;
   }
   log.ended = true;
+  if (log.ring) {
+    // what waited for an error that did not come: dropped, counted in the access record above
+    log.ring.close();
+  }
   if (!log.sender) return;
   const sent = log.sender.close({ timeoutMs: options.flushTimeoutMs ?? DEFAULTS.flushTimeoutMs });
   // without a waitUntil (Node, Bun) the send still runs; nothing waits for it
@@ -162,6 +229,7 @@ function closeRequest<Env>(options: EdgeLoggingOptions<Env>, log: RequestLog, re
 export function withLogging<Env, Ctx extends ExecutionContextLike, W extends LoggedWorker<Env, Ctx>>(options: EdgeLoggingOptions<Env>, worker: W): WrappedWorker<W, Env, Ctx> {
   const fetch = async (request: Request, env: Env, ctx: Ctx): Promise<Response> => {
     const log = openRequest(options, request, env);
+    refreshLevels(options, env, ctx);
     return runInRequest(log, async () => {
       try {
         const response = await worker.fetch(request, env, ctx, log);
@@ -201,6 +269,7 @@ export function loggingMiddleware<Env>(options: EdgeLoggingOptions<Env>) {
     c.set?.('log', log);
     let ctx: ExecutionContextLike | undefined;
     try { ctx = c.executionCtx; } catch { ctx = undefined; }
+    refreshLevels(options, c.env, ctx);
     await runInRequest(log, async () => {
       try {
         await next();

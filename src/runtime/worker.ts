@@ -2,4 +2,5 @@
 import { Listener } from '../pipeline/worker/listener.js';
 import { serveListener, type MessageScope } from '../pipeline/worker/serve.js';
 
-serveListener(new Listener(), self as unknown as MessageScope);
+// the error context's ring is a chunk beside worker.js (dist/worker-context-ring-*.js), loaded only for a page with errorContext
+serveListener(new Listener(undefined, () => import('../pipeline/worker/context-ring.js')), self as unknown as MessageScope);

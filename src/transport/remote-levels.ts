@@ -91,8 +91,8 @@ export interface LevelsPollerOptions {
   /** The collector's `/v1/levels` (levelsUrlFor of the logs endpoint). */
   url: string;
   token?: string;
-  /** Between polls; 30 s by default. */
-  intervalMs?: number;
+  /** Between polls; 30 s by default; null: only when poll() is called (the edge, where no timer outlives a request). */
+  intervalMs?: number | null;
   /** Called with each new document (an ETag that changed). */
   onDocument: (doc: unknown) => void;
   /** The fetch to call; the global one by default. */
@@ -127,7 +127,7 @@ export class LevelsPoller {
   }
 
   private schedule(): void {
-    if (this.stopped) return;
+    if (this.stopped || this.options.intervalMs === null) return;
     clearTimeout(this.timer);
     this.timer = setTimeout(() => void this.poll(), this.options.intervalMs ?? 30_000);
     (this.timer as { unref?: () => void }).unref?.();

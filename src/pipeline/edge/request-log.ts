@@ -10,6 +10,7 @@ import type { LogRecord } from '../../core/record.js';
 import { createRecord } from '../../core/record-factory.js';
 import { continueTrace, formatTraceparent, newSpanId, type TraceContext } from '../../core/trace-context.js';
 import type { FetchHandler } from '../../transport/fetch-handler.js';
+import type { ErrorContextHandler } from '../../handlers/context.js';
 import type { LogKwargs } from '../../core/log-options.js';
 
 /** What `AsyncLocalStorage` offers that a request needs: run a function in a store, read the store. */
@@ -66,6 +67,11 @@ export class RequestLog {
   readonly started = Date.now();
   /** Set once its records were handed over for sending: later ones wait for the next request. */
   ended = false;
+  /**
+   * The request's error context, when on: quiet records wait here and reach the sender only with
+   * an error of the request; what is left at its end is dropped, counted (closeRequest).
+   */
+  ring: ErrorContextHandler | null = null;
 
   constructor(request: Request, sender: FetchHandler | null, toConsole: boolean) {
     this.trace = continueTrace(request.headers.get('traceparent'));
@@ -142,7 +148,7 @@ export class RequestRouter extends Handler {
       for (const key in request.fields) if (!(key in record)) record[key] = request.fields[key];
       if (request.toConsole) this.writeConsole(record);
       // logged after the response was sent (in a waitUntil of the app's): its request's batch is gone
-      if (!request.ended) request.sender?.handle(record);
+      if (!request.ended) (request.ring ?? request.sender)?.handle(record);
       else if (request.sender) this.keep(record);
       return;
     }

@@ -4,12 +4,24 @@
 // right after an error still ships the error's context, and a healthy page ships none of its quiet
 // records. The ring holds `capacity` records (the oldest pushed out first) of at most `maxAgeSeconds`;
 // what goes is counted. Records of a page that closed without an error age out at a later start.
-import { createStore, delMany, promisifyRequest, setMany, type UseStore } from 'idb-keyval';
-import { JSON_TEXT } from '../../core/json-repr.js';
+//
+// A chunk of its own in dist/ (the listener imports it only for a page with errorContext), it gets
+// what it shares with the listener (idb-keyval, the batch decoder) from it: so no code moves out of
+// worker.js into a chunk both would load.
+import type { createStore, delMany, promisifyRequest, setMany, UseStore } from 'idb-keyval';
 import type { PlainRecord } from '../../core/fields.js';
-import { decodeBatch } from '../batch-decoder.js';
 import type { ContextConfig, ContextStats } from '../protocol.js';
 import type { StoredBatch } from './durable-queue.js';
+
+/** What the ring uses of the listener's modules. */
+export interface RingTools {
+  /** A page's batch as records (decodeBatch with the worker's JSON_TEXT). */
+  decode(raw: string): PlainRecord[];
+  createStore: typeof createStore;
+  setMany: typeof setMany;
+  delMany: typeof delMany;
+  promisifyRequest: typeof promisifyRequest;
+}
 
 /** Keys: [session, ms, sequence], so that one session's groups are a range, oldest first. */
 export type GroupKey = [string, number, number];
@@ -29,20 +41,22 @@ interface RingStore {
 
 class IndexedDbRing implements RingStore {
   private readonly store: UseStore;
-  constructor(database: string) {
-    this.store = createStore(`${database}-context`, 'ring');
+  constructor(database: string, private readonly tools: RingTools) {
+    this.store = tools.createStore(`${database}-context`, 'ring');
   }
   put(key: GroupKey, records: PlainRecord[]): Promise<void> {
-    return setMany([[key, records]], this.store);
+    return this.tools.setMany([[key, records]], this.store);
   }
   take(keys: GroupKey[]): Promise<PlainRecord[][]> {
+    const { promisifyRequest } = this.tools;
     return this.store('readonly', (s) => Promise.all(keys.map((k) => promisifyRequest(s.get(k)) as Promise<PlainRecord[] | undefined>)))
       .then((groups) => groups.map((g) => g ?? []));
   }
   remove(keys: GroupKey[]): Promise<void> {
-    return keys.length ? delMany(keys, this.store) : Promise.resolve();
+    return keys.length ? this.tools.delMany(keys, this.store) : Promise.resolve();
   }
   all(): Promise<{ key: GroupKey; records: PlainRecord[] }[]> {
+    const { promisifyRequest } = this.tools;
     return this.store('readonly', async (s) => {
       const [keys, values] = await Promise.all([promisifyRequest(s.getAllKeys()), promisifyRequest(s.getAll())]);
       return (keys as GroupKey[]).map((key, i) => ({ key, records: values[i] as PlainRecord[] }));
@@ -68,24 +82,25 @@ export class ContextRing {
   private held = 0;
   private seq = 0;
 
-  private constructor(private readonly store: RingStore, private readonly config: ContextConfig, private readonly session: string) {}
+  private constructor(private readonly store: RingStore, private readonly config: ContextConfig, private readonly session: string,
+    private readonly decode: (raw: string) => PlainRecord[]) {}
 
   /**
    * The ring for `session` in `database`'s context store; groups of other sessions older than
    * maxAgeSeconds are dropped (their pages closed without an error), counted as aged out.
    */
-  static async open(database: string, config: ContextConfig, session: string, durable: boolean): Promise<ContextRing> {
+  static async open(database: string, config: ContextConfig, session: string, durable: boolean, tools: RingTools): Promise<ContextRing> {
     let store: RingStore = new MemoryRing();
     if (durable && typeof indexedDB !== 'undefined') {
       try {
-        const ring = new IndexedDbRing(database);
+        const ring = new IndexedDbRing(database, tools);
         await ring.all();
         store = ring;
       } catch {
         // no IndexedDB for the ring: it is kept in memory, as the queue would be
       }
     }
-    const ring = new ContextRing(store, config, session);
+    const ring = new ContextRing(store, config, session, tools.decode);
     const oldest = Date.now() - config.maxAgeSeconds * 1000;
     const stale: GroupKey[] = [];
     for (const { key, records } of await store.all()) {
@@ -115,7 +130,7 @@ export class ContextRing {
    */
   async route(raw: string): Promise<Routed> {
     const { passLevel, triggerLevel, capacity } = this.config;
-    const records = decodeBatch(raw, JSON_TEXT);
+    const records = this.decode(raw);
     const first = records.find((r) => r.levelno >= triggerLevel);
     if (!first) {
       const quiet = records.filter((r) => r.levelno < passLevel);

@@ -3,7 +3,10 @@
 import { WebSocketSender } from '../../transport/websocket.js';
 import { postOtlp } from '../../transport/http.js';
 import { openQueue, type BatchKey, type BatchQueue, type StoredBatch } from './durable-queue.js';
-import { ContextRing } from './context-ring.js';
+import { createStore, delMany, promisifyRequest, setMany } from 'idb-keyval';
+import { JSON_TEXT } from '../../core/json-repr.js';
+import { decodeBatch } from '../batch-decoder.js';
+import type { ContextRing } from './context-ring.js';
 import { Flusher } from './flusher.js';
 import { PROTOCOL_VERSION, type FlushResult, type ListenerApi, type PipelineStats, type StorageConfig, type WorkerInit } from '../protocol.js';
 import type { PlainRecord } from '../../core/fields.js';
@@ -75,7 +78,13 @@ export class Listener<F extends Flusher = Flusher> implements ListenerApi {
    * `FlusherClass`: the flusher to run; by default one that loops for as long as the worker lives.
    * A Service Worker gives its own, which flushes in passes inside its events (service-worker/pass-flusher.ts).
    */
-  constructor(private readonly FlusherClass: new (...args: ConstructorParameters<typeof Flusher>) => F = Flusher as never) {}
+  constructor(private readonly FlusherClass: new (...args: ConstructorParameters<typeof Flusher>) => F = Flusher as never,
+    /**
+     * Loads the error context's module (context-ring.ts), for a page's errorContext: given by the
+     * dedicated worker and the page's own listener as an import() of their own, so that a listener
+     * without it (the Service Worker's) carries none of its code.
+     */
+    private readonly loadRing?: () => Promise<typeof import('./context-ring.js')>) {}
 
   async init(init: WorkerInit, report?: (text: string) => void): Promise<{ version: number; durableStorage: boolean }> {
     if (init.version !== PROTOCOL_VERSION) {
@@ -91,7 +100,10 @@ export class Listener<F extends Flusher = Flusher> implements ListenerApi {
     const totals = await queue.totals();
     this.estimate = { records: totals.records, bytes: totals.bytes };
     if (init.context) {
-      this.ring = await ContextRing.open(init.storage.database, init.context, String(init.resource['session.id'] ?? 'page'), queue.durable);
+      if (!this.loadRing) throw new Error("isolog: errorContext needs listener: 'worker'");
+      const { ContextRing } = await this.loadRing();
+      this.ring = await ContextRing.open(init.storage.database, init.context, String(init.resource['session.id'] ?? 'page'), queue.durable,
+        { decode: (raw) => decodeBatch(raw, JSON_TEXT), createStore, setMany, delMany, promisifyRequest });
       this.counts.context = this.ring.stats;
     }
     const t = init.transport;

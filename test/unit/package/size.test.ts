@@ -27,11 +27,17 @@ describe('size budgets (min+gzip)', () => {
   }
 
   it('leaves the in-page fallback listener and the pipeline off the first load (import()ed chunks)', async () => {
-    for (const entry of entries.filter((e) => e.firstLoad)) {
+    for (const entry of entries.filter((e) => e.firstLoad && e.name.startsWith('page first load'))) {
       const { lazy } = (await measure(entry)) as Size;
       const chunks = (lazy ?? []).map((l) => l.chunk).join(' ');
       expect(chunks).toMatch(/listener/);
       expect(chunks).toMatch(/start/);
     }
+  });
+
+  it("leaves the error context's ring off the worker's load (an import()ed chunk)", async () => {
+    const worker = entries.find((e) => e.name.startsWith('worker bundle'));
+    const { lazy } = (await measure(worker as (typeof entries)[number])) as Size;
+    expect((lazy ?? []).map((l) => l.chunk).join(' ')).toMatch(/context-ring/);
   });
 });
