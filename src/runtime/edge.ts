@@ -6,6 +6,7 @@ import { checkLevel, ERROR, INFO } from '../core/level.js';
 import { kwargs } from '../core/log-options.js';
 import { FetchHandler } from '../transport/fetch-handler.js';
 import { ErrorContextHandler } from '../handlers/context.js';
+import { SamplingFilter, type SamplingOptions } from '../core/sampling.js';
 import { LevelsPoller, levelsUrlFor, RemoteLevels } from '../transport/remote-levels.js';
 import {
   RequestLog, requestRouter, runInRequest,
@@ -49,6 +50,12 @@ export interface EdgeLoggingOptions<Env = unknown> {
   gzip?: boolean;
   /** How long the sending after the response may take, retries included (default 5,000 ms; Cloudflare allows 30 s). */
   flushTimeoutMs?: number;
+  /**
+   * Sampling ratios and rate limits by logger name prefix (SamplingFilter's options), for every
+   * request of the isolate; a request's records carry its trace id, so a sampled request keeps all
+   * of them. What is suppressed is said in a WARNING of `isolog.sampling` each window.
+   */
+  sampling?: SamplingOptions;
   /**
    * Context that ships only with an error: a request's records below `passLevel` (default WARNING)
    * wait in a ring of `capacity` (default 100) and go to the collector only if the request logs a
@@ -100,6 +107,7 @@ function start(options: EdgeLoggingOptions<never>): void {
   if (started) return;
   started = true;
   if (options.level !== null) root.setLevel(options.level ?? INFO);
+  if (options.sampling) router.sampling = new SamplingFilter(options.sampling);
 }
 
 /**

@@ -79,3 +79,38 @@ describe('withLogging({ errorContext, remoteLevels }) in workerd', () => {
     expect(debug[0].levelname).toBe('DEBUG');
   });
 });
+
+describe('withLogging({ sampling }) in workerd', () => {
+  let c: Collector & { dir: string };
+  let mf: Miniflare;
+  beforeAll(async () => {
+    c = await collector();
+    mf = await startWorker(new URL('./workers/sampled.ts', import.meta.url).pathname, { flags: ['nodejs_compat'], bindings: { LOG_URL: `${c.url}/v1/logs` } });
+  });
+  afterAll(async () => { await mf?.dispose(); await c?.close(); });
+
+  it('keeps whole requests by their trace id, and says how many records it suppressed', async () => {
+    // trace ids whose first 32 bits fall on either side of the half
+    const traces = Array.from({ length: 16 }, (_, i) => `${(i * 0x10000000 + 0x1234567).toString(16).padStart(8, '0')}${'ab'.repeat(12)}`);
+    for (const [i, id] of traces.entries()) {
+      await mf.dispatchFetch(`http://worker.test/?n=3&tag=t${i}`, { headers: { traceparent: `00-${id}-00f067aa0ba902b7-01` } });
+    }
+    await arrived(c.dir, 16, (r) => r.message.startsWith('always t'));
+    // past the window: the next request's first record brings the report
+    await new Promise((r) => setTimeout(r, 400));
+    await mf.dispatchFetch('http://worker.test/?n=0&tag=after');
+    await arrived(c.dir, 1, (r) => r.message === 'always after');
+    // one report a window: the requests may have spanned more than one
+    const reports = (stored(c.dir) as Stored[]).filter((r) => r.logger === 'isolog.sampling');
+    const steps = (stored(c.dir) as (Stored & { traceId: string })[]).filter((r) => r.message.startsWith('step '));
+    const kept = new Set(steps.map((r) => r.traceId));
+    expect([...kept].sort()).toEqual(traces.filter((id) => parseInt(id.slice(0, 8), 16) < 0x80000000).sort());
+    for (const id of kept) expect(steps.filter((r) => r.traceId === id)).toHaveLength(3);
+    expect(reports.length).toBeGreaterThan(0);
+    for (const report of reports) {
+      expect(report.levelname).toBe('WARNING');
+      expect(report.message).toMatch(/^suppressed (\d+) records from api\.sampled in the last \d+ s \(\1 sampled out \(0\.5 kept\)\)$/);
+    }
+    expect(reports.reduce((n, r) => n + (r.attributes.suppressed as number), 0)).toBe(24);
+  });
+});

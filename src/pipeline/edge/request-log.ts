@@ -11,6 +11,7 @@ import { createRecord } from '../../core/record-factory.js';
 import { continueTrace, formatTraceparent, newSpanId, type TraceContext } from '../../core/trace-context.js';
 import type { FetchHandler } from '../../transport/fetch-handler.js';
 import type { ErrorContextHandler } from '../../handlers/context.js';
+import type { SamplingFilter } from '../../core/sampling.js';
 import type { LogKwargs } from '../../core/log-options.js';
 
 /** What `AsyncLocalStorage` offers that a request needs: run a function in a store, read the store. */
@@ -129,6 +130,8 @@ const MAX_UNATTRIBUTED = 100;
  */
 export class RequestRouter extends Handler {
   storage: ContextStorage<RequestLog> | null = null;
+  /** withLogging's sampling, applied to records with their request's fields. */
+  sampling: SamplingFilter | null = null;
   /** Whether records that no request takes are written to the console (the last request's choice). */
   consoleForUnattributed = true;
   /** Records that no request could be found for, kept for the next request's batch. */
@@ -146,6 +149,8 @@ export class RequestRouter extends Handler {
     if (request) {
       // a field the call gave itself (its own traceId, say) wins over the request's
       for (const key in request.fields) if (!(key in record)) record[key] = request.fields[key];
+      // sampled once the record has its request's trace: a request is kept whole or not at all
+      if (this.sampling && !this.sampling.filter(record)) return;
       if (request.toConsole) this.writeConsole(record);
       // logged after the response was sent (in a waitUntil of the app's): its request's batch is gone
       if (!request.ended) (request.ring ?? request.sender)?.handle(record);

@@ -1,5 +1,6 @@
 // What startBrowserLogging (isolog/browser) takes and gives, and the error its flush() rejects with:
 // apart from the pipeline's code (page/start.ts), which the page loads only once logging starts.
+import type { SamplingOptions } from '../../core/sampling.js';
 import type { PipelineStats } from '../protocol.js';
 import type { WorkerSource } from './listener-link.js';
 
@@ -62,6 +63,11 @@ export interface BrowserLoggingOptions extends WorkerSource {
    * than `maxAgeSeconds` (default 300) are dropped. `true` for the defaults. Set the root's level
    * (`level: 'DEBUG'`) low enough for the quiet records to be logged at all.
    */
+  /**
+   * Sampling ratios and rate limits by logger name prefix (SamplingFilter's options), applied on
+   * the page before a record is queued: `{ rules: { 'app.metrics': { sample: 0.1 } } }`.
+   */
+  sampling?: SamplingOptions;
   errorContext?: boolean | { capacity?: number; passLevel?: number | string; triggerLevel?: number | string; maxAgeSeconds?: number };
 }
 
