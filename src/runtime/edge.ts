@@ -51,11 +51,12 @@ export interface EdgeLoggingOptions<Env = unknown> {
   /** How long the sending after the response may take, retries included (default 5,000 ms; Cloudflare allows 30 s). */
   flushTimeoutMs?: number;
   /**
-   * Sampling ratios and rate limits by logger name prefix (SamplingFilter's options), for every
+   * Sampling ratios and rate limits by logger name prefix (SamplingFilter's options, built at the
+   * first request, or a SamplingFilter), for every
    * request of the isolate; a request's records carry its trace id, so a sampled request keeps all
    * of them. What is suppressed is said in a WARNING of `isolog.sampling` each window.
    */
-  sampling?: SamplingOptions;
+  sampling?: SamplingOptions | SamplingFilter;
   /**
    * Context that ships only with an error: a request's records below `passLevel` (default WARNING)
    * wait in a ring of `capacity` (default 100) and go to the collector only if the request logs a
@@ -107,7 +108,7 @@ function start(options: EdgeLoggingOptions<never>): void {
   if (started) return;
   started = true;
   if (options.level !== null) root.setLevel(options.level ?? INFO);
-  if (options.sampling) router.sampling = new SamplingFilter(options.sampling);
+  if (options.sampling) router.sampling = options.sampling instanceof SamplingFilter ? options.sampling : new SamplingFilter(options.sampling);
 }
 
 /**

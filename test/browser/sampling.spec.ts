@@ -22,7 +22,7 @@ const stored = (): Stored[] => {
 
 test('a sampled page keeps whole traces by their id and reports what it suppressed', async ({ page }) => {
   await page.goto('/levels.html');
-  await page.evaluate((url) => window.levelsTest.start({ collector: url, sampling: { rules: { 'shop.metrics': { sample: 0.25 } } } }), `${collector.url}/v1/logs`);
+  await page.evaluate((url) => window.levelsTest.startSampled({ collector: url }, { rules: { 'shop.metrics': { sample: 0.25 } } }), `${collector.url}/v1/logs`);
   const ids = await page.evaluate(() => window.levelsTest.logTraced('shop.metrics', 40, 3));
   await page.evaluate(() => window.levelsTest.log('shop.cart', 20, 'not sampled'));
   await page.evaluate(() => window.levelsTest.stop());
@@ -38,7 +38,7 @@ test('a sampled page keeps whole traces by their id and reports what it suppress
 
 test('a sampled page says in a WARNING how many records each rule suppressed', async ({ page }) => {
   await page.goto('/levels.html');
-  await page.evaluate((url) => window.levelsTest.start({ collector: url, sampling: { rules: { 'shop.api': { rate: 5, burst: 5 } }, windowSeconds: 0.2 } }), `${collector.url}/v1/logs`);
+  await page.evaluate((url) => window.levelsTest.startSampled({ collector: url }, { rules: { 'shop.api': { rate: 5, burst: 5 } }, windowSeconds: 0.2 }), `${collector.url}/v1/logs`);
   await page.evaluate(() => { for (let i = 0; i < 30; i++) window.levelsTest.log('shop.api', 20, `hit ${i}`); });
   // the report comes from the window's timer, or with the first record after it
   await expect.poll(async () => {

@@ -1,6 +1,6 @@
 // What startBrowserLogging (isolog/browser) takes and gives, and the error its flush() rejects with:
 // apart from the pipeline's code (page/start.ts), which the page loads only once logging starts.
-import type { SamplingOptions } from '../../core/sampling.js';
+import type { SamplingFilter } from '../../core/sampling.js';
 import type { PipelineStats } from '../protocol.js';
 import type { WorkerSource } from './listener-link.js';
 
@@ -64,10 +64,11 @@ export interface BrowserLoggingOptions extends WorkerSource {
    * (`level: 'DEBUG'`) low enough for the quiet records to be logged at all.
    */
   /**
-   * Sampling ratios and rate limits by logger name prefix (SamplingFilter's options), applied on
-   * the page before a record is queued: `{ rules: { 'app.metrics': { sample: 0.1 } } }`.
+   * Sampling ratios and rate limits by logger name prefix, applied on the page before a record is
+   * queued: `new SamplingFilter({ rules: { 'app.metrics': { sample: 0.1 } } })` (an instance, so
+   * that a page without sampling carries none of its code); stop() has it report what is pending.
    */
-  sampling?: SamplingOptions;
+  sampling?: SamplingFilter;
   errorContext?: boolean | { capacity?: number; passLevel?: number | string; triggerLevel?: number | string; maxAgeSeconds?: number };
 }
 

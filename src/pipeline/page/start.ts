@@ -5,7 +5,6 @@
 // starts, so that none of it is on the page's first load.
 import type { PlainRecord } from '../../core/fields.js';
 import { getLogger } from '../../core/logger.js';
-import { SamplingFilter } from '../../core/sampling.js';
 import { PY_TEXT } from '../../core/repr.js';
 import { decodeBatch } from '../batch-decoder.js';
 import type { FlushResult, PipelineStats } from '../protocol.js';
@@ -68,7 +67,7 @@ export async function startPipeline(options: BrowserLoggingOptions, early: Early
   const handler: PageQueueHandler = new PageQueueHandler(link.starting, options.batchSize ?? 1000, options.putTimeoutMs ?? 10_000,
     maskerFor(options.redact), () => link.restart((api) => { handler.setTarget(api); handler.resend(); }), sendSelf);
   // sampling decides before a record is queued (a filter: such calls take the record path)
-  const sampler = options.sampling ? new SamplingFilter(options.sampling) : null;
+  const sampler = options.sampling ?? null;
   if (sampler) handler.addFilter(sampler);
   // in the early handler's place, then what it kept, in order
   const at = root.handlers.indexOf(early);

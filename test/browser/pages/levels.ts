@@ -1,11 +1,13 @@
 // The page the remote-levels and sampling tests drive: startBrowserLogging with their options, loggers to read and log on.
-import { getLogger, setInternalErrorSink, startTrace } from '../../../src/index.js';
+import { getLogger, SamplingFilter, setInternalErrorSink, startTrace, type SamplingOptions } from '../../../src/index.js';
 import { startBrowserLogging, type BrowserLogging, type BrowserLoggingOptions } from '../../../src/runtime/browser.js';
 
 declare global {
   interface Window {
     levelsTest: {
       start(options: BrowserLoggingOptions): Promise<void>;
+      /** start() with a SamplingFilter of these options (an instance cannot cross page.evaluate). */
+      startSampled(options: BrowserLoggingOptions, sampling: SamplingOptions): Promise<void>;
       /** A logger's own level (0: not set). */
       levelOf(name: string): number;
       log(name: string, level: number, msg: string): void;
@@ -26,6 +28,9 @@ window.levelsTest = {
   errors,
   async start(options) {
     logging = await startBrowserLogging({ workerUrl: '/worker.js', ...options });
+  },
+  async startSampled(options, sampling) {
+    logging = await startBrowserLogging({ workerUrl: '/worker.js', ...options, sampling: new SamplingFilter(sampling) });
   },
   levelOf: (name) => (name === 'root' ? getLogger() : getLogger(name)).level,
   log: (name, level, msg) => getLogger(name).log(level, msg),
