@@ -143,6 +143,10 @@ export class LiveViewHandler extends Handler {
       if (missed > 0) first.push(notice('gap', { missed, reason: `${missed} records (before filtering) came and left the collector's backlog of ${BACKLOG_RECORDS} while this viewer was away` }));
       first.push(...kept.filter((e) => e.seq > resumeFrom));
     }
+    // where the stream is now, as an event with an id and no data (nothing is shown): a viewer that
+    // reconnects before any record came resumes from here, and misses nothing that came meanwhile
+    const here = `id: ${this.boot}:${this.seq}\n\n`;
+    first.push({ text: here, bytes: here.length });
     const viewer = new Viewer(res, request.filter, first);
     this.viewers.add(viewer);
     res.on('close', () => this.viewers.delete(viewer));

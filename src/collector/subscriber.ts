@@ -107,7 +107,8 @@ async function* sseEvents(body: ReadableStream<Uint8Array>): AsyncGenerator<SseE
           else if (field === 'event') event = value;
           else if (field === 'data') data.push(value);
         }
-        if (data.length > 0) yield { id, event, data: data.join('\n') };
+        // an event with an id alone moves the stream's position (as EventSource's last event id)
+        if (data.length > 0 || id !== null) yield { id, event, data: data.join('\n') };
       }
     }
   } finally {
@@ -219,6 +220,7 @@ export class Subscriber {
 
   /** A record of the stream's event, a WARNING record of a gap, or undefined for a duplicate or garbage. */
   private fromEvent(event: SseEvent): LogRecord | undefined {
+    if (event.id) this.lastEventId = event.id;
     if (event.event === 'gap') {
       let gap: { missed?: number | null; reason?: string } = {};
       try { gap = JSON.parse(event.data) as typeof gap; } catch { /* a gap all the same */ }
@@ -229,7 +231,7 @@ export class Subscriber {
         missed !== undefined ? [missed, this.url.origin, gap.reason ?? ''] : [this.url.origin, gap.reason ?? 'the collector restarted'], null);
       return record;
     }
-    if (event.event !== 'message') return undefined;
+    if (event.event !== 'message' || event.data === '') return undefined;
     let obj: unknown;
     try {
       obj = JSON.parse(event.data);
@@ -237,7 +239,6 @@ export class Subscriber {
       return undefined;
     }
     if (typeof obj !== 'object' || obj === null) return undefined;
-    if (event.id) this.lastEventId = event.id;
     const record = recordFromJson(obj as Record<string, unknown>, this.startMs);
     if (record.uid) {
       if (this.recent.has(record.uid)) {

@@ -128,7 +128,7 @@ describe('isolog levels', () => {
   let cli: string;
   beforeAll(async () => { cli = await cliBundle(); }, 60_000);
 
-  it('sets, shows and removes levels, and says what is wrong', async () => {
+  it('sets, shows and removes levels, and says what is wrong', { timeout: 60_000 }, async () => {
     const c = await running();
     const set = await runCli(cli, ['levels', c.url, '--token', TOKEN, 'app.db=DEBUG', 'root=WARNING']);
     expect(set.stderr).toBe('');

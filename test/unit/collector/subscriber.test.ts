@@ -170,6 +170,20 @@ describe('a Subscriber', () => {
     expect(cutter.sentIds[2]).toMatch(/^[0-9a-f]{8}:7$/);
   });
 
+  it('misses nothing that comes while it reconnects before any record came (the stream gives its position first)', async () => {
+    const c = await running();
+    const kept = keep('sub9');
+    const cutter = cuttingFetch([0]);
+    const watch = watchingFetch(cutter.fetch);
+    subscribe(c.url, { fetch: watch.fetch }).dispatchInBackground();
+    await watch.connected;
+    // the first stream breaks on this record, before handing it on: the reconnect resumes from the position
+    await send(c.url, records(1, 'pos', { name: 'sub9' }));
+    await until(() => kept.records.length >= 1, 'the record');
+    expect(cutter.sentIds[1]).toMatch(/^[0-9a-f]{8}:0$/);
+    expect(kept.records.map((r) => r.msg)).toEqual(['record 0']);
+  });
+
   it('says in a WARNING record how many records left the backlog while it was away', { timeout: 20_000 }, async () => {
     const c = await running();
     const kept = keep('sub4');
@@ -287,7 +301,7 @@ describe('isolog tail', () => {
   let cli: string;
   beforeAll(async () => { cli = await cliBundle(); }, 60_000);
 
-  it('prints the backlog and then each new record with the format given, and exits 0 on SIGINT', async () => {
+  it('prints the backlog and then each new record with the format given, and exits 0 on SIGINT', { timeout: 30_000 }, async () => {
     const c = await running();
     await send(c.url, records(3, 'tail', { name: 'app.tail' }));
     const proc = spawn(process.execPath, [cli, 'tail', c.url, '--token', TOKEN, '--backlog', '2', '--level', 'info',
@@ -309,7 +323,7 @@ describe('isolog tail', () => {
     expect(err).toBe('');
   });
 
-  it('says what is wrong with its arguments, and exits 2', async () => {
+  it('says what is wrong with its arguments, and exits 2', { timeout: 60_000 }, async () => {
     const none = await runCli(cli, ['tail']);
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/which collector\? give its URL/);
