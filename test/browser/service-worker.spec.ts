@@ -146,6 +146,48 @@ test('a Service Worker stopped mid-flush and started again keeps its queue: noth
   await suite.expectAll(run, 500);
 });
 
+/** The test Service Worker's stats, with the events it saw and isolog's internal error reports. */
+type SwStats = { seen: { sync: number; periodicsync: number }; errors: string[]; durable: number };
+const swStats = async (page: Page): Promise<SwStats> => (await command(page, { command: 'stats' })) as SwStats;
+
+test('records the Service Worker logs outside any event (a timer) are stored and sent inside a Background Sync event of their own', async ({ page }) => {
+  await openWithServiceWorker(page);
+  const syncs = (await swStats(page)).seen.sync;
+  const run = newRun('sw-timer');
+  // answered at once: the records come after this message event is over, with no event to extend
+  expect(await command(page, { command: 'logLater', run, from: 0, to: 100, delayMs: 300 })).toBe('scheduled');
+  await suite.expectAll(run, 100);
+  // what kept the Service Worker alive for them: the sync it registered (while a window is open)
+  await expect.poll(async () => (await swStats(page)).seen.sync).toBeGreaterThan(syncs);
+  expect((await swStats(page)).errors).toEqual([]);
+});
+
+test('records the Service Worker logs outside any event with no page open are stored and sent, once, and nothing is reported', async ({ page, context }) => {
+  await openWithServiceWorker(page);
+  const run = newRun('sw-timer-alone');
+  expect(await command(page, { command: 'logLater', run, from: 0, to: 100, delayMs: 500 })).toBe('scheduled');
+  // no window: Chromium refuses a Background Sync, and the pass runs while the Service Worker lives
+  await page.close();
+  await suite.expectAll(run, 100);
+  const next = await context.newPage();
+  await next.goto('/sw-page.html');
+  expect((await swStats(next)).errors).toEqual([]);
+});
+
+test('records logged at the top level of the Service Worker\'s script are stored and sent once', async ({ page }) => {
+  const run = newRun('sw-top');
+  await openWithServiceWorker(page, `&topLevel=${run}`);
+  await suite.expectAll(run, 10);
+});
+
+test('without Background Sync, records logged outside any event are sent while the Service Worker lives', async ({ page }) => {
+  await openWithServiceWorker(page, '&sync=0');
+  const run = newRun('sw-timer-nosync');
+  expect(await command(page, { command: 'logLater', run, from: 0, to: 50, delayMs: 300 })).toBe('scheduled');
+  await page.close();
+  await suite.expectAll(run, 50);
+});
+
 test("logging.fetch() makes a failed request a WARNING record: the URL without its query, the status or the error, the duration", async ({ page }) => {
   await openWithServiceWorker(page);
   const run = newRun('sw-fetch');

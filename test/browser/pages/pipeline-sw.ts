@@ -2,11 +2,15 @@
 // The Service Worker the service-worker tests register (as /pipeline-sw.js?collector=…): the
 // listener of isolog/service-worker, and commands from the test page on a MessageChannel port:
 // log records of a run, flush, stats. `?sync=0` turns Background Sync off (the fallback events);
-// `?budget=` and `?maxRecords=` set the flush budget and the records per request.
-import { extra, getLogger } from '../../../src/index.js';
+// `?budget=` and `?maxRecords=` set the flush budget and the records per request; `?topLevel=<run>`
+// logs records 0..9 of that run at the top level of the script, outside any event.
+import { extra, getLogger, setInternalErrorSink } from '../../../src/index.js';
 import { startServiceWorkerLogging } from '../../../src/runtime/service-worker.js';
 
 const sw = self as unknown as ServiceWorkerGlobalScope;
+// isolog's internal error reports, for the tests to see (stats)
+const errors: string[] = [];
+setInternalErrorSink((text) => errors.push(text));
 const params = new URL(sw.location.href).searchParams;
 const logging = startServiceWorkerLogging({
   collector: params.get('collector') as string,
@@ -16,6 +20,8 @@ const logging = startServiceWorkerLogging({
   ...(params.has('budget') ? { flushBudgetMs: Number(params.get('budget')) } : {}),
 });
 const log = getLogger('sw');
+const topLevel = params.get('topLevel');
+if (topLevel) for (let n = 0; n < 10; n++) log.info('top-level record %d', n, extra({ run: topLevel, n }));
 // what came to the Service Worker, for the tests to tell which path delivered
 const seen = { sync: 0, online: 0, periodicsync: 0 };
 sw.addEventListener('sync', () => { seen.sync++; });
@@ -30,7 +36,8 @@ sw.addEventListener('fetch', (event) => {
   if (url.pathname === '/sw-fetch') event.respondWith(logging.fetch(url.searchParams.get('to') as string));
 });
 
-type Command = { command: 'log'; run: string; from: number; to: number; chunk?: number } | { command: 'flush' } | { command: 'stop' } | { command: 'stats' } | { command: 'ping' };
+type Command = { command: 'log'; run: string; from: number; to: number; chunk?: number } |
+  { command: 'logLater'; run: string; from: number; to: number; delayMs: number } | { command: 'flush' } | { command: 'stop' } | { command: 'stats' } | { command: 'ping' };
 
 async function run(command: Command): Promise<unknown> {
   if (command.command === 'log') {
@@ -44,9 +51,14 @@ async function run(command: Command): Promise<unknown> {
     while ((await logging.stats()).durable < before + command.to - command.from) await new Promise((r) => setTimeout(r, 20));
     return 'logged';
   }
+  // answered at once: the records come from a timer, after this message event is over
+  if (command.command === 'logLater') {
+    setTimeout(() => { for (let n = command.from; n < command.to; n++) log.info('timer record %d', n, extra({ run: command.run, n })); }, command.delayMs);
+    return 'scheduled';
+  }
   if (command.command === 'flush') return logging.flush().then(() => 'flushed', (err: unknown) => String(err));
   if (command.command === 'stop') return logging.stop().then(() => 'stopped', (err: unknown) => String(err));
-  if (command.command === 'stats') return { ...(await logging.stats()), seen };
+  if (command.command === 'stats') return { ...(await logging.stats()), seen, errors };
   return 'pong';
 }
 
