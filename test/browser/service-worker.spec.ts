@@ -33,6 +33,10 @@ async function openWithServiceWorker(page: Page, query = ''): Promise<void> {
 
 const command = (page: Page, test: Record<string, unknown>): Promise<unknown> => page.evaluate((t) => window.swTest.command(t), test);
 
+/** The test Service Worker's stats, with the events it saw and isolog's internal error reports. */
+type SwStats = { seen: { sync: number; periodicsync: number }; errors: string[]; durable: number };
+const swStats = async (page: Page): Promise<SwStats> => (await command(page, { command: 'stats' })) as SwStats;
+
 test('records logged in the Service Worker reach the collector exactly once', async ({ page }) => {
   await openWithServiceWorker(page);
   const run = newRun('sw-own');
@@ -103,6 +107,59 @@ test('a periodicsync event dispatched through the DevTools protocol flushes what
   await suite.expectAll(run, 100);
 });
 
+/** Grants the page's origin Periodic Background Sync in the page's browser context, as installing the app does. */
+async function grantPeriodicSync(page: Page): Promise<void> {
+  const cdp = await page.context().newCDPSession(page);
+  const { targetInfo } = await cdp.send('Target.getTargetInfo');
+  await cdp.send('Browser.setPermission', { permission: { name: 'periodic-background-sync' }, setting: 'granted', origin: PAGE_ORIGIN, browserContextId: targetInfo.browserContextId });
+}
+
+const periodicTags = (page: Page): Promise<string[]> => page.evaluate(async () => {
+  const registration = await navigator.serviceWorker.ready as ServiceWorkerRegistration & { periodicSync: { getTags(): Promise<string[]> } };
+  return registration.periodicSync.getTags();
+});
+
+test('periodicSync where granted: registered in the first activate and again when the Service Worker restarts, and its event delivers what was logged offline', async ({ page, context }) => {
+  await grantPeriodicSync(page);
+  await openWithServiceWorker(page, '&sync=0&periodic=43200000');
+  const { cdp, active } = await serviceWorkers(page);
+  expect(await command(page, { command: 'periodicSync' })).toBe('registered');
+  expect(await periodicTags(page)).toEqual(['isolog-flush']);
+  // a later life finds an active worker and registers at once
+  await cdp.send('ServiceWorker.stopWorker', { versionId: active().versionId });
+  await expect.poll(() => active().runningStatus).toBe('stopped');
+  expect(await command(page, { command: 'periodicSync' })).toBe('registered');
+  const run = newRun('sw-periodic-registered');
+  await context.setOffline(true);
+  await command(page, { command: 'log', run, from: 0, to: 100 });
+  const { registrationId } = active();
+  const other = await context.newPage();
+  await page.close();
+  await context.setOffline(false);
+  const otherCdp = await other.context().newCDPSession(other);
+  await otherCdp.send('ServiceWorker.enable');
+  expect(suite.collector.stored(run)).toHaveLength(0);
+  await otherCdp.send('ServiceWorker.dispatchPeriodicSyncEvent', { origin: PAGE_ORIGIN, registrationId, tag: 'isolog-flush' });
+  await suite.expectAll(run, 100);
+});
+
+test('periodicSync where refused (an app not installed): nothing registered, nothing reported, and the Service Worker sends as without it', async ({ page }) => {
+  await openWithServiceWorker(page, '&periodic=43200000');
+  expect(await command(page, { command: 'periodicSync' })).toBe('not allowed');
+  expect(await periodicTags(page)).toEqual([]);
+  const run = newRun('sw-periodic-refused');
+  await command(page, { command: 'log', run, from: 0, to: 100 });
+  await suite.expectAll(run, 100);
+  expect((await swStats(page)).errors).toEqual([]);
+});
+
+test('without the periodicSync option nothing is registered', async ({ page }) => {
+  await grantPeriodicSync(page);
+  await openWithServiceWorker(page);
+  expect(await command(page, { command: 'periodicSync' })).toBe('off');
+  expect(await periodicTags(page)).toEqual([]);
+});
+
 test('a flush budget too small for the queue sends what fits and leaves the rest stored; the sync it registers brings the rest', async ({ page }) => {
   // one request of 50 records per pass: 500 records need ten passes, each in its own event
   await openWithServiceWorker(page, '&budget=1&maxRecords=50');
@@ -145,10 +202,6 @@ test('a Service Worker stopped mid-flush and started again keeps its queue: noth
   expect(await command(page, { command: 'ping' })).toBe('pong');
   await suite.expectAll(run, 500);
 });
-
-/** The test Service Worker's stats, with the events it saw and isolog's internal error reports. */
-type SwStats = { seen: { sync: number; periodicsync: number }; errors: string[]; durable: number };
-const swStats = async (page: Page): Promise<SwStats> => (await command(page, { command: 'stats' })) as SwStats;
 
 test('records the Service Worker logs outside any event (a timer) are stored and sent inside a Background Sync event of their own', async ({ page }) => {
   await openWithServiceWorker(page);

@@ -116,7 +116,7 @@ export const sender = new FetchHandler({ url: 'http://127.0.0.1:4318/v1/logs' })
 // A Service Worker typed with the WebWorker library alone (no DOM, no Node), as a PWA's sw.ts is.
 const SERVICE_WORKER_TS = `/// <reference lib="webworker" />
 import { getLogger } from 'isolog';
-import { FlushError, startServiceWorkerLogging, SYNC_TAG, type ServiceWorkerLogging, type ServiceWorkerLoggingOptions } from 'isolog/service-worker';
+import { FlushError, startServiceWorkerLogging, SYNC_TAG, type PeriodicSyncState, type ServiceWorkerLogging, type ServiceWorkerLoggingOptions } from 'isolog/service-worker';
 
 declare const self: ServiceWorkerGlobalScope;
 const options: ServiceWorkerLoggingOptions = {
@@ -125,6 +125,7 @@ const options: ServiceWorkerLoggingOptions = {
   level: 'DEBUG',
   flushBudgetMs: 10_000,
   backgroundSync: true,
+  periodicSync: { minIntervalMs: 12 * 3600_000 },
   storage: { maxRecords: 5_000 },
 };
 const logging: ServiceWorkerLogging = startServiceWorkerLogging(options);
@@ -137,6 +138,9 @@ self.addEventListener('push', (event) => {
   }));
 });
 export const tag: string = SYNC_TAG;
+export const periodic: Promise<boolean> = logging.periodicSync.then((state: PeriodicSyncState) => state === 'registered');
+// @ts-expect-error a state isolog does not give
+export const unknownState: PeriodicSyncState = 'granted';
 export const stats: Promise<number> = logging.stats().then((s) => s.acknowledged);
 // @ts-expect-error the collector is required
 startServiceWorkerLogging({});

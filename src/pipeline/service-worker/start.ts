@@ -20,6 +20,7 @@ import { workerInit } from '../worker-init.js';
 import { fetchLogging } from './failed-requests.js';
 import type { ServiceWorkerLogging, ServiceWorkerLoggingOptions } from './options.js';
 import { servePorts } from './port-scope.js';
+import { registerPeriodicSync } from './periodic-sync.js';
 import type { ExtendableEventLike, ExtendableMessageEventLike, ServiceWorkerScopeLike, SyncEventLike } from './scope.js';
 
 /** The Background Sync (and Periodic Background Sync) tag isolog registers and answers. */
@@ -155,6 +156,7 @@ export function startServiceWorkerLogging(options: ServiceWorkerLoggingOptions, 
       if ((end === 'network' || end === 'offline' || end === 'failing') && !sync.lastChance) throw new Error(`isolog: records not sent (${end}); Background Sync tries again`);
     }));
   });
+  const periodicSync = options.periodicSync ? registerPeriodicSync(scope, SYNC_TAG, options.periodicSync.minIntervalMs) : Promise.resolve('off' as const);
   scope.addEventListener('periodicsync', (event) => {
     live.add(event);
     event.waitUntil(pass());
@@ -173,6 +175,7 @@ export function startServiceWorkerLogging(options: ServiceWorkerLoggingOptions, 
   };
   return {
     ready,
+    periodicSync,
     flush: flushOrThrow,
     async stop(timeoutMs) {
       try {

@@ -16,6 +16,8 @@ const logging = startServiceWorkerLogging({
   collector: params.get('collector') as string,
   send: { retryBaseMs: 100, maxRecords: Number(params.get('maxRecords') ?? 10_000) },
   backgroundSync: params.get('sync') !== '0',
+  // ?periodic=<ms>: a Periodic Background Sync at that interval
+  ...(params.has('periodic') ? { periodicSync: { minIntervalMs: Number(params.get('periodic')) } } : {}),
   // ?budget=1: every pass takes one request, then leaves the rest for the next event
   ...(params.has('budget') ? { flushBudgetMs: Number(params.get('budget')) } : {}),
 });
@@ -37,7 +39,7 @@ sw.addEventListener('fetch', (event) => {
 });
 
 type Command = { command: 'log'; run: string; from: number; to: number; chunk?: number } |
-  { command: 'logLater'; run: string; from: number; to: number; delayMs: number } | { command: 'flush' } | { command: 'stop' } | { command: 'stats' } | { command: 'ping' };
+  { command: 'logLater'; run: string; from: number; to: number; delayMs: number } | { command: 'periodicSync' } | { command: 'flush' } | { command: 'stop' } | { command: 'stats' } | { command: 'ping' };
 
 async function run(command: Command): Promise<unknown> {
   if (command.command === 'log') {
@@ -56,6 +58,7 @@ async function run(command: Command): Promise<unknown> {
     setTimeout(() => { for (let n = command.from; n < command.to; n++) log.info('timer record %d', n, extra({ run: command.run, n })); }, command.delayMs);
     return 'scheduled';
   }
+  if (command.command === 'periodicSync') return logging.periodicSync;
   if (command.command === 'flush') return logging.flush().then(() => 'flushed', (err: unknown) => String(err));
   if (command.command === 'stop') return logging.stop().then(() => 'stopped', (err: unknown) => String(err));
   if (command.command === 'stats') return { ...(await logging.stats()), seen, errors };
