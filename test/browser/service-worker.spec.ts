@@ -339,3 +339,71 @@ test('the Service Worker keeps sending a closed page\'s records: logged with the
   expect(context.pages()).toHaveLength(0);
   await suite.expectAll(run, 300);
 });
+
+/**
+ * Holds a readwrite transaction on the origin's isolog queue from `page` (the same IndexedDB as the
+ * Service Worker's) until the returned function is called: meanwhile the Service Worker cannot store.
+ */
+async function holdTheQueue(page: Page): Promise<() => Promise<void>> {
+  await page.evaluate(async () => {
+    const name = (await indexedDB.databases()).map((d) => String(d.name)).find((n) => n.startsWith('isolog-'));
+    if (!name) throw new Error('no isolog database yet');
+    await new Promise<void>((resolve, reject) => {
+      const open = indexedDB.open(name);
+      open.onerror = () => reject(open.error);
+      open.onsuccess = () => {
+        const db = open.result;
+        const store = db.transaction('batches', 'readwrite').objectStore('batches');
+        const held = window as unknown as { release?: () => void };
+        let released = false;
+        held.release = () => { released = true; };
+        // a transaction lives while it has requests: one after another until released
+        const next = (first: boolean) => {
+          const request = store.count();
+          request.onsuccess = () => { if (first) resolve(); if (!released) next(false); else db.close(); };
+          request.onerror = () => reject(request.error);
+        };
+        next(true);
+      };
+    });
+  });
+  return () => page.evaluate(() => (window as unknown as { release: () => void }).release());
+}
+
+for (const collectorAtClose of ['up', 'down'] as const) {
+  test(`the page closes before the Service Worker has stored its records (collector ${collectorAtClose} then): every record arrives, stored once by uid`, async ({ page, context }) => {
+    await openPipelineWithServiceWorker(page, { listener: 'service-worker' });
+    const holder = await context.newPage();
+    await holder.goto('/sw-page.html');
+    const release = await holdTheQueue(holder);
+    const run = newRun(`sw-close-unstored-${collectorAtClose}`);
+    let restored = false;
+    suite.collector.capture = true;
+    try {
+      const durable = (await page.evaluate(() => window.isologTest.stats())).durable;
+      await page.evaluate((r) => window.isologTest.log(r, 0, 300), run);
+      // the Service Worker has them (its stats answer after the puts) and has stored none
+      expect((await page.evaluate(() => window.isologTest.stats())).durable).toBe(durable);
+      // down: the page's pagehide send fails, and only the Service Worker's copy can deliver
+      if (collectorAtClose === 'down') await suite.collector.down();
+      await page.close({ runBeforeUnload: false });
+      // up: pagehide sends what its keepalive budget holds; the Service Worker later sends all of
+      // them again, and the collector keeps each uid once
+      if (collectorAtClose === 'up') await expect.poll(() => suite.collector.stored(run).length).toBeGreaterThan(0);
+      else expect(suite.collector.stored(run)).toHaveLength(0);
+      await release();
+      if (collectorAtClose === 'down') {
+        // stored by the Service Worker now, with no page of the logging left
+        await expect.poll(async () => (await swStats(holder)).durable).toBeGreaterThanOrEqual(durable + 300);
+        await suite.collector.up();
+        restored = true;
+      }
+      await suite.expectAll(run, 300);
+      // up: both copies went on the wire, which the collector's dedupe made one
+      if (collectorAtClose === 'up') expect(sentTwice(run)).toBeGreaterThan(0);
+    } finally {
+      suite.collector.capture = false;
+      if (!restored && collectorAtClose === 'down') await suite.collector.up();
+    }
+  });
+}
