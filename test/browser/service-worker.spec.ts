@@ -227,6 +227,15 @@ test('records the Service Worker logs outside any event with no page open are st
   expect((await swStats(next)).errors).toEqual([]);
 });
 
+test('records logged in the install, activate, fetch and push handlers reach the collector once each', async ({ page }) => {
+  const run = newRun('sw-events');
+  await openWithServiceWorker(page, `&events=${run}`);
+  const { cdp, active } = await serviceWorkers(page);
+  expect(await page.evaluate((r) => fetch(`/sw-log?run=${r}&n=2`).then((res) => res.text()), run)).toBe('logged');
+  await cdp.send('ServiceWorker.deliverPushMessage', { origin: PAGE_ORIGIN, registrationId: active().registrationId, data: JSON.stringify({ run, n: 3 }) });
+  await suite.expectAll(run, 4);
+});
+
 test('records logged at the top level of the Service Worker\'s script are stored and sent once', async ({ page }) => {
   const run = newRun('sw-top');
   await openWithServiceWorker(page, `&topLevel=${run}`);

@@ -30,11 +30,28 @@ sw.addEventListener('sync', () => { seen.sync++; });
 sw.addEventListener('periodicsync', () => { seen.periodicsync++; });
 sw.addEventListener('online', () => { seen.online++; });
 
-sw.addEventListener('install', (event) => event.waitUntil(sw.skipWaiting()));
-sw.addEventListener('activate', (event) => event.waitUntil(sw.clients.claim()));
+// `?events=<run>`: records of that run from the install (0) and activate (1) handlers; any run's
+// records from fetch (/sw-log?run=&n=) and push (data {run, n}) handlers
+const events = params.get('events');
+sw.addEventListener('install', (event) => {
+  if (events) log.info('installing', extra({ run: events, n: 0 }));
+  event.waitUntil(sw.skipWaiting());
+});
+sw.addEventListener('activate', (event) => {
+  if (events) log.info('activating', extra({ run: events, n: 1 }));
+  event.waitUntil(sw.clients.claim());
+});
+sw.addEventListener('push', (event) => {
+  const data = event.data?.json() as { run: string; n: number };
+  log.info('push %d', data.n, extra(data));
+});
 sw.addEventListener('fetch', (event) => {
   const url = new URL(event.request.url);
   if (url.pathname === '/sw-ping') event.respondWith(new Response('pong'));
+  if (url.pathname === '/sw-log') {
+    log.info('fetch %s', url.pathname, extra({ run: url.searchParams.get('run'), n: Number(url.searchParams.get('n')) }));
+    event.respondWith(new Response('logged'));
+  }
   if (url.pathname === '/sw-fetch') event.respondWith(logging.fetch(url.searchParams.get('to') as string));
 });
 
