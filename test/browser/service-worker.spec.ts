@@ -9,19 +9,26 @@ const suite = pipelineSuite();
 interface Version { versionId: string; registrationId: string; scriptURL: string; runningStatus: string; status: string }
 
 /** The DevTools protocol's view of the origin's Service Workers: their latest versions, by id. */
-async function serviceWorkers(page: Page): Promise<{ cdp: CDPSession; active(): Version }> {
+async function serviceWorkers(page: Page): Promise<{ cdp: CDPSession; active(): Version; activated(): Promise<Version> }> {
   const cdp = await page.context().newCDPSession(page);
   const versions = new Map<string, Version>();
   cdp.on('ServiceWorker.workerVersionUpdated', ({ versions: updated }: { versions: Version[] }) => {
     for (const v of updated) versions.set(v.versionId, v);
   });
   await cdp.send('ServiceWorker.enable');
+  const found = () => [...versions.values()].filter((v) => v.scriptURL.includes('/pipeline-sw.js') && v.status === 'activated');
+  const active = (): Version => {
+    const activated = found();
+    if (activated.length === 0) throw new Error('no activated Service Worker seen');
+    return activated[activated.length - 1];
+  };
   return {
     cdp,
-    active() {
-      const found = [...versions.values()].filter((v) => v.scriptURL.includes('/pipeline-sw.js') && v.status === 'activated');
-      if (found.length === 0) throw new Error('no activated Service Worker seen');
-      return found[found.length - 1];
+    active,
+    /** active(), once the protocol has told of it (its first updates come after enable). */
+    async activated() {
+      await expect.poll(() => found().length).toBeGreaterThan(0);
+      return active();
     },
   };
 }
@@ -230,9 +237,10 @@ test('records the Service Worker logs outside any event with no page open are st
 test('records logged in the install, activate, fetch and push handlers reach the collector once each', async ({ page }) => {
   const run = newRun('sw-events');
   await openWithServiceWorker(page, `&events=${run}`);
-  const { cdp, active } = await serviceWorkers(page);
+  const { cdp, activated } = await serviceWorkers(page);
   expect(await page.evaluate((r) => fetch(`/sw-log?run=${r}&n=2`).then((res) => res.text()), run)).toBe('logged');
-  await cdp.send('ServiceWorker.deliverPushMessage', { origin: PAGE_ORIGIN, registrationId: active().registrationId, data: JSON.stringify({ run, n: 3 }) });
+  const { registrationId } = await activated();
+  await cdp.send('ServiceWorker.deliverPushMessage', { origin: PAGE_ORIGIN, registrationId, data: JSON.stringify({ run, n: 3 }) });
   await suite.expectAll(run, 4);
 });
 

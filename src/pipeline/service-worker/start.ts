@@ -59,16 +59,17 @@ export function startServiceWorkerLogging(options: ServiceWorkerLoggingOptions, 
     }
     return kept;
   };
-  // undefined once a registration was refused: from then on the fallback events flush
+  // undefined once the browser refused Background Sync: from then on the fallback events flush
   let syncManager = options.backgroundSync === false ? undefined : scope.registration?.sync;
   const askForSync = (): void => {
     if (!syncManager) return;
     awaitingSync = true;
     syncManager.register(SYNC_TAG).catch((err: unknown) => {
       awaitingSync = false;
-      // Chromium registers a sync only while a window of the origin is open (InvalidAccessError):
-      // not now, but the next time may do; what is stored waits for the next event
-      if ((err as Error | null)?.name === 'InvalidAccessError' || !syncManager) return;
+      // refused for now: Chromium registers a sync only while a window of the origin is open
+      // (InvalidAccessError) and an active worker (InvalidStateError, seen just after activation);
+      // the next failure asks again, and what is stored meanwhile waits for the next event
+      if ((err as Error | null)?.name !== 'NotAllowedError' || !syncManager) return;
       // not granted (a setting, a browser policy): the fallback events flush instead, said once
       syncManager = undefined;
       reportInternalError(`isolog: Background Sync could not be registered (${String(err)}); the next fetch, message or activate event and 'online' flush instead`);
