@@ -406,7 +406,7 @@ for (const collectorAtClose of ['up', 'down'] as const) {
       await page.close({ runBeforeUnload: false });
       // up: pagehide sends what its keepalive budget holds; the Service Worker later sends all of
       // them again, and the collector keeps each uid once
-      if (collectorAtClose === 'up') await expect.poll(() => suite.collector.stored(run).length).toBeGreaterThan(0);
+      if (collectorAtClose === 'up') await expect.poll(() => suite.collector.stored(run).length, { timeout: 15_000 }).toBeGreaterThan(0);
       else expect(suite.collector.stored(run)).toHaveLength(0);
       await release();
       if (collectorAtClose === 'down') {
