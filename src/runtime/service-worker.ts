@@ -6,6 +6,7 @@ import { serviceWorkerScope } from '../pipeline/service-worker/scope.js';
 import type { ServiceWorkerLogging, ServiceWorkerLoggingOptions } from '../pipeline/service-worker/options.js';
 
 export type { ServiceWorkerLogging, ServiceWorkerLoggingOptions } from '../pipeline/service-worker/options.js';
+export type { PeriodicSyncState } from '../pipeline/service-worker/periodic-sync.js';
 export { FlushError } from '../pipeline/page/options.js';
 export { SYNC_TAG } from '../pipeline/service-worker/start.js';
 

@@ -64,7 +64,9 @@ test('at the storage cap the oldest records are dropped, counted, and reported i
   const run = newRun('cap');
   await suite.collector.down();
   for (let i = 0; i < 6; i++) await page.evaluate(([r, from]) => window.isologTest.log(r as string, from as number, (from as number) + 50), [run, i * 50]);
-  await page.waitForTimeout(300);
+  // the worker has taken all 300 with the collector down: 100 fit under the cap, so at least 200
+  // are dropped once the last batch is in (a condition, where a fixed wait was sometimes too short)
+  await expect.poll(async () => (await page.evaluate(() => window.isologTest.stats())).dropped['storage cap'] ?? 0, { timeout: 20_000 }).toBeGreaterThanOrEqual(200);
   await suite.collector.up();
   const flushed = await page.evaluate(() => window.isologTest.flush(30_000));
   const stats = await page.evaluate(() => window.isologTest.stats());

@@ -9,19 +9,26 @@ const suite = pipelineSuite();
 interface Version { versionId: string; registrationId: string; scriptURL: string; runningStatus: string; status: string }
 
 /** The DevTools protocol's view of the origin's Service Workers: their latest versions, by id. */
-async function serviceWorkers(page: Page): Promise<{ cdp: CDPSession; active(): Version }> {
+async function serviceWorkers(page: Page): Promise<{ cdp: CDPSession; active(): Version; activated(): Promise<Version> }> {
   const cdp = await page.context().newCDPSession(page);
   const versions = new Map<string, Version>();
   cdp.on('ServiceWorker.workerVersionUpdated', ({ versions: updated }: { versions: Version[] }) => {
     for (const v of updated) versions.set(v.versionId, v);
   });
   await cdp.send('ServiceWorker.enable');
+  const found = () => [...versions.values()].filter((v) => v.scriptURL.includes('/pipeline-sw.js') && v.status === 'activated');
+  const active = (): Version => {
+    const activated = found();
+    if (activated.length === 0) throw new Error('no activated Service Worker seen');
+    return activated[activated.length - 1];
+  };
   return {
     cdp,
-    active() {
-      const found = [...versions.values()].filter((v) => v.scriptURL.includes('/pipeline-sw.js') && v.status === 'activated');
-      if (found.length === 0) throw new Error('no activated Service Worker seen');
-      return found[found.length - 1];
+    active,
+    /** active(), once the protocol has told of it (its first updates come after enable). */
+    async activated() {
+      await expect.poll(() => found().length).toBeGreaterThan(0);
+      return active();
     },
   };
 }
@@ -32,6 +39,10 @@ async function openWithServiceWorker(page: Page, query = ''): Promise<void> {
 }
 
 const command = (page: Page, test: Record<string, unknown>): Promise<unknown> => page.evaluate((t) => window.swTest.command(t), test);
+
+/** The test Service Worker's stats, with the events it saw and isolog's internal error reports. */
+type SwStats = { seen: { sync: number; periodicsync: number }; errors: string[]; durable: number };
+const swStats = async (page: Page): Promise<SwStats> => (await command(page, { command: 'stats' })) as SwStats;
 
 test('records logged in the Service Worker reach the collector exactly once', async ({ page }) => {
   await openWithServiceWorker(page);
@@ -103,6 +114,59 @@ test('a periodicsync event dispatched through the DevTools protocol flushes what
   await suite.expectAll(run, 100);
 });
 
+/** Grants the page's origin Periodic Background Sync in the page's browser context, as installing the app does. */
+async function grantPeriodicSync(page: Page): Promise<void> {
+  const cdp = await page.context().newCDPSession(page);
+  const { targetInfo } = await cdp.send('Target.getTargetInfo');
+  await cdp.send('Browser.setPermission', { permission: { name: 'periodic-background-sync' }, setting: 'granted', origin: PAGE_ORIGIN, browserContextId: targetInfo.browserContextId });
+}
+
+const periodicTags = (page: Page): Promise<string[]> => page.evaluate(async () => {
+  const registration = await navigator.serviceWorker.ready as ServiceWorkerRegistration & { periodicSync: { getTags(): Promise<string[]> } };
+  return registration.periodicSync.getTags();
+});
+
+test('periodicSync where granted: registered in the first activate and again when the Service Worker restarts, and its event delivers what was logged offline', async ({ page, context }) => {
+  await grantPeriodicSync(page);
+  await openWithServiceWorker(page, '&sync=0&periodic=43200000');
+  const { cdp, active } = await serviceWorkers(page);
+  expect(await command(page, { command: 'periodicSync' })).toBe('registered');
+  expect(await periodicTags(page)).toEqual(['isolog-flush']);
+  // a later life finds an active worker and registers at once
+  await cdp.send('ServiceWorker.stopWorker', { versionId: active().versionId });
+  await expect.poll(() => active().runningStatus).toBe('stopped');
+  expect(await command(page, { command: 'periodicSync' })).toBe('registered');
+  const run = newRun('sw-periodic-registered');
+  await context.setOffline(true);
+  await command(page, { command: 'log', run, from: 0, to: 100 });
+  const { registrationId } = active();
+  const other = await context.newPage();
+  await page.close();
+  await context.setOffline(false);
+  const otherCdp = await other.context().newCDPSession(other);
+  await otherCdp.send('ServiceWorker.enable');
+  expect(suite.collector.stored(run)).toHaveLength(0);
+  await otherCdp.send('ServiceWorker.dispatchPeriodicSyncEvent', { origin: PAGE_ORIGIN, registrationId, tag: 'isolog-flush' });
+  await suite.expectAll(run, 100);
+});
+
+test('periodicSync where refused (an app not installed): nothing registered, nothing reported, and the Service Worker sends as without it', async ({ page }) => {
+  await openWithServiceWorker(page, '&periodic=43200000');
+  expect(await command(page, { command: 'periodicSync' })).toBe('not allowed');
+  expect(await periodicTags(page)).toEqual([]);
+  const run = newRun('sw-periodic-refused');
+  await command(page, { command: 'log', run, from: 0, to: 100 });
+  await suite.expectAll(run, 100);
+  expect((await swStats(page)).errors).toEqual([]);
+});
+
+test('without the periodicSync option nothing is registered', async ({ page }) => {
+  await grantPeriodicSync(page);
+  await openWithServiceWorker(page);
+  expect(await command(page, { command: 'periodicSync' })).toBe('off');
+  expect(await periodicTags(page)).toEqual([]);
+});
+
 test('a flush budget too small for the queue sends what fits and leaves the rest stored; the sync it registers brings the rest', async ({ page }) => {
   // one request of 50 records per pass: 500 records need ten passes, each in its own event
   await openWithServiceWorker(page, '&budget=1&maxRecords=50');
@@ -144,6 +208,54 @@ test('a Service Worker stopped mid-flush and started again keeps its queue: noth
   // a message starts it again; its first event flushes what the last life left stored
   expect(await command(page, { command: 'ping' })).toBe('pong');
   await suite.expectAll(run, 500);
+});
+
+test('records the Service Worker logs outside any event (a timer) are stored and sent inside a Background Sync event of their own', async ({ page }) => {
+  await openWithServiceWorker(page);
+  const syncs = (await swStats(page)).seen.sync;
+  const run = newRun('sw-timer');
+  // answered at once: the records come after this message event is over, with no event to extend
+  expect(await command(page, { command: 'logLater', run, from: 0, to: 100, delayMs: 300 })).toBe('scheduled');
+  await suite.expectAll(run, 100);
+  // what kept the Service Worker alive for them: the sync it registered (while a window is open)
+  await expect.poll(async () => (await swStats(page)).seen.sync).toBeGreaterThan(syncs);
+  expect((await swStats(page)).errors).toEqual([]);
+});
+
+test('records the Service Worker logs outside any event with no page open are stored and sent, once, and nothing is reported', async ({ page, context }) => {
+  await openWithServiceWorker(page);
+  const run = newRun('sw-timer-alone');
+  expect(await command(page, { command: 'logLater', run, from: 0, to: 100, delayMs: 500 })).toBe('scheduled');
+  // no window: Chromium refuses a Background Sync, and the pass runs while the Service Worker lives
+  await page.close();
+  await suite.expectAll(run, 100);
+  const next = await context.newPage();
+  await next.goto('/sw-page.html');
+  expect((await swStats(next)).errors).toEqual([]);
+});
+
+test('records logged in the install, activate, fetch and push handlers reach the collector once each', async ({ page }) => {
+  const run = newRun('sw-events');
+  await openWithServiceWorker(page, `&events=${run}`);
+  const { cdp, activated } = await serviceWorkers(page);
+  expect(await page.evaluate((r) => fetch(`/sw-log?run=${r}&n=2`).then((res) => res.text()), run)).toBe('logged');
+  const { registrationId } = await activated();
+  await cdp.send('ServiceWorker.deliverPushMessage', { origin: PAGE_ORIGIN, registrationId, data: JSON.stringify({ run, n: 3 }) });
+  await suite.expectAll(run, 4);
+});
+
+test('records logged at the top level of the Service Worker\'s script are stored and sent once', async ({ page }) => {
+  const run = newRun('sw-top');
+  await openWithServiceWorker(page, `&topLevel=${run}`);
+  await suite.expectAll(run, 10);
+});
+
+test('without Background Sync, records logged outside any event are sent while the Service Worker lives', async ({ page }) => {
+  await openWithServiceWorker(page, '&sync=0');
+  const run = newRun('sw-timer-nosync');
+  expect(await command(page, { command: 'logLater', run, from: 0, to: 50, delayMs: 300 })).toBe('scheduled');
+  await page.close();
+  await suite.expectAll(run, 50);
 });
 
 test("logging.fetch() makes a failed request a WARNING record: the URL without its query, the status or the error, the duration", async ({ page }) => {
@@ -244,3 +356,71 @@ test('the Service Worker keeps sending a closed page\'s records: logged with the
   expect(context.pages()).toHaveLength(0);
   await suite.expectAll(run, 300);
 });
+
+/**
+ * Holds a readwrite transaction on the origin's isolog queue from `page` (the same IndexedDB as the
+ * Service Worker's) until the returned function is called: meanwhile the Service Worker cannot store.
+ */
+async function holdTheQueue(page: Page): Promise<() => Promise<void>> {
+  await page.evaluate(async () => {
+    const name = (await indexedDB.databases()).map((d) => String(d.name)).find((n) => n.startsWith('isolog-'));
+    if (!name) throw new Error('no isolog database yet');
+    await new Promise<void>((resolve, reject) => {
+      const open = indexedDB.open(name);
+      open.onerror = () => reject(open.error);
+      open.onsuccess = () => {
+        const db = open.result;
+        const store = db.transaction('batches', 'readwrite').objectStore('batches');
+        const held = window as unknown as { release?: () => void };
+        let released = false;
+        held.release = () => { released = true; };
+        // a transaction lives while it has requests: one after another until released
+        const next = (first: boolean) => {
+          const request = store.count();
+          request.onsuccess = () => { if (first) resolve(); if (!released) next(false); else db.close(); };
+          request.onerror = () => reject(request.error);
+        };
+        next(true);
+      };
+    });
+  });
+  return () => page.evaluate(() => (window as unknown as { release: () => void }).release());
+}
+
+for (const collectorAtClose of ['up', 'down'] as const) {
+  test(`the page closes before the Service Worker has stored its records (collector ${collectorAtClose} then): every record arrives, stored once by uid`, async ({ page, context }) => {
+    await openPipelineWithServiceWorker(page, { listener: 'service-worker' });
+    const holder = await context.newPage();
+    await holder.goto('/sw-page.html');
+    const release = await holdTheQueue(holder);
+    const run = newRun(`sw-close-unstored-${collectorAtClose}`);
+    let restored = false;
+    suite.collector.capture = true;
+    try {
+      const durable = (await page.evaluate(() => window.isologTest.stats())).durable;
+      await page.evaluate((r) => window.isologTest.log(r, 0, 300), run);
+      // the Service Worker has them (its stats answer after the puts) and has stored none
+      expect((await page.evaluate(() => window.isologTest.stats())).durable).toBe(durable);
+      // down: the page's pagehide send fails, and only the Service Worker's copy can deliver
+      if (collectorAtClose === 'down') await suite.collector.down();
+      await page.close({ runBeforeUnload: false });
+      // up: pagehide sends what its keepalive budget holds; the Service Worker later sends all of
+      // them again, and the collector keeps each uid once
+      if (collectorAtClose === 'up') await expect.poll(() => suite.collector.stored(run).length, { timeout: 15_000 }).toBeGreaterThan(0);
+      else expect(suite.collector.stored(run)).toHaveLength(0);
+      await release();
+      if (collectorAtClose === 'down') {
+        // stored by the Service Worker now, with no page of the logging left
+        await expect.poll(async () => (await swStats(holder)).durable).toBeGreaterThanOrEqual(durable + 300);
+        await suite.collector.up();
+        restored = true;
+      }
+      await suite.expectAll(run, 300);
+      // up: both copies went on the wire, which the collector's dedupe made one
+      if (collectorAtClose === 'up') expect(sentTwice(run)).toBeGreaterThan(0);
+    } finally {
+      suite.collector.capture = false;
+      if (!restored && collectorAtClose === 'down') await suite.collector.up();
+    }
+  });
+}

@@ -113,6 +113,50 @@ export const middleware = loggingMiddleware<Env>({ collector: (env) => env.LOG_U
 export const sender = new FetchHandler({ url: 'http://127.0.0.1:4318/v1/logs' });
 `;
 
+// A Service Worker typed with the WebWorker library alone (no DOM, no Node), as a PWA's sw.ts is.
+const SERVICE_WORKER_TS = `/// <reference lib="webworker" />
+import { getLogger } from 'isolog';
+import { FlushError, startServiceWorkerLogging, SYNC_TAG, type PeriodicSyncState, type ServiceWorkerLogging, type ServiceWorkerLoggingOptions } from 'isolog/service-worker';
+
+declare const self: ServiceWorkerGlobalScope;
+const options: ServiceWorkerLoggingOptions = {
+  collector: 'https://logs.example.com/v1/logs',
+  token: 'secret',
+  level: 'DEBUG',
+  flushBudgetMs: 10_000,
+  backgroundSync: true,
+  periodicSync: { minIntervalMs: 12 * 3600_000 },
+  storage: { maxRecords: 5_000 },
+};
+const logging: ServiceWorkerLogging = startServiceWorkerLogging(options);
+self.addEventListener('fetch', (event) => event.respondWith(logging.fetch(event.request)));
+self.addEventListener('install', (event) => event.waitUntil(logging.ready.then(() => self.skipWaiting())));
+self.addEventListener('push', (event) => {
+  getLogger('sw.push').info('push %s', event.data?.text() ?? '');
+  event.waitUntil(logging.flush(5_000).catch((err: unknown) => {
+    if (err instanceof FlushError) getLogger('sw').warning('%d not delivered', err.notDelivered);
+  }));
+});
+export const tag: string = SYNC_TAG;
+export const periodic: Promise<boolean> = logging.periodicSync.then((state: PeriodicSyncState) => state === 'registered');
+// @ts-expect-error a state isolog does not give
+export const unknownState: PeriodicSyncState = 'granted';
+export const stats: Promise<number> = logging.stats().then((s) => s.acknowledged);
+// @ts-expect-error the collector is required
+startServiceWorkerLogging({});
+// @ts-expect-error listener is a page's option, not the Service Worker's
+startServiceWorkerLogging({ collector: '/v1/logs', listener: 'service-worker' });
+`;
+
+// The page of that Service Worker: its listener chosen by name.
+const SERVICE_WORKER_PAGE_TS = `import { startBrowserLogging, type BrowserLogging } from 'isolog/browser';
+export function start(): Promise<BrowserLogging> {
+  return startBrowserLogging({ collector: 'https://logs.example.com/v1/logs', listener: 'service-worker' });
+}
+// @ts-expect-error a listener isolog does not have
+startBrowserLogging({ collector: '/v1/logs', listener: 'shared-worker' });
+`;
+
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'isolog-package-'));
   // packed from a copy of the tracked files, as from a clean clone, so that prepack's build does not
@@ -207,6 +251,19 @@ describe('a consumer of the tarball', () => {
     expect(typecheck(dir, 'tsconfig.json')).toBe('');
   }, 60_000);
 
+  it('type-checks a Service Worker on isolog and isolog/service-worker with the WebWorker library alone, and its page with DOM', () => {
+    const dir = consumer('service-worker', [], {
+      'sw.ts': SERVICE_WORKER_TS,
+      'page.ts': SERVICE_WORKER_PAGE_TS,
+      'tsconfig.json': JSON.stringify({ compilerOptions: { ...STRICT, module: 'ESNext', moduleResolution: 'Bundler', lib: ['ES2022', 'WebWorker'], types: [] }, files: ['sw.ts'] }),
+      'tsconfig.node.json': JSON.stringify({ compilerOptions: { ...STRICT, module: 'NodeNext', moduleResolution: 'NodeNext', lib: ['ES2022', 'WebWorker'], types: [] }, files: ['sw.ts'] }),
+      'tsconfig.page.json': JSON.stringify({ compilerOptions: { ...STRICT, module: 'ESNext', moduleResolution: 'Bundler', lib: ['ES2022', 'DOM'], types: [] }, files: ['page.ts'] }),
+    });
+    expect(typecheck(dir, 'tsconfig.json')).toBe('');
+    expect(typecheck(dir, 'tsconfig.node.json')).toBe('');
+    expect(typecheck(dir, 'tsconfig.page.json')).toBe('');
+  }, 60_000);
+
   it('type-checks isolog/collector and isolog/node with no @types at all (no @types/node, no @types/ws, no DOM)', () => {
     const dir = consumer('server', [], {
       'server.ts': SERVER_TS,
@@ -219,14 +276,14 @@ describe('a consumer of the tarball', () => {
   it('loads the Node entries and runs the bin with only idb-keyval and ws installed', () => {
     const dir = consumer('runtime', [], {
       'load.mjs': `const entries = {};
-for (const entry of ['isolog', 'isolog/browser', 'isolog/edge', 'isolog/node', 'isolog/collector']) entries[entry] = Object.keys(await import(entry)).length;
+for (const entry of ['isolog', 'isolog/browser', 'isolog/edge', 'isolog/service-worker', 'isolog/node', 'isolog/collector']) entries[entry] = Object.keys(await import(entry)).length;
 entries.worker = import.meta.resolve('isolog/worker.js').endsWith('/node_modules/isolog/dist/worker.js');
 console.log(JSON.stringify(entries));
 `,
     });
     const loaded = JSON.parse(execFileSync(process.execPath, ['load.mjs'], { cwd: dir, encoding: 'utf8' }));
     expect(loaded).toMatchObject({ worker: true });
-    for (const entry of ['isolog', 'isolog/browser', 'isolog/edge', 'isolog/node', 'isolog/collector']) expect(loaded[entry], entry).toBeGreaterThan(0);
+    for (const entry of ['isolog', 'isolog/browser', 'isolog/edge', 'isolog/service-worker', 'isolog/node', 'isolog/collector']) expect(loaded[entry], entry).toBeGreaterThan(0);
     const usage = execFileSync(process.execPath, [join(dir, 'node_modules/isolog/bin/isolog.js'), '--help'], { cwd: dir, encoding: 'utf8' });
     expect(usage).toMatch(/^usage: isolog collect/);
   }, 60_000);

@@ -1,6 +1,7 @@
 // What startServiceWorkerLogging (isolog/service-worker) takes and gives.
 import type { PipelineStats } from '../protocol.js';
 import type { BrowserLoggingOptions } from '../page/options.js';
+import type { PeriodicSyncState } from './periodic-sync.js';
 
 /** Options of startServiceWorkerLogging: those of startBrowserLogging that concern the listener, and the Service Worker's own. */
 export interface ServiceWorkerLoggingOptions extends Pick<BrowserLoggingOptions,
@@ -20,12 +21,26 @@ export interface ServiceWorkerLoggingOptions extends Pick<BrowserLoggingOptions,
    * has it). Without it, or with `false`, the next fetch, message or activate event and `online` flush.
    */
   backgroundSync?: boolean;
+  /**
+   * Register a Periodic Background Sync (tag `isolog-flush`) every `minIntervalMs` at the earliest,
+   * which wakes the Service Worker to send what is stored (off by default). Chromium grants it only
+   * to an installed app and paces it itself (about daily, by site engagement); elsewhere it does not
+   * exist. Where it is missing or refused nothing is reported: the other events and Background Sync
+   * flush as without it, and `logging.periodicSync` says which it was.
+   */
+  periodicSync?: { minIntervalMs: number };
 }
 
 /** What startServiceWorkerLogging returns. */
 export interface ServiceWorkerLogging {
   /** Resolves once the listener is ready (its IndexedDB queue open). */
   readonly ready: Promise<void>;
+  /**
+   * What became of the `periodicSync` option: `'registered'`; `'unsupported'` (the browser has no
+   * Periodic Background Sync); `'not allowed'` (refused: not installed, permission denied); `'off'`
+   * (not asked for). Resolves at once, or in the first `activate` event of a new Service Worker.
+   */
+  readonly periodicSync: Promise<PeriodicSyncState>;
   /**
    * Sends what is stored now, within the flush budget, and resolves once every record logged
    * before the call is acknowledged; rejects with a FlushError otherwise. Pass it to `event.waitUntil`.

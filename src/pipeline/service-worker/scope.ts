@@ -22,7 +22,11 @@ export interface ExtendableMessageEventLike extends ExtendableEventLike {
 /** The Service Worker's `self`, as far as isolog uses it. */
 export interface ServiceWorkerScopeLike {
   addEventListener(type: string, listener: (event: ExtendableEventLike) => void): void;
-  readonly registration?: { readonly sync?: { register(tag: string): Promise<void> } };
+  readonly registration?: {
+    readonly active?: unknown;
+    readonly sync?: { register(tag: string): Promise<void> };
+    readonly periodicSync?: { register(tag: string, options?: { minInterval?: number }): Promise<void> };
+  };
 }
 
 /** The Service Worker's global scope, or null anywhere else (a page, a dedicated worker, Node). */

@@ -20,6 +20,7 @@ import { workerInit } from '../worker-init.js';
 import { fetchLogging } from './failed-requests.js';
 import type { ServiceWorkerLogging, ServiceWorkerLoggingOptions } from './options.js';
 import { servePorts } from './port-scope.js';
+import { registerPeriodicSync } from './periodic-sync.js';
 import type { ExtendableEventLike, ExtendableMessageEventLike, ServiceWorkerScopeLike, SyncEventLike } from './scope.js';
 
 /** The Background Sync (and Periodic Background Sync) tag isolog registers and answers. */
@@ -50,20 +51,28 @@ export function startServiceWorkerLogging(options: ServiceWorkerLoggingOptions, 
   let due = true;
   let awaitingSync = false;
   const live = new Set<ExtendableEventLike>();
-  /** Keeps every event still under way alive until `work` settles; an event already over refuses. */
-  const extend = (work: Promise<unknown>): void => {
+  /** Keeps every event still under way alive until `work` settles; returns whether one did (an event already over refuses). */
+  const extend = (work: Promise<unknown>): boolean => {
+    let kept = false;
     for (const event of live) {
-      try { event.waitUntil(work); } catch { live.delete(event); }
+      try { event.waitUntil(work); kept = true; } catch { live.delete(event); }
     }
+    return kept;
   };
-  const syncManager = options.backgroundSync === false ? undefined : scope.registration?.sync;
+  // undefined once the browser refused Background Sync: from then on the fallback events flush
+  let syncManager = options.backgroundSync === false ? undefined : scope.registration?.sync;
   const askForSync = (): void => {
     if (!syncManager) return;
     awaitingSync = true;
     syncManager.register(SYNC_TAG).catch((err: unknown) => {
-      // not granted (a setting, a browser policy): the fallback events flush instead
       awaitingSync = false;
-      reportInternalError(`isolog: Background Sync could not be registered (${String(err)}); the next fetch, message or activate event flushes instead`);
+      // refused for now: Chromium registers a sync only while a window of the origin is open
+      // (InvalidAccessError) and an active worker (InvalidStateError, seen just after activation);
+      // the next failure asks again, and what is stored meanwhile waits for the next event
+      if ((err as Error | null)?.name !== 'NotAllowedError' || !syncManager) return;
+      // not granted (a setting, a browser policy): the fallback events flush instead, said once
+      syncManager = undefined;
+      reportInternalError(`isolog: Background Sync could not be registered (${String(err)}); the next fetch, message or activate event and 'online' flush instead`);
     });
   };
   /** One bounded pass; `inSync`: a failure is the sync event's to retry, not a new registration. */
@@ -85,7 +94,16 @@ export function startServiceWorkerLogging(options: ServiceWorkerLoggingOptions, 
   };
   const stored = (put: Promise<void>): Promise<void> => {
     due = true;
-    if (!awaitingSync) extend(put.then(() => pass(), () => undefined));
+    if (awaitingSync) return put;
+    const sending = put.then(() => pass(), () => undefined);
+    // outside any event (a timer, a promise that outlived its event, the script's top level):
+    // nothing keeps the Service Worker alive for the pass, which runs while it happens to live
+    // (Chromium: 30 s after its last event). Once stored, an event that started meanwhile (the one
+    // the Service Worker was started for) takes it on; else a Background Sync, which the browser
+    // fires at once when online, keeps it alive until the pass under way is over (its own pass
+    // joins it). Without a window of the origin Chromium refuses the sync: what the pass does not
+    // send stays stored for the next event
+    if (!extend(sending)) put.then(() => { if (!extend(sending) && !awaitingSync) askForSync(); }, () => undefined);
     return put;
   };
 
@@ -139,13 +157,14 @@ export function startServiceWorkerLogging(options: ServiceWorkerLoggingOptions, 
       if ((end === 'network' || end === 'offline' || end === 'failing') && !sync.lastChance) throw new Error(`isolog: records not sent (${end}); Background Sync tries again`);
     }));
   });
+  const periodicSync = options.periodicSync ? registerPeriodicSync(scope, SYNC_TAG, options.periodicSync.minIntervalMs) : Promise.resolve('off' as const);
   scope.addEventListener('periodicsync', (event) => {
     live.add(event);
     event.waitUntil(pass());
   });
-  // where Background Sync is missing, the network coming back is the cue (outside any event: the
-  // pass runs while the Service Worker happens to live, and the next event takes over otherwise)
-  if (!syncManager) scope.addEventListener('online', () => { void pass(); });
+  // where Background Sync is missing or refused, the network coming back is the cue (outside any
+  // event: the pass runs while the Service Worker happens to live, and the next event takes over otherwise)
+  scope.addEventListener('online', () => { if (due && (!syncManager || !awaitingSync)) void pass(); });
 
   const sendFailures = fetchLogging(getLogger('serviceworker.fetch'), beaconUrl(init.transport.collector).replace(/[?#].*$/, ''));
   const flushOrThrow = async (timeoutMs?: number): Promise<void> => {
@@ -157,6 +176,7 @@ export function startServiceWorkerLogging(options: ServiceWorkerLoggingOptions, 
   };
   return {
     ready,
+    periodicSync,
     flush: flushOrThrow,
     async stop(timeoutMs) {
       try {
