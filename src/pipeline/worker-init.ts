@@ -1,14 +1,13 @@
 // What a listener is told at start (protocol.ts's WorkerInit), from the options of
 // startBrowserLogging or startServiceWorkerLogging: both must name the same queue for the same
 // destination, so that a page's worker and the Service Worker share it and its one flusher.
-import { checkLevel, ERROR, WARNING } from '../core/level.js';
 import { toJsonValue } from '../core/serialize.js';
-import { PROTOCOL_VERSION, type ContextConfig, type WorkerInit } from './protocol.js';
+import { PROTOCOL_VERSION, type WorkerInit } from './protocol.js';
 import { queueName } from './page/destination.js';
 import type { BrowserLoggingOptions } from './page/options.js';
 
 /** The options that say where and how records go, and how much is stored. */
-export type DestinationOptions = Pick<BrowserLoggingOptions, 'collector' | 'transport' | 'token' | 'send' | 'storage' | 'resource' | 'errorContext'>;
+export type DestinationOptions = Pick<BrowserLoggingOptions, 'collector' | 'transport' | 'token' | 'send' | 'storage' | 'resource'>;
 
 /**
  * The listener's start: where and how to send, the storage caps, the resource with `session.id`.
@@ -19,7 +18,6 @@ export function workerInit(options: DestinationOptions, sessionId: string): Work
   const transport = options.transport ?? (/^wss?:/.test(options.collector) ? 'websocket' : 'fetch');
   return {
     version: PROTOCOL_VERSION,
-    ...(options.errorContext ? { context: contextConfig(options.errorContext) } : {}),
     transport: {
       collector,
       transport,
@@ -40,15 +38,3 @@ export function workerInit(options: DestinationOptions, sessionId: string): Work
   };
 }
 
-/** errorContext's options checked, with their defaults; a mistake is a TypeError or RangeError that says which. */
-function contextConfig(given: true | Exclude<BrowserLoggingOptions['errorContext'], boolean | undefined>): ContextConfig {
-  const o = given === true ? {} : given;
-  const capacity = o.capacity ?? 100;
-  const maxAgeSeconds = o.maxAgeSeconds ?? 300;
-  if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`errorContext.capacity must be a whole number of records, 1 or more; got ${String(capacity)}`);
-  if (!(typeof maxAgeSeconds === 'number' && maxAgeSeconds > 0)) throw new RangeError(`errorContext.maxAgeSeconds must be more than 0; got ${String(maxAgeSeconds)}`);
-  const passLevel = o.passLevel === undefined ? WARNING : checkLevel(o.passLevel);
-  const triggerLevel = o.triggerLevel === undefined ? ERROR : checkLevel(o.triggerLevel);
-  if (passLevel > triggerLevel) throw new RangeError(`errorContext.passLevel (${passLevel}) must not be above triggerLevel (${triggerLevel})`);
-  return { capacity, passLevel, triggerLevel, maxAgeSeconds };
-}

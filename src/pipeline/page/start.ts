@@ -20,6 +20,7 @@ import { onLeavingPage, tabSessionId } from './page-events.js';
 import { captureUncaughtErrors } from '../uncaught-errors.js';
 import { PageQueueHandler } from './queue-handler.js';
 import { workerInit } from '../worker-init.js';
+import { contextConfig } from './context-config.js';
 import { followRemoteLevels } from '../../transport/remote-levels.js';
 
 /** Adds counts by reason into `into`. */
@@ -54,6 +55,7 @@ function flushError(timeoutMs: number, held: number, worker: FlushResult | null,
 export async function startPipeline(options: BrowserLoggingOptions, early: EarlyRecords): Promise<BrowserLogging> {
   const root = getLogger();
   const init = workerInit(options, tabSessionId());
+  if (options.errorContext) init.context = contextConfig(options.errorContext);
   // a dedicated worker by default; the Service Worker keeps storing and sending once the page is gone
   const link = options.listener === 'service-worker' ? serviceWorkerLink(init) : listenerLink(init, options);
   // what the page delivers itself, when the worker keeps refusing a batch
