@@ -4,6 +4,7 @@ import { WebSocketSender } from '../../transport/websocket.js';
 import { postOtlp } from '../../transport/http.js';
 import { openQueue, type BatchKey, type BatchQueue, type StoredBatch } from './durable-queue.js';
 import { Flusher } from './flusher.js';
+import { backgroundTask } from './background-task.js';
 import { PROTOCOL_VERSION, type FlushResult, type ListenerApi, type PipelineStats, type StorageConfig, type WorkerInit } from '../protocol.js';
 import type { PlainRecord } from '../../core/fields.js';
 
@@ -57,7 +58,12 @@ export class Listener<F extends Flusher = Flusher> implements ListenerApi {
   private report: (text: string) => void = () => undefined;
   private readonly waiting: { batch: StoredBatch; resolve: () => void; reject: (err: unknown) => void }[] = [];
   private writing = false;
-  private readonly idleWaiters: (() => void)[] = [];
+  /**
+   * Settles once the last put received is answered (stored, dropped at the caps, or refused): puts
+   * are answered in the order they came (writeWaiting; the caps drop the oldest), so every put
+   * received before is answered then too, and those received later may still wait.
+   */
+  private lastPut: Promise<unknown> = Promise.resolve();
   readonly counts: PipelineStats = {
     logged: 0, durable: 0, sent: 0, acknowledged: 0, dropped: {}, retries: 0, lastError: null, durableStorage: false, flushing: false,
   };
@@ -91,12 +97,13 @@ export class Listener<F extends Flusher = Flusher> implements ListenerApi {
       send = (body: string) => ws.send(body);
       this.closeTransport = () => ws.close();
     } else {
-      send = (body: string) => postOtlp(t.collector, body, { token: t.token });
+      // its gzip in slices too, between which the puts go first
+      send = (body: string) => postOtlp(t.collector, body, { token: t.token, pace: this.putsFirst });
     }
     this.flusher = new this.FlusherClass(queue, send, t, init.resource, this.counts, {
       acknowledged: (keys) => this.onAcknowledged(keys),
       problem: (text) => { this.counts.lastError = text; this.report(text); },
-    }, `isolog-flusher:${init.storage.database}`);
+    }, `isolog-flusher:${init.storage.database}`, this.putsFirst);
     if (typeof BroadcastChannel !== 'undefined') {
       // another tab's worker stored a batch: wake this one if it is the flusher
       this.channel = new BroadcastChannel(`isolog:${init.storage.database}`);
@@ -106,13 +113,26 @@ export class Listener<F extends Flusher = Flusher> implements ListenerApi {
     return { version: PROTOCOL_VERSION, durableStorage: queue.durable };
   }
 
+  /**
+   * What the flusher awaits between the slices of its work (reading, encoding, gzip): a later task,
+   * behind the messages already queued, then until every put received so far is answered. Storing
+   * never waits behind sending: a put waits at most one slice. The puts that come meanwhile do not
+   * hold the flusher up further, so a page that never stops logging does not starve it.
+   */
+  readonly putsFirst = async (): Promise<void> => {
+    await backgroundTask();
+    await this.lastPut;
+  };
+
   put(batch: string, count: number): Promise<void> {
     // stored as it came (masked on the page), in one write, so a closing tab loses as little as
     // possible; it is read and formatted when the flusher sends it
-    return new Promise((resolve, reject) => {
+    const put = new Promise<void>((resolve, reject) => {
       this.waiting.push({ batch: { raw: batch, count, bytes: batch.length }, resolve, reject });
       void this.writeWaiting();
     });
+    this.lastPut = put.catch(() => undefined);
+    return put;
   }
 
   /**
@@ -122,29 +142,26 @@ export class Listener<F extends Flusher = Flusher> implements ListenerApi {
   private async writeWaiting(): Promise<void> {
     if (this.writing) return;
     this.writing = true;
-    try {
-      while (this.waiting.length > 0) {
-        const group = this.waiting.splice(0);
+    // nothing in the loop throws: each group's failure is its puts' rejection
+    while (this.waiting.length > 0) {
+      const group = this.waiting.splice(0);
+      try {
+        // a batch the caps dropped is answered as handled: it is counted and reported
+        const kept = new Set(await this.enforceCaps(group.map((g) => g.batch)));
+        const storing = group.filter((g) => kept.has(g.batch));
+        for (const g of group) if (!kept.has(g.batch)) g.resolve();
         try {
-          // a batch the caps dropped is answered as handled: it is counted and reported
-          const kept = new Set(await this.enforceCaps(group.map((g) => g.batch)));
-          const storing = group.filter((g) => kept.has(g.batch));
-          for (const g of group) if (!kept.has(g.batch)) g.resolve();
-          try {
-            await this.append(storing.map((g) => g.batch));
-            for (const g of storing) g.resolve();
-          } catch (err) {
-            if (!isQuotaError(err)) throw err;
-            for (const g of storing) await this.appendMakingRoom(g.batch).then(g.resolve, g.reject);
-          }
+          await this.append(storing.map((g) => g.batch));
+          for (const g of storing) g.resolve();
         } catch (err) {
-          for (const g of group) g.reject(err);
+          if (!isQuotaError(err)) throw err;
+          for (const g of storing) await this.appendMakingRoom(g.batch).then(g.resolve, g.reject);
         }
+      } catch (err) {
+        for (const g of group) g.reject(err);
       }
-    } finally {
-      this.writing = false;
-      for (const wake of this.idleWaiters.splice(0)) wake();
     }
+    this.writing = false;
   }
 
   /** Stores batches in one transaction, after the WARNING that tells the drops not yet told. */
@@ -183,12 +200,6 @@ export class Listener<F extends Flusher = Flusher> implements ListenerApi {
     this.counts.durable += batch.records ? 0 : batch.count;
     this.flusher?.kick();
     this.channel?.postMessage('stored');
-  }
-
-  /** Resolves once no batch is waiting to be written. */
-  private idle(): Promise<void> {
-    if (!this.writing && this.waiting.length === 0) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   private requireQueue(): BatchQueue {
@@ -236,9 +247,13 @@ export class Listener<F extends Flusher = Flusher> implements ListenerApi {
   private async dropOldest(reason: string, why: string, bytes = 0): Promise<number> {
     const queue = this.requireQueue();
     // not those this worker's flusher is sending: they may arrive, and would be counted as both
-    const sending = new Set(this.flusher?.sending.map(keyId));
-    const oldest = await queue.covering(bytes, (key) => sending.has(keyId(key)));
+    const sending = (key: BatchKey) => this.flusher?.sending.some((k) => keyId(k) === keyId(key));
+    // looked at again once read: the flusher may have sent a request meanwhile (one it is still
+    // preparing, it reads again)
+    const oldest = (await queue.covering(bytes, sending)).filter(([k]) => !sending(k));
     if (oldest.length === 0) return 0;
+    // one of the request the flusher prepares: it reads again
+    if (this.flusher?.preparing.some((k) => oldest.some(([d]) => keyId(d) === keyId(k)))) this.flusher.preparing = [];
     await queue.remove(oldest.map(([k]) => k));
     let records = 0;
     for (const [key, batch] of oldest) {
@@ -266,7 +281,7 @@ export class Listener<F extends Flusher = Flusher> implements ListenerApi {
 
   async flush(timeoutMs: number): Promise<FlushResult> {
     const deadline = Date.now() + timeoutMs;
-    await this.idle();
+    await this.lastPut;
     const queue = this.requireQueue();
     let waiting = [...this.stored.values()];
     this.flusher?.kick();
