@@ -18,7 +18,9 @@ await build({
   bundle: true, platform: 'node', format: 'esm', packages: 'external', outfile: cli, logLevel: 'warning',
 });
 const page = (await build({ entryPoints: [join(root, 'bench/browser-pipeline.ts')], bundle: true, format: 'esm', platform: 'browser', write: false, minify: !process.env.ISOLOG_PROFILE, logLevel: 'warning', define: { 'process.env.NODE_ENV': '"production"' } })).outputFiles[0].text;
-const worker = (await build({ entryPoints: [join(root, 'src/runtime/worker.ts')], bundle: true, format: 'esm', platform: 'browser', write: false, minify: true, logLevel: 'warning' })).outputFiles[0].text;
+// ISOLOG_WORKER_ROOT: the worker from another checkout (an older commit's tree), to compare in turns
+const workerRoot = process.env.ISOLOG_WORKER_ROOT ?? root;
+const worker = (await build({ entryPoints: [join(workerRoot, 'src/runtime/worker.ts')], absWorkingDir: workerRoot, bundle: true, format: 'esm', platform: 'browser', write: false, minify: true, logLevel: 'warning' })).outputFiles[0].text;
 
 const server = createServer((req, res) => {
   if (req.url === '/bench.js') { res.setHeader('content-type', 'text/javascript'); return void res.end(page); }
