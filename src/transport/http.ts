@@ -19,7 +19,7 @@ export function partialSuccessOf(answer: unknown): Pick<SendResult, 'rejected' |
 
 const GZIP_FROM = 1024;
 /** Bytes written to the gzip stream at a time: a few milliseconds of deflate between two paces. */
-const GZIP_CHUNK = 256 * 1024;
+const GZIP_CHUNK = 64 * 1024;
 
 async function gzip(text: string, pace?: () => Promise<void>): Promise<Uint8Array<ArrayBuffer> | null> {
   if (typeof CompressionStream === 'undefined' || text.length < GZIP_FROM) return null;
