@@ -13,6 +13,7 @@ declare global {
       run(name: string, n: number): Promise<{ loop: number; posted: number }>;
       settle(name: string): Promise<void>;
       persisted(n: number): Promise<{ seconds: number; acknowledgedSeconds: number }>;
+      stored(name: 'isolog' | 'baseline' | 'baselineIndexedDb', n: number, burst: number): Promise<number>;
       bursts(n: number, burst: number): Promise<{ longest: number; count: number }>;
     };
   }
@@ -20,9 +21,36 @@ declare global {
 
 // a worker that takes whatever is posted and drops it: the other libraries' baseline destination
 const sinkWorker = new Worker(URL.createObjectURL(new Blob(['onmessage = () => {}'], { type: 'text/javascript' })));
+// the baseline's destinations for the time until a worker has the records: one that counts what it
+// received, and one that also writes each post to IndexedDB in a transaction of its own; each
+// answers with the records it has so far
+const countingWorker = (store: boolean) => new Worker(URL.createObjectURL(new Blob([store ? `
+  const open = indexedDB.open('bench-baseline', 1);
+  open.onupgradeneeded = () => open.result.createObjectStore('batches', { autoIncrement: true });
+  const db = new Promise((resolve) => { open.onsuccess = () => resolve(open.result); });
+  let stored = 0;
+  onmessage = async (e) => {
+    const tx = (await db).transaction('batches', 'readwrite');
+    tx.objectStore('batches').put(e.data);
+    tx.oncomplete = () => postMessage(stored += e.data.length);
+  };
+` : 'let received = 0; onmessage = (e) => postMessage(received += e.data.length);'], { type: 'text/javascript' })));
+const baselineWorkers = { baseline: countingWorker(false), baselineIndexedDb: countingWorker(true) };
+const baselineHas = { baseline: 0, baselineIndexedDb: 0 };
+let onBaselineHas: (() => void) | null = null;
+for (const [name, worker] of Object.entries(baselineWorkers)) {
+  worker.onmessage = (e: MessageEvent<number>) => { baselineHas[name as keyof typeof baselineHas] = e.data; onBaselineHas?.(); };
+}
 let logging: BrowserLogging;
 const cases: Record<string, (i: number) => void> = {};
 const settles: Record<string, () => Promise<void>> = {};
+
+/** Records the flusher has to send when the measured ones start: two full requests (10,000 each, the default). */
+const BACKLOG = Number(new URLSearchParams(location.search).get('backlog') ?? 20_000);
+
+// the end of a task without setTimeout's 4 ms clamp on nested timers, which would time the clamp
+const yieldChannel = new MessageChannel();
+const nextTask = () => new Promise<void>((resolve) => { yieldChannel.port2.onmessage = () => resolve(); yieldChannel.port1.postMessage(null); });
 
 function bufferAndPost<T>(size = 100): [(item: T) => void, () => void] {
   let buffer: T[] = [];
@@ -112,6 +140,49 @@ window.bench = {
     const seconds = (performance.now() - start) / 1000;
     await logging.flush(300_000);
     return { seconds, acknowledgedSeconds: (performance.now() - start) / 1000 };
+  },
+
+  /**
+   * For bursts of `burst` records (one task each, `n` records in all): microseconds from a burst's
+   * first call until the worker has all of it, the mean over the bursts. isolog's worker has them
+   * once they are durable in IndexedDB, while its flusher sends a backlog and the bursts before; the
+   * hand-built buffer + post per 100 once its worker received them (`baseline`), or wrote each post
+   * to IndexedDB (`baselineIndexedDb`).
+   */
+  async stored(name, n, burst) {
+    const route = '/api';
+    const latencies: number[] = [];
+    if (name === 'isolog') {
+      const log = getLogger('bench.stored');
+      // first a backlog for the flusher, stored, then read and sent while the measured bursts come
+      const before = (await logging.stats()).durable;
+      for (let j = 0; j < BACKLOG; j++) log.info('request %d handled', j, extra({ route }));
+      while ((await logging.stats()).durable < before + BACKLOG) await nextTask();
+      for (let i = 0; i < n; i += burst) {
+        const target = (await logging.stats()).durable + burst;
+        const start = performance.now();
+        for (let j = i; j < i + burst; j++) log.info('request %d handled', j, extra({ route }));
+        while ((await logging.stats()).durable < target) await nextTask();
+        latencies.push(performance.now() - start);
+      }
+    } else {
+      const worker = baselineWorkers[name];
+      let buffer: unknown[] = [];
+      for (let i = 0; i < n; i += burst) {
+        const target = baselineHas[name] + burst;
+        const start = performance.now();
+        for (let j = i; j < i + burst; j++) {
+          buffer.push({ level: 20, msg: `request ${j} handled`, time: Date.now(), route });
+          if (buffer.length >= 100) { worker.postMessage(buffer); buffer = []; }
+        }
+        if (buffer.length) { worker.postMessage(buffer); buffer = []; }
+        while (baselineHas[name] < target) await new Promise<void>((r) => { onBaselineHas = r; });
+        onBaselineHas = null;
+        latencies.push(performance.now() - start);
+      }
+    }
+    // the mean, not the median: the bursts that wait behind the flusher are the point
+    return (latencies.reduce((a, b) => a + b, 0) / latencies.length) * 1000;
   },
 
   async bursts(n, burst) {

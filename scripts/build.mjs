@@ -105,8 +105,9 @@ export const SIZES = [
   { name: 'worker bundle (dist/worker.js, no bare imports)', code: "import './src/runtime/worker.ts';", firstLoad: esbuildFirstLoadSize, budget: 11 * KB },
   { name: 'edge entry (withLogging, getLogger; FetchHandler included)', code: "export { withLogging } from './src/runtime/edge.ts'; export { getLogger } from './src/index.ts';" },
   { name: 'FetchHandler (with getLogger)', code: "export { FetchHandler, getLogger } from './src/index.ts';" },
-  // what a Service Worker that logs loads: the listener, its queue and flusher, and the core (its own records go to the queue in-process)
-  { name: 'service worker entry (isolog/service-worker: startServiceWorkerLogging, getLogger)', code: "export { startServiceWorkerLogging } from './src/runtime/service-worker.ts'; export { getLogger } from './src/index.ts';", limit: 23 * KB },
+  // what a Service Worker that logs loads: the listener, its queue and flusher, and the core (its own records go to the queue in-process);
+  // a limit so that it does not grow unnoticed, raised from 23 KB when records outside events, periodicSync and the flusher's slices came
+  { name: 'service worker entry (isolog/service-worker: startServiceWorkerLogging, getLogger)', code: "export { startServiceWorkerLogging } from './src/runtime/service-worker.ts'; export { getLogger } from './src/index.ts';", limit: 24 * KB },
 ];
 
 /** The size of one entry of SIZES: `{ min, gzip }`, and for a first load its chunks. */

@@ -4,7 +4,7 @@
 // went or the one that cannot go stands alone.
 import type { PlainRecord } from '../core/fields.js';
 import type { SendResult } from './http.js';
-import { encodeRecords } from './otlp.js';
+import { encodeBody, type Pace } from './otlp-body.js';
 
 /** What to do with a batch after an answer (or none). */
 export type Outcome = 'done' | 'retry' | 'split' | 'stop';
@@ -109,8 +109,8 @@ function overCap(body: string, maxBytes: number): boolean {
 
 /** What deliver() needs of its caller: how records become a body, how a body is sent, the cap. */
 export interface DeliveryOptions<T> {
-  /** The request body for some of the records (OTLP JSON). */
-  encode(records: T[]): string;
+  /** The request body for some of the records (OTLP JSON), or a promise of it (encoded in slices). */
+  encode(records: T[]): string | Promise<string>;
   /** Sends one body and resolves with the answer; never throws (a network failure is status null). */
   send(body: string, records: T[]): Promise<SendResult>;
   /** A body of more bytes of UTF-8 is split before it is sent, unless it is one record's. */
@@ -135,7 +135,7 @@ export type Delivery = { outcome: 'done' } | { outcome: 'retry' | 'stop'; answer
  */
 export async function deliver<T>(records: T[], options: DeliveryOptions<T>): Promise<Delivery> {
   if (records.length === 0) return { outcome: 'done' };
-  const body = options.encode(records);
+  const body = await options.encode(records);
   // the cap bounds the encoded body, which the caller cannot know before encoding
   if (!overCap(body, options.maxBytes) || records.length === 1) {
     const answer = await options.send(body, records);
@@ -163,15 +163,16 @@ export interface DeliveryCounts { sent: number; dropped: Record<string, number>;
  * deliver()'s options for isolog records: OTLP JSON under `resource`, sent by `send`, counting the
  * records sent, the last failed answer, and the records the collector refused (alone after a
  * 400/413, or in a 2xx's partialSuccess) as `dropped.rejected`, each refusal told to `problem`
- * with the collector's reason. `rejected` is how many so far.
+ * with the collector's reason. `rejected` is how many so far. Bodies are encoded in slices
+ * (encodeBody), with `pace` awaited after each: a worker's flusher lets the worker's puts go first.
  * @example const options = recordDelivery((body) => postOtlp(url, body), resource, 4 * 1024 * 1024, stats, report); await deliver(records, options)
  */
 export function recordDelivery(send: (body: string) => Promise<SendResult>, resource: Record<string, unknown>, maxBytes: number,
-  counts: DeliveryCounts, problem: (text: string) => void): DeliveryOptions<PlainRecord> & { rejected: number } {
+  counts: DeliveryCounts, problem: (text: string) => void, pace?: Pace): DeliveryOptions<PlainRecord> & { rejected: number } {
   const options = {
     rejected: 0,
     maxBytes,
-    encode: (records: PlainRecord[]): string => JSON.stringify(encodeRecords(records, resource)),
+    encode: (records: PlainRecord[]): Promise<string> => encodeBody(records, resource, pace),
     async send(body: string, records: PlainRecord[]): Promise<SendResult> {
       counts.sent += records.length;
       const answer = await send(body);

@@ -18,17 +18,29 @@ export function partialSuccessOf(answer: unknown): Pick<SendResult, 'rejected' |
 }
 
 const GZIP_FROM = 1024;
+/** Bytes written to the gzip stream at a time: a few milliseconds of deflate between two paces. */
+const GZIP_CHUNK = 64 * 1024;
 
-async function gzip(text: string): Promise<Uint8Array<ArrayBuffer> | null> {
+async function gzip(text: string, pace?: () => Promise<void>): Promise<Uint8Array<ArrayBuffer> | null> {
   if (typeof CompressionStream === 'undefined' || text.length < GZIP_FROM) return null;
   // bytes written straight into the stream: a Blob would be registered with the browser process
   // through the page's main thread, a cost the page pays for every request
   const compression = new CompressionStream('gzip');
   const writer = compression.writable.getWriter();
-  // a failed write fails the read below too, which is where it is handled
-  writer.write(new TextEncoder().encode(text)).catch(() => undefined);
-  writer.close().catch(() => undefined);
-  return new Uint8Array(await new Response(compression.readable).arrayBuffer());
+  const compressed = new Response(compression.readable).arrayBuffer();
+  const bytes = new TextEncoder().encode(text);
+  // in chunks, each compressed before the next, with `pace` awaited between them; a failed write
+  // fails the read, which is where it is handled
+  try {
+    for (let at = 0; at < bytes.length; at += GZIP_CHUNK) {
+      await writer.write(bytes.subarray(at, at + GZIP_CHUNK));
+      await pace?.();
+    }
+    await writer.close();
+  } catch {
+    /* the read fails too */
+  }
+  return new Uint8Array(await compressed);
 }
 
 /** How postOtlp sends: the token, the request's timeout, gzip, which fetch, and a signal that aborts it early. */
@@ -42,6 +54,8 @@ export interface PostOptions {
   fetch?: typeof fetch;
   /** Aborts the request (and the read of its answer) before its timeout: a close() at its deadline. */
   signal?: AbortSignal;
+  /** Awaited between chunks of the gzip, which then runs in slices: a worker's flusher lets the worker's puts go first. */
+  pace?: () => Promise<void>;
 }
 
 /** The request's timeout, and the caller's signal with it where AbortSignal.any exists (else the caller's alone). */
@@ -63,7 +77,7 @@ export async function postOtlp(url: string, body: string, options: PostOptions =
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   let payload: string | Uint8Array<ArrayBuffer> = body;
   try {
-    const zipped = options.gzip === false ? null : await gzip(body);
+    const zipped = options.gzip === false ? null : await gzip(body, options.pace);
     if (zipped && zipped.byteLength < body.length) {
       payload = zipped;
       headers['content-encoding'] = 'gzip';

@@ -1,8 +1,15 @@
 // The WebSocket transport: one OTLP request per message with a batch id, answered by an ack from
 // the collector. Reconnects with backoff; a batch whose ack never came is reported as a network
 // failure, so the flusher sends it again (the collector drops the duplicates).
-import { backoffMs } from './delivery.js';
-import { partialSuccessOf, type SendResult } from './http.js';
+//
+// A chunk of its own beside dist/worker.js (the listener imports it only for the WebSocket
+// transport): what it shares with the fetch transport is given to it, so that none of that code
+// moves out of worker.js into a chunk both would load.
+import type { backoffMs } from './delivery.js';
+import type { partialSuccessOf, SendResult } from './http.js';
+
+/** What the sender uses of the fetch transport's modules: delivery.ts's backoffMs, http.ts's partialSuccessOf. */
+export interface WebSocketTools { backoffMs: typeof backoffMs; partialSuccessOf: typeof partialSuccessOf }
 
 interface Waiting { resolve: (r: SendResult) => void; timer: ReturnType<typeof setTimeout> }
 
@@ -14,7 +21,8 @@ export class WebSocketSender {
   private failures = 0;
   private closed = false;
 
-  constructor(private readonly url: string, private readonly token?: string, private readonly timeoutMs = 30_000) {}
+  constructor(private readonly url: string, private readonly token: string | undefined, private readonly tools: WebSocketTools,
+    private readonly timeoutMs = 30_000) {}
 
   private open(): Promise<WebSocket> {
     if (this.socket?.readyState === WebSocket.OPEN) return Promise.resolve(this.socket);
@@ -45,7 +53,7 @@ export class WebSocketSender {
     if (!w) return;
     this.waiting.delete(id);
     clearTimeout(w.timer);
-    if (answer.ack !== undefined) w.resolve({ status: 200, retryAfter: null, ...partialSuccessOf(answer) });
+    if (answer.ack !== undefined) w.resolve({ status: 200, retryAfter: null, ...this.tools.partialSuccessOf(answer) });
     else w.resolve({ status: answer.status ?? 400, retryAfter, error: answer.error });
   }
 
@@ -71,7 +79,7 @@ export class WebSocketSender {
     try {
       ws = await this.open();
     } catch (err) {
-      await new Promise((r) => setTimeout(r, Math.min(5000, backoffMs(this.failures, 200))));
+      await new Promise((r) => setTimeout(r, Math.min(5000, this.tools.backoffMs(this.failures, 200))));
       return { status: null, retryAfter: null, error: String(err) };
     }
     const id = `${Date.now().toString(36)}-${this.seq++}`;

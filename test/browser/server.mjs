@@ -11,8 +11,9 @@ const port = Number(process.env.ISOLOG_TEST_PORT); // chosen free by playwright.
 
 const pages = readdirSync(join(here, 'pages')).filter((f) => f.endsWith('.ts')).map((f) => join(here, 'pages', f));
 await build({ entryPoints: pages, outdir: out, bundle: true, format: 'esm', target: 'es2022', sourcemap: 'inline', logLevel: 'warning' });
-// the self-contained worker bundle, as dist/worker.js is built
-await build({ entryPoints: [join(here, '../../src/runtime/worker.ts')], outfile: join(out, 'worker.js'), bundle: true, format: 'esm', target: 'es2022', sourcemap: 'inline', logLevel: 'warning' });
+// the worker as dist/worker.js is built (its WebSocket transport and error context ring chunks beside it), unminified
+const { buildWorker } = await import('../../scripts/build.mjs');
+await buildWorker(join(out, 'worker.js'), false);
 
 const types = { '.js': 'text/javascript', '.html': 'text/html', '.json': 'application/json' };
 

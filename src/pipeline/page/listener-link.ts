@@ -106,7 +106,7 @@ export function listenerLink(init: WorkerInit, source: WorkerSource): ListenerLi
       worker?.terminate();
       worker = null;
       const { Listener } = await import('../worker/listener.js');
-      const local = new Listener(undefined, () => import('../worker/context-ring.js'));
+      const local = new Listener(undefined, { webSocket: () => import('../../transport/websocket.js'), ring: () => import('../worker/context-ring.js') });
       await local.init(init, reportInternalError);
       return local;
     }

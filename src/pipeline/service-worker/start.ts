@@ -15,6 +15,7 @@ import { FlushError } from '../page/options.js';
 import { captureUncaughtErrors } from '../uncaught-errors.js';
 import { PageQueueHandler } from '../page/queue-handler.js';
 import { Listener } from '../worker/listener.js';
+import * as webSocketModule from '../../transport/websocket.js';
 import { PassFlusher, type PassEnd } from './pass-flusher.js';
 import { workerInit } from '../worker-init.js';
 import { fetchLogging } from './failed-requests.js';
@@ -43,7 +44,8 @@ export function startServiceWorkerLogging(options: ServiceWorkerLoggingOptions, 
   const init: WorkerInit = workerInit(options, randomId());
   const budgetMs = options.flushBudgetMs ?? 30_000;
   const flushTimeout = options.flushTimeoutMs ?? 10_000;
-  const listener = new Listener(PassFlusher);
+  // a Service Worker may not import(): the WebSocket transport is in its bundle, and no ring (errorContext is the pages')
+  const listener = new Listener(PassFlusher, { webSocket: async () => webSocketModule });
   const ready = listener.init(init, reportInternalError).then(() => undefined);
 
   // whether something may be stored and unsent (at start: what an earlier life left); whether a

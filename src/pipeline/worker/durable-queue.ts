@@ -41,7 +41,7 @@ async function takeOldest(walk: Walk, maxBatches: number, limits?: ReadLimits): 
  * The oldest batches a walk visits whose bytes add up to `bytes` at least (one at least; all there
  * are, if fewer), leaving out those `skip` names.
  */
-async function takeCovering(walk: Walk, bytes: number, skip?: (key: BatchKey) => boolean): Promise<[BatchKey, StoredBatch][]> {
+async function takeCovering(walk: Walk, bytes: number, skip?: (key: BatchKey) => unknown): Promise<[BatchKey, StoredBatch][]> {
   const out: [BatchKey, StoredBatch][] = [];
   let sum = 0;
   await walk((key, batch) => {
@@ -74,7 +74,7 @@ export interface BatchQueue {
   /** The oldest batches: up to `maxBatches`, and no more than `limits` records and bytes (but at least one batch). */
   oldest(maxBatches: number, limits?: ReadLimits): Promise<[BatchKey, StoredBatch][]>;
   /** The oldest batches whose bytes add up to `bytes` at least (but those `skip` names): what makes room for that much. */
-  covering(bytes: number, skip?: (key: BatchKey) => boolean): Promise<[BatchKey, StoredBatch][]>;
+  covering(bytes: number, skip?: (key: BatchKey) => unknown): Promise<[BatchKey, StoredBatch][]>;
   remove(keys: BatchKey[]): Promise<void>;
   /** Which of `keys` are still stored. */
   remaining(keys: BatchKey[]): Promise<BatchKey[]>;
@@ -109,7 +109,7 @@ export class IndexedDbQueue implements BatchQueue {
     return takeOldest((visit) => this.walk(visit), maxBatches, limits);
   }
 
-  covering(bytes: number, skip?: (key: BatchKey) => boolean): Promise<[BatchKey, StoredBatch][]> {
+  covering(bytes: number, skip?: (key: BatchKey) => unknown): Promise<[BatchKey, StoredBatch][]> {
     return takeCovering((visit) => this.walk(visit), bytes, skip);
   }
 
@@ -161,7 +161,7 @@ export class MemoryBatchQueue implements BatchQueue {
     return takeOldest((visit) => this.walk(visit), maxBatches, limits);
   }
 
-  covering(bytes: number, skip?: (key: BatchKey) => boolean): Promise<[BatchKey, StoredBatch][]> {
+  covering(bytes: number, skip?: (key: BatchKey) => unknown): Promise<[BatchKey, StoredBatch][]> {
     return takeCovering((visit) => this.walk(visit), bytes, skip);
   }
 

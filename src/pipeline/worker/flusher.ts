@@ -3,10 +3,14 @@
 import { JSON_TEXT } from '../../core/json-repr.js';
 import { deliver, MAX_BYTES_PER_REQUEST, recordDelivery, retryScheduler, type RetryScheduler } from '../../transport/delivery.js';
 import type { SendResult } from '../../transport/http.js';
+import type { Pace } from '../../transport/otlp-body.js';
 import type { BatchKey, BatchQueue, StoredBatch } from './durable-queue.js';
 import type { PipelineStats, TransportConfig } from '../protocol.js';
 import type { PlainRecord } from '../../core/fields.js';
 import { decodeBatch } from '../batch-decoder.js';
+
+/** Thrown between the slices of a request being prepared when one of its batches was dropped. */
+const ABANDONED = {};
 
 /** Sends one OTLP JSON body; fetch or WebSocket. */
 export type Send = (body: string) => Promise<SendResult>;
@@ -37,6 +41,19 @@ export class Flusher {
   protected readonly scheduler: RetryScheduler;
   /** The batches whose records are on their way now: dropping one of them would count as lost what may arrive. */
   sending: readonly BatchKey[] = [];
+  /**
+   * The batches of the request being prepared (decoded, encoded) and not yet sent. The listener may
+   * drop them at the caps, and then empties this list: the flusher reads again instead of sending.
+   */
+  preparing: readonly BatchKey[] = [];
+  /**
+   * What the flusher awaits between the slices of its preparing: the listener's pace, then it stops
+   * (throws ABANDONED) if a batch of the request was dropped meanwhile.
+   */
+  private readonly paced = async (): Promise<void> => {
+    await this.pace?.();
+    if (!this.preparing.length) throw ABANDONED;
+  };
   /** deliver()'s options: encoding, sending and counting; its byte cap bounds the OTLP JSON, which a read cannot know in advance. */
   private readonly delivery: ReturnType<typeof recordDelivery>;
   /** Whether a kick came since this was last set false (a Service Worker's pass reads again then). */
@@ -50,9 +67,20 @@ export class Flusher {
     protected readonly stats: PipelineStats,
     private readonly events: FlusherEvents,
     protected readonly lockName: string,
+    /**
+     * Awaited between the slices of the flusher's work (decoding, encoding): the listener passes one
+     * that lets the puts waiting be stored and answered first. By default none.
+     */
+    private readonly pace?: Pace,
   ) {
     this.scheduler = retryScheduler(config.retryBaseMs);
-    this.delivery = recordDelivery(sendBody, resource, config.maxBytesPerRequest ?? MAX_BYTES_PER_REQUEST, stats, (text) => events.problem(text));
+    // the request is on its way once the body is sent: from then on its batches are not dropped;
+    // until then (decoding, encoding in slices between the listener's puts) a drop makes it read again
+    const send = (body: string): Promise<SendResult> => {
+      this.sending = this.preparing;
+      return sendBody(body);
+    };
+    this.delivery = recordDelivery(send, resource, config.maxBytesPerRequest ?? MAX_BYTES_PER_REQUEST, stats, (text) => events.problem(text), this.paced);
   }
 
   /** Starts flushing, under the origin's lock when Web Locks exist. */
@@ -96,38 +124,51 @@ export class Flusher {
   protected async step(kept: Read | null): Promise<Step> {
     // the kept batches are sent again only if all are still stored (the cap may have dropped one)
     if (kept && (await this.queue.remaining(kept.keys).catch(() => [])).length !== kept.keys.length) kept = null;
-    const batch = kept ?? await this.read();
-    const { keys, records } = batch;
-    if (keys.length === 0) return { end: 'empty' };
-    if ((globalThis.navigator as WorkerNavigatorLike | undefined)?.onLine === false) return { end: 'offline', kept: batch };
-    // a retry sends the whole read again, halves already sent too: the collector drops them as duplicates
-    const rejected = this.delivery.rejected;
-    this.sending = keys;
-    const delivery = await deliver(records, this.delivery).finally(() => { this.sending = []; });
-    if (delivery.outcome === 'done') {
-      await this.queue.remove(keys);
-      // what the collector rejected (alone, or in a partialSuccess) is dropped, not acknowledged
-      this.stats.acknowledged += records.length - (this.delivery.rejected - rejected);
-      this.events.acknowledged(keys);
-      this.scheduler.succeeded();
-      return { end: 'sent' };
+    // a batch of the request being prepared was dropped at the caps meanwhile: read again
+    return this.attempt(kept).catch((err: unknown) => {
+      if (err !== ABANDONED) throw err;
+      return this.step(null);
+    });
+  }
+
+  private async attempt(kept: Read | null): Promise<Step> {
+    this.preparing = kept?.keys ?? [];
+    try {
+      const batch = kept ?? await this.read();
+      const { keys, records } = batch;
+      if (keys.length === 0) return { end: 'empty' };
+      if ((globalThis.navigator as WorkerNavigatorLike | undefined)?.onLine === false) return { end: 'offline', kept: batch };
+      // a retry sends the whole read again, halves already sent too: the collector drops them as duplicates
+      const rejected = this.delivery.rejected;
+      const delivery = await deliver(records, this.delivery);
+      if (delivery.outcome === 'done') {
+        await this.queue.remove(keys);
+        // what the collector rejected (alone, or in a partialSuccess) is dropped, not acknowledged
+        this.stats.acknowledged += records.length - (this.delivery.rejected - rejected);
+        this.events.acknowledged(keys);
+        this.scheduler.succeeded();
+        return { end: 'sent' };
+      }
+      if (delivery.outcome === 'stop') {
+        this.halted = this.stats.lastError ?? 'the collector refused the token';
+        this.events.problem(`isolog: the collector answered ${this.halted}; flushing stopped. Records stay stored until the page is reloaded with a valid token.`);
+        return { end: 'halted' };
+      }
+      this.stats.retries++;
+      return { end: 'retry', kept: batch, answer: delivery.answer };
+    } finally {
+      this.sending = this.preparing = [];
     }
-    if (delivery.outcome === 'stop') {
-      this.halted = this.stats.lastError ?? 'the collector refused the token';
-      this.events.problem(`isolog: the collector answered ${this.halted}; flushing stopped. Records stay stored until the page is reloaded with a valid token.`);
-      return { end: 'halted' };
-    }
-    this.stats.retries++;
-    return { end: 'retry', kept: batch, answer: delivery.answer };
   }
 
   /** The oldest batches, as many as one request may carry, and their records. */
   private async read(): Promise<Read> {
     const batches = await this.queue.oldest(1000, { records: this.config.maxRecordsPerRequest, bytes: this.config.maxBytesPerRequest ?? MAX_BYTES_PER_REQUEST }).catch(() => []);
-    const keys: BatchKey[] = [];
+    const keys = (this.preparing = batches.map(([key]) => key));
     const records: PlainRecord[] = [];
-    for (const [key, batch] of batches) {
-      keys.push(key);
+    for (const [, batch] of batches) {
+      // a stored batch at a time (up to the page's batchSize): the listener's puts go in between
+      await this.paced();
       for (const record of this.recordsOf(batch)) records.push(record);
     }
     return { keys, records };

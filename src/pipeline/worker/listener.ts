@@ -1,13 +1,14 @@
 // The worker side of the pipeline (Python's QueueListener): takes batches from the page, makes them
 // durable in IndexedDB, then acknowledges them; the flusher ships them to the collector.
-import { WebSocketSender } from '../../transport/websocket.js';
-import { postOtlp } from '../../transport/http.js';
+import { backoffMs } from '../../transport/delivery.js';
+import { partialSuccessOf, postOtlp } from '../../transport/http.js';
 import { openQueue, type BatchKey, type BatchQueue, type StoredBatch } from './durable-queue.js';
 import { createStore, delMany, promisifyRequest, setMany } from 'idb-keyval';
 import { JSON_TEXT } from '../../core/json-repr.js';
 import { decodeBatch } from '../batch-decoder.js';
 import type { ContextRing } from './context-ring.js';
 import { Flusher } from './flusher.js';
+import { backgroundTask } from './background-task.js';
 import { PROTOCOL_VERSION, type FlushResult, type ListenerApi, type PipelineStats, type StorageConfig, type WorkerInit } from '../protocol.js';
 import type { PlainRecord } from '../../core/fields.js';
 
@@ -41,6 +42,18 @@ function isDropWarning(r: PlainRecord): boolean {
   return r.name === 'isolog' && typeof r.dropped === 'number';
 }
 
+/**
+ * The modules a listener loads only for the pages that need them, as each entry can load them:
+ * the dedicated worker with import() (chunks beside worker.js), the Service Worker, where import()
+ * is not allowed, with modules it imported itself.
+ */
+export interface ListenerParts {
+  /** The WebSocket transport (transport/websocket.ts). */
+  webSocket(): Promise<typeof import('../../transport/websocket.js')>;
+  /** The error context's ring (context-ring.ts); none: this listener refuses errorContext. */
+  ring?(): Promise<typeof import('./context-ring.js')>;
+}
+
 /** Implements what the page calls (protocol.ts; pipeline/worker/serve.ts in a worker). */
 export class Listener<F extends Flusher = Flusher> implements ListenerApi {
   private queue: BatchQueue | null = null;
@@ -61,7 +74,12 @@ export class Listener<F extends Flusher = Flusher> implements ListenerApi {
   private report: (text: string) => void = () => undefined;
   private readonly waiting: { batch: StoredBatch; resolve: () => void; reject: (err: unknown) => void }[] = [];
   private writing = false;
-  private readonly idleWaiters: (() => void)[] = [];
+  /**
+   * Settles once the last put received is answered (stored, dropped at the caps, or refused): puts
+   * are answered in the order they came (writeWaiting; the caps drop the oldest), so every put
+   * received before is answered then too, and those received later may still wait.
+   */
+  private lastPut: Promise<unknown> = Promise.resolve();
   readonly counts: PipelineStats = {
     logged: 0, durable: 0, sent: 0, acknowledged: 0, dropped: {}, retries: 0, lastError: null, durableStorage: false, flushing: false,
   };
@@ -79,12 +97,7 @@ export class Listener<F extends Flusher = Flusher> implements ListenerApi {
    * A Service Worker gives its own, which flushes in passes inside its events (service-worker/pass-flusher.ts).
    */
   constructor(private readonly FlusherClass: new (...args: ConstructorParameters<typeof Flusher>) => F = Flusher as never,
-    /**
-     * Loads the error context's module (context-ring.ts), for a page's errorContext: given by the
-     * dedicated worker and the page's own listener as an import() of their own, so that a listener
-     * without it (the Service Worker's) carries none of its code.
-     */
-    private readonly loadRing?: () => Promise<typeof import('./context-ring.js')>) {}
+    private readonly parts: ListenerParts) {}
 
   async init(init: WorkerInit, report?: (text: string) => void): Promise<{ version: number; durableStorage: boolean }> {
     if (init.version !== PROTOCOL_VERSION) {
@@ -100,8 +113,8 @@ export class Listener<F extends Flusher = Flusher> implements ListenerApi {
     const totals = await queue.totals();
     this.estimate = { records: totals.records, bytes: totals.bytes };
     if (init.context) {
-      if (!this.loadRing) throw new Error("isolog: errorContext needs listener: 'worker'");
-      const { ContextRing } = await this.loadRing();
+      if (!this.parts.ring) throw new Error("isolog: errorContext needs listener: 'worker'");
+      const { ContextRing } = await this.parts.ring();
       this.ring = await ContextRing.open(init.storage.database, init.context, String(init.resource['session.id'] ?? 'page'), queue.durable,
         { decode: (raw) => decodeBatch(raw, JSON_TEXT), createStore, setMany, delMany, promisifyRequest });
       this.counts.context = this.ring.stats;
@@ -109,16 +122,18 @@ export class Listener<F extends Flusher = Flusher> implements ListenerApi {
     const t = init.transport;
     let send;
     if (t.transport === 'websocket') {
-      const ws = new WebSocketSender(t.collector, t.token);
+      const { WebSocketSender } = await this.parts.webSocket();
+      const ws = new WebSocketSender(t.collector, t.token, { backoffMs, partialSuccessOf });
       send = (body: string) => ws.send(body);
       this.closeTransport = () => ws.close();
     } else {
-      send = (body: string) => postOtlp(t.collector, body, { token: t.token });
+      // its gzip in slices too, between which the puts go first
+      send = (body: string) => postOtlp(t.collector, body, { token: t.token, pace: this.putsFirst });
     }
     this.flusher = new this.FlusherClass(queue, send, t, init.resource, this.counts, {
       acknowledged: (keys) => this.onAcknowledged(keys),
       problem: (text) => { this.counts.lastError = text; this.report(text); },
-    }, `isolog-flusher:${init.storage.database}`);
+    }, `isolog-flusher:${init.storage.database}`, this.putsFirst);
     if (typeof BroadcastChannel !== 'undefined') {
       // another tab's worker stored a batch: wake this one if it is the flusher
       this.channel = new BroadcastChannel(`isolog:${init.storage.database}`);
@@ -128,6 +143,17 @@ export class Listener<F extends Flusher = Flusher> implements ListenerApi {
     return { version: PROTOCOL_VERSION, durableStorage: queue.durable };
   }
 
+  /**
+   * What the flusher awaits between the slices of its work (reading, encoding, gzip): a later task,
+   * behind the messages already queued, then until every put received so far is answered. Storing
+   * never waits behind sending: a put waits at most one slice. The puts that come meanwhile do not
+   * hold the flusher up further, so a page that never stops logging does not starve it.
+   */
+  readonly putsFirst = async (): Promise<void> => {
+    await backgroundTask();
+    await this.lastPut;
+  };
+
   put(batch: string, count: number): Promise<void> {
     if (this.ring) return this.putThroughRing(this.ring, batch);
     // stored as it came (masked on the page), in one write, so a closing tab loses as little as
@@ -136,10 +162,12 @@ export class Listener<F extends Flusher = Flusher> implements ListenerApi {
   }
 
   private store(batch: StoredBatch): Promise<void> {
-    return new Promise((resolve, reject) => {
+    const put = new Promise<void>((resolve, reject) => {
       this.waiting.push({ batch, resolve, reject });
       void this.writeWaiting();
     });
+    this.lastPut = put.catch(() => undefined);
+    return put;
   }
 
   /** With an error context: the ring decides what of the batch is stored now; durable either way once this resolves. */
@@ -150,6 +178,8 @@ export class Listener<F extends Flusher = Flusher> implements ListenerApi {
       await ring.stored(routed);
     });
     this.ringTurn = turn.catch(() => undefined);
+    // the flusher's slices wait for the ring's turn too
+    this.lastPut = this.ringTurn;
     return turn;
   }
 
@@ -160,29 +190,26 @@ export class Listener<F extends Flusher = Flusher> implements ListenerApi {
   private async writeWaiting(): Promise<void> {
     if (this.writing) return;
     this.writing = true;
-    try {
-      while (this.waiting.length > 0) {
-        const group = this.waiting.splice(0);
+    // nothing in the loop throws: each group's failure is its puts' rejection
+    while (this.waiting.length > 0) {
+      const group = this.waiting.splice(0);
+      try {
+        // a batch the caps dropped is answered as handled: it is counted and reported
+        const kept = new Set(await this.enforceCaps(group.map((g) => g.batch)));
+        const storing = group.filter((g) => kept.has(g.batch));
+        for (const g of group) if (!kept.has(g.batch)) g.resolve();
         try {
-          // a batch the caps dropped is answered as handled: it is counted and reported
-          const kept = new Set(await this.enforceCaps(group.map((g) => g.batch)));
-          const storing = group.filter((g) => kept.has(g.batch));
-          for (const g of group) if (!kept.has(g.batch)) g.resolve();
-          try {
-            await this.append(storing.map((g) => g.batch));
-            for (const g of storing) g.resolve();
-          } catch (err) {
-            if (!isQuotaError(err)) throw err;
-            for (const g of storing) await this.appendMakingRoom(g.batch).then(g.resolve, g.reject);
-          }
+          await this.append(storing.map((g) => g.batch));
+          for (const g of storing) g.resolve();
         } catch (err) {
-          for (const g of group) g.reject(err);
+          if (!isQuotaError(err)) throw err;
+          for (const g of storing) await this.appendMakingRoom(g.batch).then(g.resolve, g.reject);
         }
+      } catch (err) {
+        for (const g of group) g.reject(err);
       }
-    } finally {
-      this.writing = false;
-      for (const wake of this.idleWaiters.splice(0)) wake();
     }
+    this.writing = false;
   }
 
   /** Stores batches in one transaction, after the WARNING that tells the drops not yet told. */
@@ -222,12 +249,6 @@ export class Listener<F extends Flusher = Flusher> implements ListenerApi {
     this.counts.durable += batch.records ? batch.records.filter((r) => !isDropWarning(r)).length : batch.count;
     this.flusher?.kick();
     this.channel?.postMessage('stored');
-  }
-
-  /** Resolves once no batch is waiting to be written. */
-  private idle(): Promise<void> {
-    if (!this.writing && this.waiting.length === 0) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   private requireQueue(): BatchQueue {
@@ -275,9 +296,13 @@ export class Listener<F extends Flusher = Flusher> implements ListenerApi {
   private async dropOldest(reason: string, why: string, bytes = 0): Promise<number> {
     const queue = this.requireQueue();
     // not those this worker's flusher is sending: they may arrive, and would be counted as both
-    const sending = new Set(this.flusher?.sending.map(keyId));
-    const oldest = await queue.covering(bytes, (key) => sending.has(keyId(key)));
+    const sending = (key: BatchKey) => this.flusher?.sending.some((k) => keyId(k) === keyId(key));
+    // looked at again once read: the flusher may have sent a request meanwhile (one it is still
+    // preparing, it reads again)
+    const oldest = (await queue.covering(bytes, sending)).filter(([k]) => !sending(k));
     if (oldest.length === 0) return 0;
+    // one of the request the flusher prepares: it reads again
+    if (this.flusher?.preparing.some((k) => oldest.some(([d]) => keyId(d) === keyId(k)))) this.flusher.preparing = [];
     await queue.remove(oldest.map(([k]) => k));
     let records = 0;
     for (const [key, batch] of oldest) {
@@ -305,7 +330,7 @@ export class Listener<F extends Flusher = Flusher> implements ListenerApi {
 
   async flush(timeoutMs: number): Promise<FlushResult> {
     const deadline = Date.now() + timeoutMs;
-    await this.idle();
+    await this.lastPut;
     const queue = this.requireQueue();
     let waiting = [...this.stored.values()];
     this.flusher?.kick();

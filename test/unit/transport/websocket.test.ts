@@ -2,6 +2,8 @@
 // cannot name the batch it refuses.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
+import { backoffMs } from '../../../src/transport/delivery.js';
+import { partialSuccessOf } from '../../../src/transport/http.js';
 import { WebSocketSender } from '../../../src/transport/websocket.js';
 import { collector, otlp, records } from '../collector/helpers.js';
 
@@ -22,7 +24,7 @@ async function answering(answer: Record<string, unknown>): Promise<string> {
 
 function sender(url: string): WebSocketSender {
   // an ack timeout far beyond anything here: a send that waits for it has lost its answer
-  const ws = new WebSocketSender(url, undefined, 10_000);
+  const ws = new WebSocketSender(url, undefined, { backoffMs, partialSuccessOf }, 10_000);
   cleanups.push(() => ws.close());
   return ws;
 }
