@@ -54,7 +54,8 @@ if (browser?.cases) {
 
 const collector = loadResults('collector');
 if (collector) {
-  rows.push(`The collector: ${Math.round(collector.cpuPerSecond).toLocaleString('en')} records per second of its CPU (target 150,000), ` +
+  const cpu = collector.cpuPerSecond === undefined ? '–' : Math.round(collector.cpuPerSecond).toLocaleString('en');
+  rows.push(`The collector: ${cpu} records per second of its CPU (target 150,000), ` +
     `${Math.round(collector.wallPerSecond).toLocaleString('en')} records/s acknowledged with ${collector.senders ?? 4} senders on the same machine.`, '');
 }
 

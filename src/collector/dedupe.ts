@@ -5,7 +5,7 @@
 // no uid holds), `commit`, and where each file handler's text ended once the batch was in it. A
 // batch counts as stored only once its commit line is on disk; uids after the last one belong to a
 // batch that was never acknowledged, and are dropped at start (the files are cut back to match).
-import { closeSync, existsSync, fsyncSync, ftruncateSync, openSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, fsync, fsyncSync, ftruncateSync, openSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { describeError, reportInternalError } from '../core/internal-error.js';
 import { appendWhole, syncDirectory, writeWhole } from '../handlers/durable-write.js';
@@ -80,6 +80,38 @@ export class DedupeStore {
    * journal is cut back and this throws: the batch is not stored, and must not be acknowledged.
    */
   commit(uids: readonly string[], marks: readonly FileMark[] = []): void {
+    const bytes = this.append(uids, marks);
+    try {
+      fsyncSync(this.fd as number);
+    } catch (err) {
+      this.cutBack();
+      throw err;
+    }
+    this.committed(bytes, uids, marks);
+  }
+
+  /**
+   * commit() with its fsync off the event loop (on libuv's thread pool): resolves once the batch is
+   * journaled, rejects (the journal cut back) when it is not. One at a time: the collector awaits
+   * each before it writes the next.
+   */
+  commitAsync(uids: readonly string[], marks: readonly FileMark[]): Promise<void> {
+    const bytes = this.append(uids, marks);
+    const fd = this.fd as number;
+    return new Promise((resolve, reject) => {
+      fsync(fd, (err) => {
+        if (err) {
+          this.cutBack();
+          return reject(err);
+        }
+        this.committed(bytes, uids, marks);
+        resolve();
+      });
+    });
+  }
+
+  /** Writes a commit's uids and commit line after `bytes`, whole, or cuts them back and throws. */
+  private append(uids: readonly string[], marks: readonly FileMark[]): number {
     if (this.fd === null) throw new Error(`${this.path} is closed`);
     if (this.cutTo !== null) {
       ftruncateSync(this.fd, this.cutTo);
@@ -88,19 +120,28 @@ export class DedupeStore {
     const bytes = Buffer.from((uids.length > 0 ? uids.join('\n') + '\n' : '') + commitLine(marks), 'latin1');
     try {
       appendWhole(this.fd, bytes, this.bytes);
-      fsyncSync(this.fd);
     } catch (err) {
-      // neither half a commit nor one that may not be on disk is to be read as one at the next start
-      this.cutTo = this.bytes;
-      try {
-        ftruncateSync(this.fd, this.bytes);
-        this.cutTo = null;
-      } catch (cut) {
-        reportInternalError(`isolog collect: could not cut ${this.path} back after a failed commit (${describeError(cut)}); the next commit tries again first`);
-      }
+      this.cutBack();
       throw err;
     }
-    this.bytes += bytes.length;
+    return bytes.length;
+  }
+
+  /** A commit that failed: neither half of one nor one that may not be on disk is to be read as one at the next start. */
+  private cutBack(): void {
+    this.cutTo = this.bytes;
+    if (this.fd === null) return;
+    try {
+      ftruncateSync(this.fd, this.bytes);
+      this.cutTo = null;
+    } catch (cut) {
+      reportInternalError(`isolog collect: could not cut ${this.path} back after a failed commit (${describeError(cut)}); the next commit tries again first`);
+    }
+  }
+
+  /** A commit is on disk: its uids are remembered. */
+  private committed(length: number, uids: readonly string[], marks: readonly FileMark[]): void {
+    this.bytes += length;
     this.lastMarks = marks;
     for (const uid of uids) this.seen.add(uid);
     this.journalLines += uids.length;

@@ -106,9 +106,9 @@ export function decodeParsed(parsed: unknown): DecodeResult {
 
 // records decoded and stored between two turns of the event loop, so that one request of many small
 // records does not hold up the others, or /healthz: about 30 ms of work (some 15 µs a record:
-// decoding, a LogRecord, the file's and the live view's JSON). Not fewer: each slice is one
-// receiver.accept(), one batch written and fsynced whole or not at all (about 4 ms here), and a
-// request up to this size stays one such batch
+// decoding, a LogRecord, the file's JSON). Not fewer: each slice is one receiver.accept(), a batch
+// stored whole or not at all with the group it joins (receiver.ts), and waited for before the next
+// slice; a request up to this size stays one such batch
 const SLICE_RECORDS = 2000;
 
 type Entries = Record<string, unknown>[];

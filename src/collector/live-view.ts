@@ -116,6 +116,8 @@ export class LiveViewHandler extends Handler {
   /** This handler's events' id prefix: an id from another boot cannot be resumed from. */
   readonly boot = randomUUID().slice(0, 8);
   private seq = 0;
+  /** This turn's records while no one watches, each with its sequence number, formatted at the turn's end. */
+  private unformatted: { record: LogRecord; seq: number }[] = [];
 
   /**
    * Streams to `res`: first the backlog (the newest `backlog` records that pass the filter, or,
@@ -130,6 +132,8 @@ export class LiveViewHandler extends Handler {
     }
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
     res.write(`: isolog live view\nretry: 2000\n\n`);
+    // this turn's records so far, in the backlog before it is read
+    this.formatUnformatted();
     const first: { text: string; bytes: number }[] = [];
     const kept = this.backlog.filter((e) => passes(request.filter, e));
     const resumeFrom = this.resumePoint(request.lastEventId);
@@ -161,7 +165,36 @@ export class LiveViewHandler extends Handler {
   }
 
   emit(record: LogRecord): void {
+    // every record takes a number, formatted or not: a viewer that comes back counts what it missed
     const seq = ++this.seq;
+    if (this.viewers.size === 0) {
+      // no one watches: of this turn's records only the newest few can stay in the backlog, and
+      // only they are formatted, once the turn has handed over all of them (half the collector's
+      // CPU per record went to formatting events that the next ones pushed out)
+      if (this.unformatted.length === 0) queueMicrotask(this.formatUnformatted);
+      this.unformatted.push({ record, seq });
+      if (this.unformatted.length >= 2 * BACKLOG_RECORDS) this.unformatted.splice(0, this.unformatted.length - BACKLOG_RECORDS);
+      return;
+    }
+    this.formatUnformatted();
+    this.add(record, seq);
+  }
+
+  /** This turn's records that no viewer has seen yet, to the backlog. */
+  private readonly formatUnformatted = (): void => {
+    const records = this.unformatted;
+    if (records.length === 0) return;
+    this.unformatted = [];
+    for (const { record, seq } of records.slice(-BACKLOG_RECORDS)) {
+      try {
+        this.add(record, seq);
+      } catch (err) {
+        this.handleError(record, err);
+      }
+    }
+  };
+
+  private add(record: LogRecord, seq: number): void {
     const text = `id: ${this.boot}:${seq}\ndata: ${this.json.format(record)}\n\n`;
     const event = { seq, level: record.levelno, logger: record.name, text, bytes: Buffer.byteLength(text) };
     this.backlog.push(event);

@@ -2,10 +2,14 @@
 // getLogger(name).handle(record) of the collector's own logging tree (a Manager of its own, so that
 // two collectors in one process never share a handler), whose configuration decides where it goes.
 //
-// A batch is stored whole or not at all: every file handler holds its records until the batch is
-// handled, writes them in one go and fsyncs; then the journal takes the batch's uids and where each
-// file ends, and fsyncs; only then is the batch acknowledged. A failure at any step cuts the files
-// back (503; the client sends the batch again), and a crash mid-batch is cut back at the next start.
+// Group commit: the batches that arrive while one group is being written and fsynced wait, handed
+// to the tree (every file handler holds their records), and become the next group. A group is
+// stored whole or not at all: each file handler writes it in one go and fsyncs; then the journal
+// takes its uids and where each file ends, and fsyncs; only then is each of its batches
+// acknowledged. The fsyncs run off the event loop, so the next group is decoded meanwhile, and one
+// write and fsync serves as many batches as arrived during the last. A failure at any step cuts the
+// files back and fails every batch of the group (503; the clients send them again); a crash
+// mid-group is cut back at the next start.
 import type { Handler } from '../core/handler.js';
 import { describeError, reportInternalError } from '../core/internal-error.js';
 import type { Manager, RootLogger } from '../core/logger.js';
@@ -56,12 +60,33 @@ function cutBack(files: readonly FileHandler[], before: readonly FileMark[]): vo
   });
 }
 
+/** A batch handed to the logging tree, waiting for its group to be on disk. */
+interface Waiting {
+  result: AcceptResult;
+  /** Some of its records were taken as duplicates of a record in the group then being written. */
+  leansOnFlight: boolean;
+  resolve(result: AcceptResult): void;
+  reject(err: unknown): void;
+}
+
+/** Batches written and fsynced together: their new uids (in order) and records, and who waits. */
+class Group {
+  readonly uids = new Set<string>();
+  readonly stored: PlainRecord[] = [];
+  waiting: Waiting[] = [];
+}
+
 /** Dedupes, hands records to the logging tree, writes and fsyncs the files, journals uids, then forwards. */
 export class Receiver {
   readonly totals = { accepted: 0, duplicates: 0, rejected: 0 };
   private readonly startMs = Date.now();
   /** How many handlers the configuration made: fewer open means some were closed under the collector. */
   private readonly configured: number;
+  /** The batches handed to the tree since the group in flight began. */
+  private open = new Group();
+  /** The group being written and fsynced, if one is. */
+  private flight: Group | null = null;
+  private flown: Promise<void> = Promise.resolve();
 
   /**
    * `tree` is the collector's logging tree; `handlers()` the handlers its configuration made and
@@ -76,23 +101,32 @@ export class Receiver {
     seen.commit([], files.map((f) => f.mark()));
   }
 
-  /** Stores a batch; throws, having stored none of it, when a file or the journal cannot take it. */
-  accept(result: DecodeResult): AcceptResult {
+  /**
+   * Stores a batch: resolves once it is on disk with the rest of its group; rejects, having
+   * stored none of it, when a file or the journal cannot take the group.
+   */
+  accept(result: DecodeResult): Promise<AcceptResult> {
+    const open = this.open;
+    const flight = this.flight;
     const fresh: PlainRecord[] = [];
-    const inBatch = new Set<string>();
     let duplicates = 0;
+    let leansOnFlight = false;
     for (const r of result.records) {
       if (r.uid) {
-        if (this.seen.has(r.uid) || inBatch.has(r.uid)) { duplicates++; continue; }
-        inBatch.add(r.uid);
+        if (this.seen.has(r.uid) || open.uids.has(r.uid)) { duplicates++; continue; }
+        if (flight?.uids.has(r.uid)) { duplicates++; leansOnFlight = true; continue; }
+        open.uids.add(r.uid);
       }
       fresh.push(r);
     }
-    const open = this.handlers();
+    const openHandlers = this.handlers();
     // the app's shutdown() closes every handler of the process, the collector's too: storing nothing
     // and acknowledging would lose the batch, refusing it keeps it with its sender
-    if (open.length < this.configured) throw new Error('the collector\'s handlers were closed (by shutdown() in this process?); close and start the collector again');
-    const files = fileHandlers(open);
+    if (openHandlers.length < this.configured) {
+      for (const r of fresh) if (r.uid) open.uids.delete(r.uid);
+      return Promise.reject(new Error('the collector\'s handlers were closed (by shutdown() in this process?); close and start the collector again'));
+    }
+    const files = fileHandlers(openHandlers);
     const made = fresh.map((r) => toLogRecord(r, this.startMs));
     for (const record of made) {
       const known = this.tree.loggerDict.size < MAX_LOGGERS || this.tree.loggerDict.has(record.name);
@@ -110,27 +144,82 @@ export class Receiver {
         if (errors.length < MAX_ERRORS && !errors.includes(why)) errors.push(why);
       }
     }
-    const stored = fresh.filter((_, i) => !unwritten.has(made[i]));
+    let accepted = 0;
+    fresh.forEach((r, i) => {
+      // a record in no file is not stored: its uid is not journaled, so that it is taken when sent again
+      if (unwritten.has(made[i])) {
+        if (r.uid) open.uids.delete(r.uid);
+        return;
+      }
+      open.stored.push(r);
+      accepted++;
+    });
+    const outcome: AcceptResult = { accepted, duplicates, rejected: result.rejected + unwritten.size, errors };
+    const done = new Promise<AcceptResult>((resolve, reject) => { open.waiting.push({ result: outcome, leansOnFlight, resolve, reject }); });
+    this.takeOff();
+    return done;
+  }
+
+  /** Resolves once no group is being written (every batch accepted so far has its answer). */
+  async drain(): Promise<void> {
+    while (this.flight) await this.flown;
+  }
+
+  /** Starts writing the open group, unless one is in flight already (then it goes when that one lands). */
+  private takeOff(): void {
+    if (this.flight || (this.open.waiting.length === 0 && this.open.stored.length === 0)) return;
+    const group = this.open;
+    this.open = new Group();
+    this.flight = group;
+    this.flown = this.write(group).then(() => {
+      this.forwarder?.enqueue(group.stored);
+      this.totals.accepted += group.stored.length;
+      for (const w of group.waiting) {
+        this.totals.duplicates += w.result.duplicates;
+        this.totals.rejected += w.result.rejected;
+        w.resolve(w.result);
+      }
+    }, (err: unknown) => {
+      for (const w of group.waiting) w.reject(err);
+      // a batch of the next group that took records as duplicates of this one's has lost them; its
+      // records that were new go with the next group, and are deduplicated when the batch comes again
+      const leaning = this.open.waiting.filter((w) => w.leansOnFlight);
+      this.open.waiting = this.open.waiting.filter((w) => !w.leansOnFlight);
+      for (const w of leaning) w.reject(err);
+    }).catch((err: unknown) => {
+      reportInternalError(`--- Logging error ---\ncollector: after a group was stored: ${describeError(err)}\n`);
+    }).finally(() => {
+      this.flight = null;
+      this.takeOff();
+    });
+  }
+
+  /** Writes a group to every file and fsyncs them, then journals its uids; throws, having stored none of it, on a failure. */
+  private async write(group: Group): Promise<void> {
+    const open = this.handlers();
+    const files = fileHandlers(open);
     const before = files.map((f) => f.mark());
     try {
+      if (open.length < this.configured) throw new Error('the collector\'s handlers were closed (by shutdown() in this process?); close and start the collector again');
       for (const f of files) f.flush();
-      for (const f of files) f.sync();
-      const uids = stored.filter((r) => r.uid).map((r) => r.uid);
-      const after = files.map((f) => f.mark());
-      // a batch that was all duplicates wrote nothing, and has nothing to commit
-      if (uids.length > 0 || after.some((m, i) => m.size !== before[i].size || m.ino !== before[i].ino)) this.seen.commit(uids, after);
     } catch (err) {
-      // the files after the one that failed still hold the batch: it goes from them too
+      // the files after the one that failed still hold the group: it goes from them too
       for (const f of files) f.discard();
       cutBack(files, before);
       throw err;
     }
-    this.forwarder?.enqueue(stored);
-    const rejected = result.rejected + unwritten.size;
-    this.totals.accepted += stored.length;
-    this.totals.duplicates += duplicates;
-    this.totals.rejected += rejected;
-    return { accepted: stored.length, duplicates, rejected, errors };
+    // from here on what the files hold pending is the next group's
+    const after = files.map((f) => f.mark());
+    try {
+      await Promise.all(files.map((f) => f.syncAsync()));
+      // a group that was all duplicates wrote nothing, and has nothing to commit
+      if (group.uids.size > 0 || after.some((m, i) => m.size !== before[i].size || m.ino !== before[i].ino)) {
+        await this.seen.commitAsync([...group.uids], after);
+      }
+    } catch (err) {
+      cutBack(files, before);
+      throw err;
+    }
   }
 }
 

@@ -375,6 +375,8 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
       reportInternalError(`isolog collect: ${forwarder.stats.pending} records were not forwarded to ${forwarder.url} before shutdown (${forwarder.stats.stopped ?? `${forwarder.stats.retries} retries`}); they are stored here`);
     }
     stopPush();
+    // the group being written gets its answer before its files and the journal close
+    await receiver.drain();
     tree.root.removeHandler(live);
     await shutdown(own);
     seen.close();

@@ -6,6 +6,29 @@ import { safeStringify, type SerializeLimits } from './serialize.js';
 
 const LINE_SEPARATORS = /[\u2028\u2029]/g;
 
+const DAY_MS = 86_400_000;
+// records come in runs from the same day (the collector's come a thousand a request): the day's
+// part of the ISO time is kept and the rest written out, instead of a Date and toISOString a record
+let dayStart = NaN;
+let dayPrefix = '';
+const pad2 = (n: number): string => (n < 10 ? '0' : '') + n;
+
+/** `new Date(ms).toISOString()` for whole milliseconds, as fast as a few additions within a day seen before; throws as it does for a time that no Date holds. */
+function isoTime(ms: number): string {
+  const within = ms - dayStart;
+  if (within >= 0 && within < DAY_MS) {
+    const milli = within % 1000;
+    return `${dayPrefix}${pad2(Math.floor(within / 3_600_000))}:${pad2(Math.floor(within / 60_000) % 60)}:${pad2(Math.floor(within / 1000) % 60)}.${milli < 100 ? (milli < 10 ? '00' : '0') : ''}${milli}Z`;
+  }
+  const iso = new Date(ms).toISOString();
+  // years 0-9999 only: others are written +YYYYYY-
+  if (iso.length === 24 && Number.isInteger(ms)) {
+    dayStart = Math.floor(ms / DAY_MS) * DAY_MS;
+    dayPrefix = iso.slice(0, 11);
+  }
+  return iso;
+}
+
 /** Options for JsonFormatter. */
 export interface JsonFormatterOptions {
   /** Fields of the resource (service name, version) added to every object. */
@@ -46,7 +69,7 @@ export class JsonFormatter extends Formatter {
     const ms = Math.round(record.created * 1000);
     const out: Record<string, unknown> = {
       uid: record.uid,
-      time: new Date(ms).toISOString(),
+      time: isoTime(ms),
       timeUnixNano: typeof timeUnixNano === 'string' ? timeUnixNano : `${ms}000000`,
       level: record.levelno,
       levelname: record.levelname,

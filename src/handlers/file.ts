@@ -3,7 +3,7 @@
 // text waits in memory until flush() (or 64 KiB); `batched`, for the collector, holds a whole batch
 // until flush() and rolls over only there. A write lands whole or not at all: one the disk refuses
 // part of is cut back, so no torn line is left to swallow the next.
-import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, readdirSync, renameSync, statSync, truncateSync, unlinkSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, fsync, fsyncSync, ftruncateSync, openSync, readdirSync, renameSync, statSync, truncateSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { Handler } from '../core/handler.js';
 import type { LogRecord } from '../core/record.js';
@@ -144,6 +144,25 @@ export class FileHandler extends Handler {
       syncDirectory(dirname(this.baseFilename));
       this.namesChanged = false;
     }
+  }
+
+  /**
+   * sync() off the event loop (the fsync runs on libuv's thread pool), for the collector, which
+   * goes on decoding the next requests meanwhile; resolves once what flush() wrote is on disk.
+   */
+  syncAsync(): Promise<void> {
+    const fd = this.fd;
+    if (fd === null) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      fsync(fd, (err) => {
+        if (err) return reject(err);
+        if (this.namesChanged) {
+          syncDirectory(dirname(this.baseFilename));
+          this.namesChanged = false;
+        }
+        resolve();
+      });
+    });
   }
 
   /** Where the file's text ends now (what is pending not counted). */

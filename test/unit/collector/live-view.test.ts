@@ -1,7 +1,8 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LiveViewHandler, MAX_VIEWERS } from '../../../src/collector/live-view.js';
+import { JsonFormatter } from '../../../src/core/json-formatter.js';
 import { makeLogRecord } from '../../../src/core/record-factory.js';
 import { collector, otlp, post, records } from './helpers.js';
 
@@ -110,6 +111,24 @@ describe('the live view', () => {
     await post(`${running.url}/v1/logs`, otlp(marker));
     await expect.poll(() => viewer.events.length, { timeout: 10_000 }).toBe(501);
     expect(viewer.events.slice(0, -1).map(uidOf)).toEqual(sent.slice(-500).map((r) => r.uid));
+  });
+
+  it('formats, while no one watches, only the records that stay in the backlog; a viewer then gets them in order', async () => {
+    running = await collector();
+    const formatted = new Map<JsonFormatter, number>();
+    const real = JsonFormatter.prototype.format;
+    const spy = vi.spyOn(JsonFormatter.prototype, 'format').mockImplementation(function (this: JsonFormatter, record) {
+      formatted.set(this, (formatted.get(this) ?? 0) + 1);
+      return real.call(this, record);
+    });
+    cleanups.push(() => spy.mockRestore());
+    const sent = records(1800, 'unwatched');
+    expect((await post(`${running.url}/v1/logs`, otlp(sent))).status).toBe(200);
+    // the file's formatter took every record, the live view's the newest 500
+    expect([...formatted.values()].sort((a, b) => a - b)).toEqual([500, 1800]);
+    const viewer = await view(running.url);
+    await expect.poll(() => viewer.events.length, { timeout: 10_000 }).toBe(500);
+    expect(viewer.events.map(uidOf)).toEqual(sent.slice(-500).map((r) => r.uid));
   });
 });
 
