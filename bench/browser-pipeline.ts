@@ -65,7 +65,10 @@ window.bench = {
     const params = new URLSearchParams(location.search);
     const batchSize = Number(params.get('batch')) || undefined;
     const send = { maxRecords: Number(params.get('send')) || undefined };
-    logging = await startBrowserLogging({ collector, workerUrl: '/worker.js', batchSize, send, storage: { maxRecords: 2_000_000, maxBytes: 1024 ** 3 } });
+    // ?context=1 (ISOLOG_CONTEXT=1, with ISOLOG_CASES=isolog): the same calls with errorContext on, so
+    // that the worker keeps the INFO records in its ring: the ring's cost on the main thread
+    const errorContext = params.get('context') ? { capacity: 1000 } : undefined;
+    logging = await startBrowserLogging({ collector, workerUrl: '/worker.js', batchSize, send, errorContext, storage: { maxRecords: 2_000_000, maxBytes: 1024 ** 3 } });
     const log = getLogger('bench.app');
     cases.isolog = (i) => log.info('request %d handled', i, extra({ route: '/api' }));
     settles.isolog = async () => { await logging.flush(120_000); };
