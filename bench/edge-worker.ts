@@ -34,16 +34,19 @@ const logged = withLogging<Env, Ctx, typeof plain>({ collector: (env) => env.LOG
   },
 });
 
-// the platform's part of any sending: one POST after the response of the same OTLP body isolog
-// sends for 20 records (encoded once; only the uids change), which the collector stores
+// the platform's part of any sending: one POST after the response of the body isolog sends for
+// 20 records, its request's fields and trace included, byte for byte as long (encoded once; only
+// the uids change), which the collector stores
 const TEMPLATE = JSON.stringify(encodeRecords(Array.from({ length: LINES }, (_, i) => ({
   name: 'bench.api', msg: `request step ${i} on ${work(i)}`, levelno: 20, levelname: 'INFO', created: 1_796_000_000 + i / 1000,
   uid: `UID-${i}`, exc_text: null, stack_info: null, user: `u${i % 7}`,
+  'http.request.method': 'GET', 'url.path': '/1', 'request.id': '0123456789abcdef',
+  traceId: '0123456789abcdef0123456789abcdef', spanId: '0123456789abcdef',
 })), {}));
 let sent = 0;
 function bareFetch(request: Request, env: Env, ctx: Ctx): Response {
   const response = plain.fetch(request, { ...env, MODE: 'none' });
-  const body = TEMPLATE.replace(/UID-/g, `bare-${sent++}-`);
+  const body = TEMPLATE.replace(/UID-/g, `b${String(sent++).padStart(15, '0')}-`);
   ctx.waitUntil(fetch(env.LOG_URL, { method: 'POST', headers: { 'content-type': 'application/json' }, body }).then((r) => r.text()));
   return response;
 }

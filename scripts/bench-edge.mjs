@@ -2,6 +2,7 @@
 // isolog/edge (records batched per request and sent to a real collector after the response). CPU
 // is workerd's own, read from /proc, so the collector and this script do not count.
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { saveResults } from './bench-results.mjs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
@@ -21,10 +22,16 @@ const WARMUP = 200;
 const dir = mkdtempSync(join(tmpdir(), 'isolog-bench-edge-'));
 const collector = await startCollector({ port: 0, rate: 0, dir, maxBytes: 2 ** 40 });
 
-/** CPU seconds (user + system) of a process, from /proc on Linux. */
+/**
+ * CPU seconds of a process, the sum of its threads' time on a CPU from /proc/<pid>/task/<tid>/schedstat
+ * (nanoseconds; /proc/<pid>/stat counts 10 ms ticks, a tenth of a block's whole difference).
+ */
 function cpuSeconds(pid) {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
+  let ns = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try { ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]); } catch { /* a thread that ended */ }
+  }
+  return ns / 1e9;
 }
 
 /** The workerd processes this process started (Miniflare spawns one per instance). */
@@ -79,12 +86,24 @@ for (let cycle = 0; cycle < CYCLES; cycle++) {
 await mf.dispose();
 await collector.close();
 rmSync(dir, { recursive: true, force: true });
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-const mean = (values) => values.reduce((a, b) => a + b, 0) / values.length;
-const added = (mode) => mean(used[mode]) - mean(used.none);
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+// other processes share the machine's cores: a mode is compared with the blocks run next to it in
+// the same cycle, and the cycles' differences give their median, which a busy moment does not move
+const over = (mode, base) => median(used[mode].map((v, cycle) => v - used[base][cycle]));
+const added = Object.fromEntries(MODES.map((m) => [m, over(m, 'none')]));
 const us = (v) => `${Math.round(v).toLocaleString('en')} µs`;
-console.log(`\n# Edge: workerd CPU per request, 20 lines each (${REQUESTS} requests a mode in blocks of ${BLOCK}, the modes taking turns in one workerd)`);
-console.log(`no logging              ${us(mean(used.none))} (blocks' median ${us(median(used.none))})`);
-console.log(`console.log x20         +${us(added('console'))}`);
-console.log(`bare fetch() after     +${us(added('fetch'))}: the same body POSTed by hand, the platform's part of any sending`);
-console.log(`isolog/edge x20 + send  +${us(added('isolog'))} (target: under 1,000 µs added)`);
+console.log(`\n# Edge: workerd CPU per request, 20 lines each (${REQUESTS} requests a mode in blocks of ${BLOCK}, the modes taking turns in one workerd; medians of the ${CYCLES} turns)`);
+console.log(`no logging              ${us(median(used.none))}`);
+console.log(`console.log x20         +${us(added.console)}`);
+console.log(`bare fetch() after     +${us(added.fetch)}: the same body POSTed by hand, the platform's part of any sending`);
+console.log(`isolog/edge x20 + send  +${us(added.isolog)} (target: under 1,000 µs added), of which isolog's own +${us(over('isolog', 'fetch'))} over the bare fetch()`);
+// each mode as the no-logging median plus its median difference, so that differences of these are the medians above
+saveResults('edge', {
+  requests: REQUESTS, block: BLOCK,
+  perRequestMicros: Object.fromEntries(MODES.map((m) => [m, median(used.none) + added[m]])),
+  isologOverFetchMicros: over('isolog', 'fetch'),
+});

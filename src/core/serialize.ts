@@ -154,6 +154,10 @@ function walk(value: unknown, state: State, depth: number): JsonValue {
  * @example toJsonValue({ id: 1n, self: obj }) // { id: '1', self: '[Circular]' }
  */
 export function toJsonValue(value: unknown, limits: Partial<SerializeLimits> = {}): JsonValue {
+  // the usual extra field, a short string, a finite number or a boolean, is itself: no state to make
+  if (typeof value === 'string') {
+    if (value.length <= Math.min(limits.maxString ?? DEFAULT_LIMITS.maxString, limits.maxTotal ?? DEFAULT_LIMITS.maxTotal)) return value;
+  } else if (typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value))) return value;
   const state: State = { limits: { ...DEFAULT_LIMITS, ...limits }, seen: [], budget: limits.maxTotal ?? DEFAULT_LIMITS.maxTotal };
   try {
     return walk(value, state, 0);

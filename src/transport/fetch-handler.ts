@@ -15,12 +15,41 @@ import { postOtlp } from './http.js';
 
 export type { FetchFunction, FetchHandlerOptions, FetchHandlerStats } from './fetch-options.js';
 
-/** A held record: its order among the records handled (0 for a notice), and the bytes it counts for. */
-interface Held { record: PlainRecord; ordinal: number; bytes: number }
+/**
+ * A held record: its order among the records handled (0 for a notice), and the bytes it counts for:
+ * the UTF-8 bytes of its JSON once `measured`, until then a bound that they cannot pass.
+ */
+interface Held { record: PlainRecord; ordinal: number; bytes: number; measured: boolean }
 /** A flush waiting for every record up to `through` to be acknowledged or dropped. */
 interface Waiter { through: number; resolve(): void }
 
 const plural = (n: number): string => `${n} record${n === 1 ? '' : 's'}`;
+
+// a number's JSON is at most 25 characters (-0.0000012345678901234567); a string's at most 6 bytes
+// of UTF-8 a UTF-16 unit (\u001f), and its quotes
+const NUMBER_BYTES = 32;
+
+/**
+ * Bytes that the UTF-8 of `record`'s JSON cannot pass, read from its keys' and values' lengths; -1
+ * when a value is not a string, number, boolean or null (only JSON.stringify can tell then). Most
+ * records sit far under the byte cap, so their JSON need not be made twice: once here, once to send.
+ */
+function jsonBytesAtMost(record: PlainRecord): number {
+  if (Object.getPrototypeOf(record) !== Object.prototype) return -1;
+  let bytes = 2;
+  for (const key in record) {
+    const value = record[key];
+    bytes += 6 * key.length + 4;
+    switch (typeof value) {
+      case 'string': bytes += 6 * value.length + 2; break;
+      case 'number': bytes += NUMBER_BYTES; break;
+      case 'boolean': bytes += 5; break;
+      case 'undefined': break;
+      default: if (value !== null) return -1; bytes += 4;
+    }
+  }
+  return bytes;
+}
 
 /**
  * Sends records as OTLP/HTTP JSON with fetch: batched, gzipped, retried with backoff on network
@@ -50,7 +79,9 @@ export class FetchHandler extends Handler {
   private inflight: Held[] = [];
   private waiters: Waiter[] = [];
   private held = 0;
+  /** Bytes of the held records measured; with `boundBytes`, the bound of those not: together, at least what they weigh. */
   private heldBytes = 0;
+  private boundBytes = 0;
   private handled = 0;
   private acknowledged = 0;
   private overflowSinceNotice = 0;
@@ -104,11 +135,21 @@ export class FetchHandler extends Handler {
     if (this.closing) return this.drop('closed');
     try {
       const plain = this.prepare(record);
-      const bytes = utf8Length(JSON.stringify(plain));
-      if (this.held >= this.maxRecords || this.heldBytes + bytes > this.maxBytes) return this.overflow();
-      this.queue.push({ record: plain, ordinal: this.handled, bytes });
+      const held: Held = { record: plain, ordinal: this.handled, bytes: jsonBytesAtMost(plain), measured: false };
+      // the cap is kept, measured or not, while the bounds keep it; once they do not, every byte is counted
+      if (held.bytes < 0 || this.heldBytes + this.boundBytes + held.bytes > this.maxBytes) {
+        this.measureHeld();
+        held.bytes = utf8Length(JSON.stringify(plain));
+        held.measured = true;
+      }
+      if (this.held >= this.maxRecords || this.heldBytes + this.boundBytes + held.bytes > this.maxBytes) {
+        this.measureHeld();
+        return this.overflow();
+      }
+      this.queue.push(held);
       this.held++;
-      this.heldBytes += bytes;
+      if (held.measured) this.heldBytes += held.bytes;
+      else this.boundBytes += held.bytes;
       this.schedule();
     } catch (err) {
       this.drop('error');
@@ -180,13 +221,25 @@ export class FetchHandler extends Handler {
     this.scheduler.stop();
     this.abort?.abort();
     const lost = this.held;
-    [this.queue, this.inflight, this.held, this.heldBytes] = [[], [], 0, 0];
+    [this.queue, this.inflight, this.held, this.heldBytes, this.boundBytes] = [[], [], 0, 0, 0];
     if (lost > 0) {
       this.counts.dropped.timeout = (this.counts.dropped.timeout ?? 0) + lost;
       reportInternalError(`isolog: FetchHandler closed after ${timeoutMs} ms with ${plural(lost)} not delivered to ${this.url}; they were dropped`
         + ` (last error: ${this.counts.lastError ?? 'none, the request was still on its way'})`);
     }
     this.settle();
+  }
+
+  /** Counts the bytes of every held record not measured yet. */
+  private measureHeld(): void {
+    if (this.boundBytes === 0) return;
+    for (const h of [...this.inflight, ...this.queue]) {
+      if (h.measured) continue;
+      this.boundBytes -= h.bytes;
+      h.bytes = utf8Length(JSON.stringify(h.record));
+      h.measured = true;
+      this.heldBytes += h.bytes;
+    }
   }
 
   private drop(reason: string): void {
@@ -207,7 +260,7 @@ export class FetchHandler extends Handler {
     this.overflowSinceNotice = 0;
     const record = prepareRecord(createRecord('isolog', WARNING, '', 0, text, null, null), this);
     this.notices.add(record);
-    return { record, ordinal: 0, bytes: 0 };
+    return { record, ordinal: 0, bytes: 0, measured: true };
   }
 
   /** The ordinal of the oldest record neither acknowledged nor dropped (Infinity: none). */
@@ -266,7 +319,8 @@ export class FetchHandler extends Handler {
       if (this.stopped) break;
       for (const h of this.inflight.splice(0, this.settledInRequest)) {
         if (h.ordinal > 0) this.held--;
-        this.heldBytes -= h.bytes;
+        if (h.measured) this.heldBytes -= h.bytes;
+        else this.boundBytes -= h.bytes;
       }
       this.settle();
       if (delivery.outcome === 'done') {

@@ -217,6 +217,22 @@ describe('FetchHandler', () => {
     expect(ep.requests[0].at(-1)?.msg).toBe(`isolog: dropped 2 records over this handler's cap of 10000 records / ${2 * bytes - 1} bytes`);
   });
 
+  it('keeps maxBytes to the byte when the first records are taken before their JSON is measured', async () => {
+    const ep = await endpoint();
+    const sent = Array.from({ length: 10 }, (_, i) => record('a'.repeat(200), i === 5 ? { ctx: { step: i } } : { step: i }));
+    const probe = handler({ url: ep.url });
+    const sizes = sent.map((r) => Buffer.byteLength(JSON.stringify(probe.prepare(r))));
+    const total = sizes.reduce((a, b) => a + b, 0);
+    const exact = handler({ url: ep.url, flushIntervalMs: null, maxBytes: total });
+    const short = handler({ url: ep.url, flushIntervalMs: null, maxBytes: total - 1 });
+    for (const r of sent) { exact.handle(r); short.handle(r); }
+    expect(exact.stats).toMatchObject({ pending: 10, dropped: {} });
+    expect(short.stats).toMatchObject({ pending: 9, dropped: { overflow: 1 } });
+    expect(reports.filter((text) => text.includes('its cap'))).toEqual([
+      `isolog: FetchHandler holds 9 records (${total - sizes[9]} bytes) not yet taken by ${ep.url}, its cap; new records are dropped until it takes some`,
+    ]);
+  });
+
   it('rejects flush({ timeoutMs }) with a FlushError while the collector does not answer, and delivers the records later', async () => {
     const ep = await endpoint((_, n) => (n === 1 ? 'hang' : { status: 200 }));
     const h = handler({ url: ep.url, flushIntervalMs: null, requestTimeoutMs: 500 });
