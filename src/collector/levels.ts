@@ -3,6 +3,7 @@
 // token), serves them on GET /v1/levels with an ETag, and pushes each change to its WebSocket
 // clients; pages, workers and edge Workers apply them with setLevel. A change is checked whole
 // before any of it is kept, and kept on disk (levels.json) before it is acknowledged.
+import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { closestName } from '../config/closest-name.js';
@@ -61,9 +62,26 @@ export function parseChange(body: unknown): Record<string, string | number | nul
   return out;
 }
 
+/** An object without a prototype: a logger may be called `__proto__` or `constructor`. */
+function noPrototype(): RemoteLevels {
+  return Object.create(null) as RemoteLevels;
+}
+
+// an empty store's tag differs between runs too: its version 0 says nothing of what a client saw
+const BOOT = randomBytes(6).toString('base64url');
+
+/** A document's ETag: `"levels-<version>-<hash of its levels>"`. */
+function tagOf(doc: LevelsDocument): string {
+  const names = Object.keys(doc.levels).sort();
+  if (names.length === 0) return `"levels-${doc.version}-${BOOT}"`;
+  const hash = createHash('sha256').update(JSON.stringify(names.map((n) => [n, doc.levels[n]]))).digest('base64url').slice(0, 16);
+  return `"levels-${doc.version}-${hash}"`;
+}
+
 /** The levels, their version, and the file that keeps them across restarts. */
 export class LevelStore {
-  private doc: LevelsDocument = { version: 0, levels: {} };
+  private doc: LevelsDocument = { version: 0, levels: noPrototype() };
+  private tag = '';
   private readonly file: string;
   private readonly listeners = new Set<(doc: LevelsDocument) => void>();
 
@@ -73,32 +91,39 @@ export class LevelStore {
     try {
       text = readFileSync(this.file, 'utf8');
     } catch {
+      this.tag = tagOf(this.doc);
       return; // none set yet
     }
     try {
       const parsed = JSON.parse(text) as Partial<LevelsDocument>;
+      const version = parsed.version ?? 0;
+      if (!Number.isSafeInteger(version) || version < 0) throw new LevelsError(`its version is ${JSON.stringify(version)}, not a whole number from 0`);
       const given = parsed.levels ?? {};
       const levels = Object.keys(given).length === 0 ? {} : parseChange({ levels: given });
-      const kept: RemoteLevels = {};
+      const kept = noPrototype();
       for (const [name, level] of Object.entries(levels)) if (level !== null) kept[name] = level;
-      this.doc = { version: Number.isInteger(parsed.version) ? parsed.version as number : 0, levels: kept };
+      this.doc = { version, levels: kept };
     } catch (err) {
       throw new LevelsError(`${this.file} is not a levels file the collector wrote (${(err as Error).message}); move it away or fix it`);
     }
+    this.tag = tagOf(this.doc);
   }
 
   get document(): LevelsDocument {
     return this.doc;
   }
 
-  /** The ETag of the current levels. */
+  /**
+   * The ETag of the current levels: their version and a hash of what they are, so a levels.json
+   * moved away (its version starting again from 0) never answers a client's old tag with a 304.
+   */
   get etag(): string {
-    return `"levels-${this.doc.version}"`;
+    return this.tag;
   }
 
   /** Applies a checked change (null removes a logger's level), writes it to disk, then tells the listeners. */
   apply(change: Record<string, string | number | null>): LevelsDocument {
-    const levels: RemoteLevels = { ...this.doc.levels };
+    const levels = Object.assign(noPrototype(), this.doc.levels);
     for (const [name, level] of Object.entries(change)) {
       if (level === null) delete levels[name];
       else levels[name] = level;
@@ -116,6 +141,7 @@ export class LevelStore {
     }
     renameSync(tmp, this.file);
     this.doc = doc;
+    this.tag = tagOf(doc);
     for (const listener of this.listeners) listener(doc);
     return doc;
   }

@@ -109,6 +109,32 @@ describe('/v1/levels', () => {
     await expect(collector({ token: TOKEN, dir: bad })).rejects.toThrow(/levels\.json is not a levels file the collector wrote .*move it away or fix it/);
   });
 
+  it('never answers 304 to a tag of levels that are gone, though the version starts again when levels.json is moved away', async () => {
+    const dir = tempDir();
+    const c = await collector({ token: TOKEN, dir });
+    await put(c.url, { levels: { app: 'DEBUG' } });
+    const etag = (await fetch(`${c.url}/v1/levels`, { headers: auth })).headers.get('etag') as string;
+    await c.close();
+    writeFileSync(join(dir, 'levels.json'), '{"version": 0, "levels": {}}');
+    const again = await running(dir);
+    await put(again.url, { levels: { app: 'ERROR' } });
+    const res = await fetch(`${again.url}/v1/levels`, { headers: { ...auth, 'if-none-match': etag } });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ version: 1, levels: { app: 'ERROR' } });
+    const bad = tempDir();
+    writeFileSync(join(bad, 'levels.json'), '{"version": -1, "levels": {}}');
+    await expect(collector({ token: TOKEN, dir: bad })).rejects.toThrow(/its version is -1/);
+  });
+
+  it('keeps a logger called __proto__ or constructor like any other', async () => {
+    const c = await running();
+    const res = await put(c.url, { levels: JSON.parse('{"__proto__": "DEBUG", "constructor": "ERROR"}') as unknown });
+    expect(res.status).toBe(200);
+    const got = await (await fetch(`${c.url}/v1/levels`, { headers: auth })).text();
+    expect(JSON.parse(got)).toEqual(JSON.parse('{"version": 1, "levels": {"__proto__": "DEBUG", "constructor": "ERROR"}}'));
+    expect(got).toContain('"__proto__":"DEBUG"');
+  });
+
   it('sends the levels to each WebSocket client when it connects and after every change', async () => {
     const c = await running();
     const ws = new WebSocket(`${c.url.replace('http', 'ws')}/v1/logs?token=${TOKEN}`);
