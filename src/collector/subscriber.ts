@@ -39,6 +39,12 @@ export interface SubscriberStats {
   missed: number;
   /** Connections made after the first. */
   reconnects: number;
+  /** Records of a logger past the 10,000 this process would make for them, handed to the root's handlers. */
+  toRoot: number;
+  /** Events whose data was not a record (not JSON, or no level number): dropped. */
+  unreadable: number;
+  /** Why the last attempt to connect failed, or null while connected. */
+  lastError: string | null;
 }
 
 /** A refusal that waiting does not cure (a wrong token, not a collector): the subscriber stops. */
@@ -54,7 +60,7 @@ const SUBSCRIBER_LOGGER = 'isolog.subscriber';
 
 interface SseEvent { id: string | null; event: string; data: string }
 
-/** The collector's JSON object of a record (JsonFormatter's shape) as a LogRecord again. */
+/** The collector's JSON object of a record (JsonFormatter's shape, its `level` a number) as a LogRecord again. */
 export function recordFromJson(obj: Record<string, unknown>, startMs = Date.now()): LogRecord {
   const attributes = obj.attributes && typeof obj.attributes === 'object' ? obj.attributes as Record<string, unknown> : {};
   const nanos = typeof obj.timeUnixNano === 'string' && /^\d{1,20}$/.test(obj.timeUnixNano) ? obj.timeUnixNano : undefined;
@@ -62,13 +68,13 @@ export function recordFromJson(obj: Record<string, unknown>, startMs = Date.now(
   const fields: Record<string, unknown> = { ...attributes };
   for (const key of ['traceId', 'spanId', 'resource'] as const) if (obj[key] !== undefined) fields[key] = obj[key];
   if (nanos) fields.timeUnixNano = nanos;
-  const level = typeof obj.level === 'number' && Number.isInteger(obj.level) ? obj.level : 0;
+  const level = obj.level as number;
   const record = makeLogRecord({
     ...fields,
     name: typeof obj.logger === 'string' ? obj.logger : 'root',
     levelno: level,
     levelname: typeof obj.levelname === 'string' ? obj.levelname : `Level ${level}`,
-    msg: typeof obj.message === 'string' ? obj.message : String(obj.message),
+    msg: typeof obj.message === 'string' ? obj.message : obj.message === undefined || obj.message === null ? '' : JSON.stringify(obj.message),
     args: null,
     uid: typeof obj.uid === 'string' ? obj.uid : '',
     exc_text: typeof obj.exception === 'string' ? obj.exception : null,
@@ -117,6 +123,14 @@ async function* sseEvents(body: ReadableStream<Uint8Array>): AsyncGenerator<SseE
   }
 }
 
+/** What a failed fetch says, with its cause's code (Node's fetch says only "fetch failed"). */
+function describeFailure(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const cause = (err as { cause?: { code?: unknown; message?: unknown } }).cause;
+  const detail = cause && typeof cause === 'object' ? (typeof cause.code === 'string' ? cause.code : typeof cause.message === 'string' ? cause.message : '') : '';
+  return detail && !err.message.includes(detail) ? `${err.message} (${detail})` : err.message;
+}
+
 const sleep = (ms: number, signal: AbortSignal): Promise<void> => new Promise((resolve) => {
   if (signal.aborted) return resolve();
   const timer = setTimeout(done, ms);
@@ -136,7 +150,7 @@ const sleep = (ms: number, signal: AbortSignal): Promise<void> => new Promise((r
  * await new Subscriber('https://logs.example.com', { token, level: 'WARNING' }).dispatchForever();
  */
 export class Subscriber {
-  readonly stats: SubscriberStats = { received: 0, duplicates: 0, missed: 0, reconnects: 0 };
+  readonly stats: SubscriberStats = { received: 0, duplicates: 0, missed: 0, reconnects: 0, toRoot: 0, unreadable: 0, lastError: null };
   private readonly url: URL;
   private readonly doFetch: (url: string, init: { headers: Record<string, string>; signal: AbortSignal }) => Promise<Response>;
   private readonly stopper = new AbortController();
@@ -155,9 +169,10 @@ export class Subscriber {
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new SubscriberError(`${parsed.href}: a collector is reached over http: or https:`);
     // the collector's address, or its /events itself
     if (!parsed.pathname.endsWith('/events')) parsed.pathname = parsed.pathname.replace(/\/?$/, '/events');
-    if (options.level !== undefined) checkLevel(typeof options.level === 'string' ? options.level.toUpperCase() : options.level);
+    // sent as its number: a name this process gave with addLevelName means nothing to the collector
+    const level = options.level === undefined ? undefined : checkLevel(typeof options.level === 'string' ? options.level.toUpperCase() : options.level);
     for (const logger of options.loggers ?? []) parsed.searchParams.append('logger', logger);
-    if (options.level !== undefined) parsed.searchParams.set('level', String(options.level));
+    if (level !== undefined) parsed.searchParams.set('level', String(Math.max(0, Math.trunc(level))));
     this.url = parsed;
     const given = options.fetch;
     this.doFetch = given ? (u, init) => given.call(options, u, init as unknown as { headers: Record<string, string>; signal: never }) as Promise<Response> : (u, init) => fetch(u, init);
@@ -169,6 +184,8 @@ export class Subscriber {
     let wait = this.options.retryMs ?? 500;
     const maxWait = this.options.maxRetryMs ?? 30_000;
     let first = true;
+    // whether the last attempt failed: an outage is said once, when it starts
+    let failing = false;
     while (!signal.aborted) {
       const url = new URL(this.url);
       // the backlog only on the first connection: a reconnect resumes after the last event instead
@@ -177,10 +194,12 @@ export class Subscriber {
       if (this.options.token) headers.authorization = `Bearer ${this.options.token}`;
       if (this.lastEventId) headers['last-event-id'] = this.lastEventId;
       let response: Response | undefined;
+      let failure: string | null = null;
       try {
         response = await this.doFetch(url.href, { headers, signal });
-      } catch {
+      } catch (err) {
         if (signal.aborted) return;
+        failure = describeFailure(err);
       }
       if (response) {
         if (response.status === 401 || response.status === 403) {
@@ -195,6 +214,8 @@ export class Subscriber {
         if (response.ok && response.body && type.startsWith('text/event-stream')) {
           if (!first) this.stats.reconnects++;
           first = false;
+          failing = false;
+          this.stats.lastError = null;
           wait = this.options.retryMs ?? 500;
           try {
             for await (const event of sseEvents(response.body)) {
@@ -210,9 +231,18 @@ export class Subscriber {
           // 503 (too many viewers), 5xx: wait as asked, or as the backoff says
           const after = Number(response.headers.get('retry-after'));
           if (Number.isFinite(after) && after > 0) wait = Math.max(wait, Math.min(after * 1000, maxWait));
+          failure = `it answered ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
         }
       }
       if (signal.aborted) return;
+      if (failure !== null) {
+        this.stats.lastError = failure;
+        if (!failing) {
+          failing = true;
+          yield getLogger(SUBSCRIBER_LOGGER).makeRecord(SUBSCRIBER_LOGGER, WARNING, '', 0,
+            'cannot reach %s: %s; retrying until it answers (waits up to %s s)', [this.url.origin, failure, String(maxWait / 1000)], null);
+        }
+      }
       await sleep(wait, signal);
       wait = Math.min(wait * 2, maxWait);
     }
@@ -236,9 +266,13 @@ export class Subscriber {
     try {
       obj = JSON.parse(event.data);
     } catch {
+      this.stats.unreadable++;
       return undefined;
     }
-    if (typeof obj !== 'object' || obj === null) return undefined;
+    if (typeof obj !== 'object' || obj === null || !Number.isInteger((obj as { level?: unknown }).level)) {
+      this.stats.unreadable++;
+      return undefined;
+    }
     const record = recordFromJson(obj as Record<string, unknown>, this.startMs);
     if (record.uid) {
       if (this.recent.has(record.uid)) {
@@ -254,9 +288,13 @@ export class Subscriber {
 
   /** Hands one record to its logger, as Python's socket receiver does; override to send it elsewhere. */
   dispatch(record: LogRecord): void {
+    if (record.name === 'root') {
+      root.handle(record);
+      return;
+    }
     const known = manager.loggerDict.size < MAX_LOGGERS || manager.loggerDict.has(record.name);
-    const logger = record.name === 'root' || !known ? root : getLogger(record.name);
-    logger.handle(record);
+    if (!known) this.stats.toRoot++;
+    (known ? getLogger(record.name) : root).handle(record);
   }
 
   /** Dispatches every record until `close()`; rejects with a SubscriberError when the collector refuses. */

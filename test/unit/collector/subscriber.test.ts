@@ -7,6 +7,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Subscriber, SubscriberError } from '../../../src/collector/subscriber.js';
 import { Formatter } from '../../../src/core/formatter.js';
 import { Handler } from '../../../src/core/handler.js';
+import { addLevelName } from '../../../src/core/level.js';
 import { getLogger } from '../../../src/core/logger.js';
 import type { LogRecord } from '../../../src/core/record.js';
 import { cliBundle, collector, otlp, post, records, runCli } from './helpers.js';
@@ -221,6 +222,28 @@ describe('a Subscriber', () => {
     expect(() => new Subscriber('http://127.0.0.1:1', { level: 'LOUD' })).toThrow(/Unknown level/);
   });
 
+  it('asks for its level as a number (a name of this process means nothing to the collector), and drops events that are no record', async () => {
+    addLevelName(25, 'NOTICE');
+    cleanups.push(() => addLevelName(25, 'Level 25'));
+    const asked: string[] = [];
+    const server = createServer((req, res) => {
+      asked.push(req.url ?? '');
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write('id: b:1\ndata: not json\n\n');
+      res.write('id: b:2\ndata: {"logger":"sub10","message":"no level"}\n\n');
+      res.write('id: b:3\ndata: {"logger":"sub10","level":30,"levelname":"WARNING"}\n\n');
+      res.write('id: b:4\ndata: {"logger":"sub10","level":40,"levelname":"ERROR","message":"kept"}\n\n');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    cleanups.push(() => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }));
+    const kept = keep('sub10');
+    const subscriber = subscribe(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, { level: 'notice' }).dispatchInBackground();
+    await until(() => kept.records.length >= 2, 'the records');
+    expect(new URL(asked[0], 'http://x').searchParams.get('level')).toBe('25');
+    expect(kept.records.map((r) => [r.levelname, r.getMessage()])).toEqual([['WARNING', ''], ['ERROR', 'kept']]);
+    expect(subscriber.stats).toMatchObject({ received: 2, unreadable: 2 });
+  });
+
   it('keeps trying while the collector cannot be reached, and follows it once it can', async () => {
     const c = await running();
     const kept = keep('sub6');
@@ -231,12 +254,18 @@ describe('a Subscriber', () => {
       return fetch(input, init);
     }) as typeof fetch;
     const watch = watchingFetch(flaky);
-    subscribe(c.url, { fetch: watch.fetch }).dispatchInBackground();
+    const warnings = keep('isolog.subscriber');
+    const subscriber = subscribe(c.url, { fetch: watch.fetch, maxRetryMs: 2000 }).dispatchInBackground();
+    await until(() => subscriber.stats.lastError !== null, 'the first failure');
+    expect(subscriber.stats.lastError).toBe('fetch failed');
     await watch.connected;
     await send(c.url, records(2, 'up', { name: 'sub6' }));
     await until(() => kept.records.length >= 2, 'the records');
     expect(attempts).toBe(3);
     expect(kept.records.map((r) => r.msg)).toEqual(['record 0', 'record 1']);
+    expect(subscriber.stats.lastError).toBeNull();
+    // the outage is said once, when it starts, with why
+    expect(warnings.records.map((r) => r.getMessage())).toEqual([`cannot reach ${c.url}: fetch failed; retrying until it answers (waits up to 2 s)`]);
   });
 
   it('waits as a collector with too many viewers asks (503, retry-after), then gets in', async () => {
@@ -261,6 +290,7 @@ describe('a Subscriber', () => {
       return res;
     }) as typeof fetch;
     const kept = keep('sub8');
+    const warnings = keep('isolog.subscriber');
     const watch = watchingFetch(counting);
     // retry-after is 10 s: the subscriber's longest wait (100 ms here) bounds it
     subscribe(c.url, { fetch: watch.fetch }).dispatchInBackground();
@@ -270,6 +300,7 @@ describe('a Subscriber', () => {
     expect(statuses[0]).toBe(503);
     expect(statuses.at(-1)).toBe(200);
     expect(held).toHaveLength(32);
+    expect(warnings.records.map((r) => r.getMessage())).toEqual([expect.stringMatching(/: it answered 503 Service Unavailable; retrying until it answers \(waits up to 0.1 s\)$/)]);
   });
 });
 
