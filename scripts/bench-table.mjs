@@ -46,7 +46,7 @@ if (browser?.cases) {
     // isolog's worker has them once they are durable in IndexedDB, with its flusher sending; the hand-built one once it received them
     row('time until the worker has them, µs per 1,000 records (isolog: durable, flusher running)',
       // the median of the rounds' ratios where saved: steadier than the ratio of the medians on a busy machine
-      us(s.isolog) + (s.isolog !== undefined && s.baseline ? ` (${times(s.ratio ?? s.isolog / s.baseline)}x)` : ''), us(s.baseline), '–', '–', '–');
+      us(s.isolog) + (s.isolog !== undefined && s.baseline ? ` (${times(s.ratio ?? s.isolog / s.baseline)}x${s.ratio !== undefined ? ', the median of the rounds\' ratios' : ''})` : ''), us(s.baseline), '–', '–', '–');
   }
   if (browser.persisted) rows.push('', `Stored in IndexedDB end to end ${Math.round(browser.persisted.perSecond).toLocaleString('en')} records/s; acknowledged by the collector ${Math.round(browser.persisted.acknowledgedPerSecond).toLocaleString('en')} records/s.`);
   rows.push('');

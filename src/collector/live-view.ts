@@ -6,13 +6,17 @@ import type { ServerResponse } from 'node:http';
 import { Handler } from '../core/handler.js';
 import { JsonFormatter } from '../core/json-formatter.js';
 import { checkLevel } from '../core/level.js';
+import type { PlainRecord } from '../core/fields.js';
 import type { LogRecord } from '../core/record.js';
+import { makeLogRecord } from '../core/record-factory.js';
 
 // a new viewer gets the newest records: at most this many, and at most this much of their text.
 // Records are kept as the events they become, never as LogRecords: a record can hold fields of
 // megabytes, of which JsonFormatter keeps at most 262,144 characters
 export const BACKLOG_RECORDS = 500;
 const BACKLOG_BYTES = 2 * 1024 * 1024;
+// while no one watches, records are formatted for the backlog this long after the first of them
+const FORMAT_AFTER_MS = 50;
 // what may wait for one viewer, the backlog included; past it the viewer is cut off (EventSource
 // reconnects, and starts again from the backlog). Above the 5 MiB body limit, so that a viewer that
 // reads is not cut off by one request's records. The events are the same strings for every viewer:
@@ -26,6 +30,9 @@ export const MAX_VIEWERS = 32;
 const MAX_LOGGER_FILTERS = 64;
 
 interface LiveEvent { seq: number; level: number; logger: string; text: string; bytes: number }
+
+/** A record not yet made an event: a LogRecord, or the plain fields of one the collector wrote without it (with its line, when made). */
+type Unformatted = { record: LogRecord; seq: number } | { fields: PlainRecord; line: string | null; seq: number };
 
 /** Which records a viewer is sent: `?level=` (a number or a name) and `?logger=` (repeated; a name and its children). */
 export interface ViewerFilter { level: number; loggers: readonly string[] }
@@ -116,8 +123,9 @@ export class LiveViewHandler extends Handler {
   /** This handler's events' id prefix: an id from another boot cannot be resumed from. */
   readonly boot = randomUUID().slice(0, 8);
   private seq = 0;
-  /** This turn's records while no one watches, each with its sequence number, formatted at the turn's end. */
-  private unformatted: { record: LogRecord; seq: number }[] = [];
+  /** The records of the last 50 ms while no one watches, each with its sequence number, formatted after them. */
+  private unformatted: Unformatted[] = [];
+  private pendingFormat: ReturnType<typeof setTimeout> | null = null;
 
   /**
    * Streams to `res`: first the backlog (the newest `backlog` records that pass the filter, or,
@@ -168,35 +176,74 @@ export class LiveViewHandler extends Handler {
     // every record takes a number, formatted or not: a viewer that comes back counts what it missed
     const seq = ++this.seq;
     if (this.viewers.size === 0) {
-      // no one watches: of this turn's records only the newest few can stay in the backlog, and
-      // only they are formatted, once the turn has handed over all of them (half the collector's
-      // CPU per record went to formatting events that the next ones pushed out)
-      if (this.unformatted.length === 0) queueMicrotask(this.formatUnformatted);
+      // no one watches: of the records of the next 50 ms only the newest few can stay in the
+      // backlog, and only they are formatted, once the 50 ms are over or a viewer comes (formatting
+      // at the end of each turn, half of a 1,000-record request was formatted, to be pushed out by
+      // the next request; that was a tenth of the collector's CPU). Held meanwhile: at most 1,000
+      // records, of requests that came in those 50 ms
+      if (this.pendingFormat === null) {
+        this.pendingFormat = setTimeout(this.formatUnformatted, FORMAT_AFTER_MS);
+        this.pendingFormat.unref?.();
+      }
       this.unformatted.push({ record, seq });
       if (this.unformatted.length >= 2 * BACKLOG_RECORDS) this.unformatted.splice(0, this.unformatted.length - BACKLOG_RECORDS);
       return;
     }
     this.formatUnformatted();
-    this.add(record, seq);
+    this.add(this.json.format(record), record.levelno, record.name, seq);
+  }
+
+  /**
+   * What handle() does with `makeLogRecord(fields)`, without the LogRecord: for the collector's
+   * records, written without one when its configuration is the default. `line` is the JSON a default
+   * JsonFormatter made of them, if it did.
+   */
+  handleFields(fields: PlainRecord, line: string | null): void {
+    const seq = ++this.seq;
+    if (this.viewers.size === 0) {
+      if (this.pendingFormat === null) {
+        this.pendingFormat = setTimeout(this.formatUnformatted, FORMAT_AFTER_MS);
+        this.pendingFormat.unref?.();
+      }
+      this.unformatted.push({ fields, line, seq });
+      if (this.unformatted.length >= 2 * BACKLOG_RECORDS) this.unformatted.splice(0, this.unformatted.length - BACKLOG_RECORDS);
+      return;
+    }
+    this.formatUnformatted();
+    this.addFields(fields, line, seq);
+  }
+
+  private addFields(fields: PlainRecord, line: string | null, seq: number): void {
+    try {
+      this.add(line ?? this.json.formatFields(fields), fields.levelno, fields.name, seq);
+    } catch (err) {
+      this.handleError(makeLogRecord(fields), err);
+    }
   }
 
   /** This turn's records that no viewer has seen yet, to the backlog. */
   private readonly formatUnformatted = (): void => {
+    if (this.pendingFormat !== null) clearTimeout(this.pendingFormat);
+    this.pendingFormat = null;
     const records = this.unformatted;
     if (records.length === 0) return;
     this.unformatted = [];
-    for (const { record, seq } of records.slice(-BACKLOG_RECORDS)) {
+    for (const entry of records.slice(-BACKLOG_RECORDS)) {
+      if ('fields' in entry) {
+        this.addFields(entry.fields, entry.line, entry.seq);
+        continue;
+      }
       try {
-        this.add(record, seq);
+        this.add(this.json.format(entry.record), entry.record.levelno, entry.record.name, entry.seq);
       } catch (err) {
-        this.handleError(record, err);
+        this.handleError(entry.record, err);
       }
     }
   };
 
-  private add(record: LogRecord, seq: number): void {
-    const text = `id: ${this.boot}:${seq}\ndata: ${this.json.format(record)}\n\n`;
-    const event = { seq, level: record.levelno, logger: record.name, text, bytes: Buffer.byteLength(text) };
+  private add(json: string, level: number, logger: string, seq: number): void {
+    const text = `id: ${this.boot}:${seq}\ndata: ${json}\n\n`;
+    const event = { seq, level, logger, text, bytes: Buffer.byteLength(text) };
     this.backlog.push(event);
     this.backlogBytes += event.bytes;
     while (this.backlog.length > BACKLOG_RECORDS || this.backlogBytes > BACKLOG_BYTES) {
@@ -212,6 +259,9 @@ export class LiveViewHandler extends Handler {
   override close(): void {
     for (const viewer of this.viewers) viewer.res.end();
     this.viewers.clear();
+    if (this.pendingFormat !== null) clearTimeout(this.pendingFormat);
+    this.pendingFormat = null;
+    this.unformatted = [];
     super.close();
   }
 }

@@ -10,9 +10,10 @@
 // write and fsync serves as many batches as arrived during the last. A failure at any step cuts the
 // files back and fails every batch of the group (503; the clients send them again); a crash
 // mid-group is cut back at the next start.
-import type { Handler } from '../core/handler.js';
+import { Handler } from '../core/handler.js';
 import { describeError, reportInternalError } from '../core/internal-error.js';
-import type { Manager, RootLogger } from '../core/logger.js';
+import { JsonFormatter } from '../core/json-formatter.js';
+import { Logger, type Manager, type RootLogger } from '../core/logger.js';
 import type { PlainRecord } from '../core/fields.js';
 import type { LogRecord } from '../core/record.js';
 import { makeLogRecord } from '../core/record-factory.js';
@@ -20,6 +21,7 @@ import { FileHandler, type FileMark } from '../handlers/file.js';
 import type { DecodeResult } from '../transport/otlp.js';
 import type { DedupeStore } from './dedupe.js';
 import type { Forwarder } from './forward.js';
+import { LiveViewHandler } from './live-view.js';
 import { recoverFiles } from './recover-files.js';
 
 /** What one batch came to. */
@@ -58,6 +60,29 @@ function cutBack(files: readonly FileHandler[], before: readonly FileMark[]): vo
       reportInternalError(`--- Logging error ---\ncollector could not cut ${f.baseFilename} back after a failed batch: ${describeError(err)}\n`);
     }
   });
+}
+
+/** The handlers that the default configuration's records reach, written to without a LogRecord. */
+interface Lane {
+  file: FileHandler;
+  formatter: JsonFormatter;
+  live: LiveViewHandler | null;
+  /** The file's lines are what the live view's formatter makes too. */
+  sameLine: boolean;
+}
+
+/** A handler that does with a record only what its class does: no filter, no handle() of its own. */
+function isPlain(h: Handler): boolean {
+  return h.filters.length === 0 && h.handle === Handler.prototype.handle;
+}
+
+/** `logger.handle(record)` reaches the root's handlers and no others, and nothing on the way can drop or change the record. */
+function plainRoute(logger: Logger, root: Logger): boolean {
+  if (logger.disabled || logger.filters.length > 0 || logger.handle !== Logger.prototype.handle || logger.callHandlers !== Logger.prototype.callHandlers) return false;
+  for (let c: Logger | null = logger; c !== root; c = c.parent) {
+    if (c === null || c.handlers.length > 0 || !c.propagate) return false;
+  }
+  return true;
 }
 
 /** A batch handed to the logging tree, waiting for its group to be on disk. */
@@ -127,10 +152,19 @@ export class Receiver {
       return Promise.reject(new Error('the collector\'s handlers were closed (by shutdown() in this process?); close and start the collector again'));
     }
     const files = fileHandlers(openHandlers);
-    const made = fresh.map((r) => toLogRecord(r, this.startMs));
-    for (const record of made) {
-      const known = this.tree.loggerDict.size < MAX_LOGGERS || this.tree.loggerDict.has(record.name);
-      const logger = known ? this.tree.getLogger(record.name) : this.tree.root as RootLogger;
+    const lane = this.lane(openHandlers);
+    const routes = new Map<string, Logger | null>();
+    // the LogRecord handed to the tree, or null for a record written without one
+    const made: (LogRecord | null)[] = [];
+    for (const r of fresh) {
+      const known = this.tree.loggerDict.size < MAX_LOGGERS || this.tree.loggerDict.has(r.name);
+      const logger = known ? this.tree.getLogger(r.name) : this.tree.root as RootLogger;
+      if (lane && this.writeFields(lane, logger, r, routes)) {
+        made.push(null);
+        continue;
+      }
+      const record = toLogRecord(r, this.startMs);
+      made.push(record);
       logger.handle(record);
     }
     // handlers that pass records on (a MemoryHandler to a file) before the files write
@@ -147,7 +181,8 @@ export class Receiver {
     let accepted = 0;
     fresh.forEach((r, i) => {
       // a record in no file is not stored: its uid is not journaled, so that it is taken when sent again
-      if (unwritten.has(made[i])) {
+      const record = made[i];
+      if (record && unwritten.has(record)) {
         if (r.uid) open.uids.delete(r.uid);
         return;
       }
@@ -158,6 +193,51 @@ export class Receiver {
     const done = new Promise<AcceptResult>((resolve, reject) => { open.waiting.push({ result: outcome, leansOnFlight, resolve, reject }); });
     this.takeOff();
     return done;
+  }
+
+  /**
+   * When the configuration is the default one (a batched file handler with a JsonFormatter, on the
+   * root, beside the live view), what a record's LogRecord would meet on its way, the handlers that
+   * write it; else null, and every record is a LogRecord handed to the tree.
+   */
+  private lane(open: readonly Handler[]): Lane | null {
+    const file = open.length === 1 ? open[0] : null;
+    if (!(file instanceof FileHandler) || !file.batched || !isPlain(file) || file.emit !== FileHandler.prototype.emit) return null;
+    const formatter = file.formatter;
+    // a JsonFormatter whose own methods are JsonFormatter's (a subclass, or an object made from one, may change them)
+    if (!(formatter instanceof JsonFormatter) || formatter.format !== JsonFormatter.prototype.format || formatter.toObject !== JsonFormatter.prototype.toObject
+      || formatter.formatFields !== JsonFormatter.prototype.formatFields) return null;
+    const root = this.tree.root as RootLogger;
+    const live = root.handlers.find((h): h is LiveViewHandler => h instanceof LiveViewHandler) ?? null;
+    if (root.handlers.length !== (live ? 2 : 1) || !root.handlers.includes(file)) return null;
+    if (live && (!isPlain(live) || live.emit !== LiveViewHandler.prototype.emit)) return null;
+    return { file, formatter, live, sameLine: formatter.isDefault };
+  }
+
+  /**
+   * Writes a record as its LogRecord would be, through `logger`, without making one: true when it
+   * did, false when the record must go the LogRecord's way (a logger that filters or has handlers of
+   * its own on the way to the root, a record without a uid, a line that cannot be made).
+   */
+  private writeFields(lane: Lane, logger: Logger, r: PlainRecord, routes: Map<string, Logger | null>): boolean {
+    if (!r.uid || typeof r.msg !== 'string') return false;
+    let route = routes.get(logger.name);
+    if (route === undefined) {
+      route = plainRoute(logger, this.tree.root as RootLogger) ? logger : null;
+      routes.set(logger.name, route);
+    }
+    if (route === null) return false;
+    let line: string | null = null;
+    if (r.levelno >= lane.file.level) {
+      try {
+        line = lane.formatter.formatFields(r);
+      } catch {
+        return false;
+      }
+      lane.file.emitFormatted(line);
+    }
+    if (lane.live && r.levelno >= lane.live.level) lane.live.handleFields(r, lane.sameLine ? line : null);
+    return true;
   }
 
   /** Resolves once no group is being written (every batch accepted so far has its answer). */

@@ -1,6 +1,6 @@
 // JsonFormatter: one JSON object per record, the same shape the collector stores.
 import { Formatter } from './formatter.js';
-import { CONTEXT_FIELDS } from './fields.js';
+import { CONTEXT_FIELDS, STANDARD_FIELDS, type PlainRecord } from './fields.js';
 import { extraFields, type LogRecord } from './record.js';
 import { safeStringify, type SerializeLimits } from './serialize.js';
 
@@ -52,6 +52,11 @@ export class JsonFormatter extends Formatter {
     this.options = options;
   }
 
+  /** Made with no resource and no limits: its lines are those of `new JsonFormatter()`. */
+  get isDefault(): boolean {
+    return this.options.resource === undefined && this.options.limits === undefined;
+  }
+
   /** The plain object that `format` serializes; override to add or rename keys. */
   toObject(record: LogRecord): Record<string, unknown> {
     let message: string;
@@ -65,15 +70,32 @@ export class JsonFormatter extends Formatter {
     const extra = extraFields(record) ?? {};
     const attributes: Record<string, unknown> = {};
     for (const key of Object.keys(extra)) if (!CONTEXT_FIELDS.has(key)) attributes[key] = extra[key];
-    const { traceId, spanId, resource, timeUnixNano } = extra;
-    const ms = Math.round(record.created * 1000);
+    return this.lineObject(record.uid, record.created, record.levelno, record.levelname, record.name, message, attributes, extra, record.exc_text, record.stack_info);
+  }
+
+  /**
+   * What format() makes of `makeLogRecord(fields)` whose args are null, made from the fields
+   * themselves (the collector's records arrive as plain data, and need no LogRecord to be written).
+   * For a JsonFormatter itself: a subclass's toObject() or format() is not called.
+   */
+  formatFields(fields: PlainRecord): string {
+    const attributes: Record<string, unknown> = {};
+    for (const key of Object.keys(fields)) if (!STANDARD_FIELDS.has(key) && !CONTEXT_FIELDS.has(key)) attributes[key] = fields[key];
+    return this.serialize(this.lineObject(fields.uid, fields.created, fields.levelno, fields.levelname, fields.name, fields.msg, attributes, fields,
+      fields.exc_text, fields.stack_info));
+  }
+
+  private lineObject(uid: string, created: number, levelno: number, levelname: string, name: string, message: string,
+    attributes: Record<string, unknown>, context: Record<string, unknown>, excText: unknown, stack: unknown): Record<string, unknown> {
+    const { traceId, spanId, resource, timeUnixNano } = context;
+    const ms = Math.round(created * 1000);
     const out: Record<string, unknown> = {
-      uid: record.uid,
+      uid,
       time: isoTime(ms),
       timeUnixNano: typeof timeUnixNano === 'string' ? timeUnixNano : `${ms}000000`,
-      level: record.levelno,
-      levelname: record.levelname,
-      logger: record.name,
+      level: levelno,
+      levelname,
+      logger: name,
       message,
       attributes,
     };
@@ -81,13 +103,17 @@ export class JsonFormatter extends Formatter {
     if (res !== undefined) out.resource = res;
     if (typeof traceId === 'string') out.traceId = traceId;
     if (typeof spanId === 'string') out.spanId = spanId;
-    if (record.exc_text) out.exception = record.exc_text;
-    if (record.stack_info) out.stack = record.stack_info;
+    if (excText) out.exception = excText;
+    if (stack) out.stack = stack;
     return out;
   }
 
   override format(record: LogRecord): string {
-    const text = safeStringify(this.toObject(record), this.options.limits);
+    return this.serialize(this.toObject(record));
+  }
+
+  private serialize(object: Record<string, unknown>): string {
+    const text = safeStringify(object, this.options.limits);
     // JSON leaves U+2028/U+2029 raw; some line readers split on them, so a record could forge a line
     return text.replace(LINE_SEPARATORS, (c) => (c === '\u2028' ? '\\u2028' : '\\u2029'));
   }

@@ -94,6 +94,15 @@ export class FileHandler extends Handler {
     }
   }
 
+  /**
+   * With `batched`: holds a line that this handler's formatter made already, as emit() holds what it
+   * formats (the collector's records that are written without a LogRecord).
+   */
+  emitFormatted(line: string): void {
+    if (!this.batched) throw new Error('emitFormatted() is for a batched FileHandler');
+    this.pending += line + this.terminator;
+  }
+
   /** Rolls over if `text` is due in a new file; the rotating handlers say when. */
   protected rolloverIfDue(_text: string): void {}
 

@@ -252,7 +252,8 @@ const MAX_NANOS = '18446744073709551615';
 function nanos(value: unknown): string | null {
   let digits: string;
   if (typeof value === 'number' && Number.isFinite(value) && value >= 0) digits = BigInt(Math.trunc(value)).toString();
-  else if (typeof value === 'string' && /^\d{1,20}$/.test(value)) digits = BigInt(value).toString();
+  // digits without a leading zero are their own canonical form (what every exporter sends): no BigInt
+  else if (typeof value === 'string' && /^\d{1,20}$/.test(value)) digits = value.length === 1 || value.charCodeAt(0) !== 48 ? value : BigInt(value).toString();
   else return null;
   // decimal strings of one length compare as their numbers do
   return digits.length < MAX_NANOS.length || (digits.length === MAX_NANOS.length && digits <= MAX_NANOS) ? digits : null;

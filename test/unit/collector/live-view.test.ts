@@ -4,7 +4,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LiveViewHandler, MAX_VIEWERS } from '../../../src/collector/live-view.js';
 import { JsonFormatter } from '../../../src/core/json-formatter.js';
 import { makeLogRecord } from '../../../src/core/record-factory.js';
-import { collector, otlp, post, records } from './helpers.js';
+import { join } from 'node:path';
+import { collector, otlp, post, records, tempDir } from './helpers.js';
 
 let running: Awaited<ReturnType<typeof collector>> | undefined;
 const cleanups: (() => void)[] = [];
@@ -56,6 +57,20 @@ function view(url: string, path = '/events'): Promise<Viewer> {
     });
     socket.on('error', reject);
   });
+}
+
+/** How many records each JsonFormatter formats from now on, as LogRecords or as plain fields. */
+function countFormatting(): Map<JsonFormatter, number> {
+  const formatted = new Map<JsonFormatter, number>();
+  const count = (f: JsonFormatter): void => { formatted.set(f, (formatted.get(f) ?? 0) + 1); };
+  const format = JsonFormatter.prototype.format;
+  const formatFields = JsonFormatter.prototype.formatFields;
+  const spies = [
+    vi.spyOn(JsonFormatter.prototype, 'format').mockImplementation(function (this: JsonFormatter, record) { count(this); return format.call(this, record); }),
+    vi.spyOn(JsonFormatter.prototype, 'formatFields').mockImplementation(function (this: JsonFormatter, fields) { count(this); return formatFields.call(this, fields); }),
+  ];
+  cleanups.push(() => { for (const spy of spies) spy.mockRestore(); });
+  return formatted;
 }
 
 const uidOf = (event: string): string => (JSON.parse(event) as { uid: string }).uid;
@@ -115,16 +130,28 @@ describe('the live view', () => {
 
   it('formats, while no one watches, only the records that stay in the backlog; a viewer then gets them in order', async () => {
     running = await collector();
-    const formatted = new Map<JsonFormatter, number>();
-    const real = JsonFormatter.prototype.format;
-    const spy = vi.spyOn(JsonFormatter.prototype, 'format').mockImplementation(function (this: JsonFormatter, record) {
-      formatted.set(this, (formatted.get(this) ?? 0) + 1);
-      return real.call(this, record);
-    });
-    cleanups.push(() => spy.mockRestore());
+    const formatted = countFormatting();
     const sent = records(1800, 'unwatched');
     expect((await post(`${running.url}/v1/logs`, otlp(sent))).status).toBe(200);
-    // the file's formatter took every record, the live view's the newest 500
+    // the file's formatter took every record; the live view's none: it shows the lines the file got
+    expect([...formatted.values()]).toEqual([1800]);
+    const viewer = await view(running.url);
+    await expect.poll(() => viewer.events.length, { timeout: 10_000 }).toBe(500);
+    expect(viewer.events.map(uidOf)).toEqual(sent.slice(-500).map((r) => r.uid));
+  });
+
+  it('formats itself, while no one watches, only the newest 500 when the file\'s lines are not its own (a file formatter with a resource)', async () => {
+    const dir = tempDir();
+    running = await collector({ dir, logging: {
+      version: 1, formatters: { tagged: { '()': () => new JsonFormatter({ resource: { 'service.name': 'tagged' } }) } },
+      handlers: { file: { class: 'FileHandler', filename: join(dir, 'isolog.ndjson'), formatter: 'tagged' } },
+      root: { level: 'NOTSET', handlers: ['file'] },
+    } });
+    const formatted = countFormatting();
+    const sent = records(1800, 'unwatched');
+    expect((await post(`${running.url}/v1/logs`, otlp(sent))).status).toBe(200);
+    // the live view formats once the 50 ms after the first record are over, or when a viewer comes
+    await new Promise((r) => setTimeout(r, 100));
     expect([...formatted.values()].sort((a, b) => a - b)).toEqual([500, 1800]);
     const viewer = await view(running.url);
     await expect.poll(() => viewer.events.length, { timeout: 10_000 }).toBe(500);
