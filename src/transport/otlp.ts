@@ -194,6 +194,8 @@ export function encodeAsReceived(records: PlainRecord[]): ExportLogsServiceReque
 // ---- decoding ----
 
 const MAX_DEPTH = 32;
+// attributes that a stack trace makes the record's exception
+const EXCEPTION_KEYS = new Set(['exception.stacktrace', 'exception.type', 'exception.message']);
 const HEX_ID = /^[0-9a-fA-F]+$/;
 // printable ASCII without spaces: a uid is a key, a journal line and a filename-safe token
 const UID_SHAPE = /^[\x21-\x7e]{1,256}$/;
@@ -271,17 +273,16 @@ function decodeRecord(raw: unknown, logger: string, resource: Record<string, unk
   if (raw.attributes !== undefined && !Array.isArray(raw.attributes)) return 'attributes is not a list';
   const attributes = fromKeyValues(raw.attributes);
   const uid = attributes[UID_ATTRIBUTE];
-  delete attributes[UID_ATTRIBUTE];
   const levelno = levelFromSeverity(raw.severityNumber, raw.severityText);
   const levelname = typeof raw.severityText === 'string' && raw.severityText ? raw.severityText : String(getLevelName(levelno));
   const body = fromAnyValue(raw.body);
   let exception: string | null = null;
   const stack = attributes['exception.stacktrace'];
-  if (typeof stack === 'string') {
+  // the keys that become the uid and the exception are left out below, not deleted here (a delete
+  // makes the object a slow one, and this runs for every record the collector takes)
+  const stackTaken = typeof stack === 'string';
+  if (stackTaken) {
     exception = stack;
-    delete attributes['exception.stacktrace'];
-    delete attributes['exception.type'];
-    delete attributes['exception.message'];
   } else if (typeof attributes['exception.type'] === 'string' || typeof attributes['exception.message'] === 'string') {
     exception = `${String(attributes['exception.type'] ?? 'Error')}: ${String(attributes['exception.message'] ?? '')}`;
   }
@@ -300,7 +301,10 @@ function decodeRecord(raw: unknown, logger: string, resource: Record<string, unk
   };
   if (typeof raw.traceId === 'string' && raw.traceId && HEX_ID.test(raw.traceId)) out.traceId = raw.traceId.toLowerCase();
   if (typeof raw.spanId === 'string' && raw.spanId && HEX_ID.test(raw.spanId)) out.spanId = raw.spanId.toLowerCase();
-  for (const key of Object.keys(attributes)) out[escaped(key) ? ATTR_PREFIX + key : key] = attributes[key];
+  for (const key of Object.keys(attributes)) {
+    if (key === UID_ATTRIBUTE || (stackTaken && EXCEPTION_KEYS.has(key))) continue;
+    out[escaped(key) ? ATTR_PREFIX + key : key] = attributes[key];
+  }
   return out;
 }
 
