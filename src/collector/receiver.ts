@@ -16,7 +16,7 @@ import { JsonFormatter } from '../core/json-formatter.js';
 import { Logger, type Manager, type RootLogger } from '../core/logger.js';
 import type { PlainRecord } from '../core/fields.js';
 import type { LogRecord } from '../core/record.js';
-import { makeLogRecord } from '../core/record-factory.js';
+import { defaultRecordFactory, makeLogRecord } from '../core/record-factory.js';
 import { FileHandler, type FileMark } from '../handlers/file.js';
 import type { DecodeResult } from '../transport/otlp.js';
 import type { DedupeStore } from './dedupe.js';
@@ -197,10 +197,12 @@ export class Receiver {
 
   /**
    * When the configuration is the default one (a batched file handler with a JsonFormatter, on the
-   * root, beside the live view), what a record's LogRecord would meet on its way, the handlers that
+   * root, beside the live view) and records are made by the default factory, what a record's LogRecord would meet on its way, the handlers that
    * write it; else null, and every record is a LogRecord handed to the tree.
    */
   private lane(open: readonly Handler[]): Lane | null {
+    // an app's record factory (setLogRecordFactory) sees every record the collector takes, and may add to it
+    if (!defaultRecordFactory) return null;
     const file = open.length === 1 ? open[0] : null;
     if (!(file instanceof FileHandler) || !file.batched || !isPlain(file) || file.emit !== FileHandler.prototype.emit) return null;
     const formatter = file.formatter;

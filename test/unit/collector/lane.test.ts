@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Handler } from '../../../src/core/handler.js';
-import type { LogRecord } from '../../../src/core/record.js';
+import { LogRecord as LogRecordClass, type LogRecord } from '../../../src/core/record.js';
+import { getLogRecordFactory, setLogRecordFactory } from '../../../src/core/record-factory.js';
 import { collector, post, tempDir } from './helpers.js';
 
 type Running = Awaited<ReturnType<typeof collector>>;
@@ -128,5 +129,27 @@ describe('records written without a LogRecord', () => {
     expect(seen).toContain('custom');
     expect(seen).toContain('app handler: plain');
     expect(seen.filter((s) => s.startsWith('app handler: '))).toHaveLength(10);
+    // a handler added to the root sees every record
+    const atRoot: string[] = [];
+    lane.logging.root.addHandler(new (class extends Handler {
+      emit(r: LogRecord): void { atRoot.push(r.uid); }
+    })());
+    expect((await post(`${lane.url}/v1/logs`, request(oddRecords('rooted'), 'rooted'))).status).toBe(200);
+    expect(atRoot).toHaveLength(12);
+  });
+
+  it('are made by the app\'s record factory when it set one, as Python\'s makeLogRecord does', async () => {
+    const lane = await collector();
+    running.push(lane);
+    const old = getLogRecordFactory();
+    setLogRecordFactory((...args) => Object.assign(old(...args), { region: 'eu-1' }));
+    try {
+      expect((await post(`${lane.url}/v1/logs`, request(oddRecords('factory'), 'factory'))).status).toBe(200);
+    } finally {
+      setLogRecordFactory(LogRecordClass);
+    }
+    const attributes = readFileSync(join(lane.dir, 'isolog.ndjson'), 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { attributes: { region?: string } }).attributes);
+    expect(attributes).toHaveLength(13);
+    expect(attributes.every((a) => a.region === 'eu-1')).toBe(true);
   });
 });
