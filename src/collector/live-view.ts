@@ -11,8 +11,8 @@ import type { LogRecord } from '../core/record.js';
 import { makeLogRecord } from '../core/record-factory.js';
 
 // a new viewer gets the newest records: at most this many, and at most this much of their text.
-// Records are kept as the events they become, never as LogRecords: a record can hold fields of
-// megabytes, of which JsonFormatter keeps at most 262,144 characters
+// The backlog keeps records as the events they become, never as LogRecords: a record can hold
+// fields of megabytes, of which JsonFormatter keeps at most 262,144 characters
 export const BACKLOG_RECORDS = 500;
 const BACKLOG_BYTES = 2 * 1024 * 1024;
 // while no one watches, records are formatted for the backlog this long after the first of them
@@ -221,7 +221,7 @@ export class LiveViewHandler extends Handler {
     }
   }
 
-  /** This turn's records that no viewer has seen yet, to the backlog. */
+  /** The records that came while no one watched, the newest 500 of them, to the backlog. */
   private readonly formatUnformatted = (): void => {
     if (this.pendingFormat !== null) clearTimeout(this.pendingFormat);
     this.pendingFormat = null;

@@ -1,6 +1,8 @@
 // Python's socket receiver, for OTLP: each new record is turned back into a LogRecord and handed to
 // getLogger(name).handle(record) of the collector's own logging tree (a Manager of its own, so that
 // two collectors in one process never share a handler), whose configuration decides where it goes.
+// With the default configuration nothing in the tree could see the difference, and a record is
+// written from its decoded fields without a LogRecord (the lane): the same line, a third of the CPU.
 //
 // Group commit: the batches that arrive while one group is being written and fsynced wait, handed
 // to the tree (every file handler holds their records), and become the next group. A group is
@@ -197,8 +199,9 @@ export class Receiver {
 
   /**
    * When the configuration is the default one (a batched file handler with a JsonFormatter, on the
-   * root, beside the live view) and records are made by the default factory, what a record's LogRecord would meet on its way, the handlers that
-   * write it; else null, and every record is a LogRecord handed to the tree.
+   * root, beside the live view) and records are made by the default factory: the handlers that a
+   * record's LogRecord would meet, to be written to without one. Else null, and every record is a
+   * LogRecord handed to the tree.
    */
   private lane(open: readonly Handler[]): Lane | null {
     // an app's record factory (setLogRecordFactory) sees every record the collector takes, and may add to it
