@@ -175,22 +175,25 @@ export class LiveViewHandler extends Handler {
   emit(record: LogRecord): void {
     // every record takes a number, formatted or not: a viewer that comes back counts what it missed
     const seq = ++this.seq;
-    if (this.viewers.size === 0) {
-      // no one watches: of the records of the next 50 ms only the newest few can stay in the
-      // backlog, and only they are formatted, once the 50 ms are over or a viewer comes (formatting
-      // at the end of each turn, half of a 1,000-record request was formatted, to be pushed out by
-      // the next request; that was a tenth of the collector's CPU). Held meanwhile: at most 1,000
-      // records, of requests that came in those 50 ms
-      if (this.pendingFormat === null) {
-        this.pendingFormat = setTimeout(this.formatUnformatted, FORMAT_AFTER_MS);
-        this.pendingFormat.unref?.();
-      }
-      this.unformatted.push({ record, seq });
-      if (this.unformatted.length >= 2 * BACKLOG_RECORDS) this.unformatted.splice(0, this.unformatted.length - BACKLOG_RECORDS);
-      return;
-    }
+    if (this.viewers.size === 0) return this.hold({ record, seq });
     this.formatUnformatted();
     this.add(this.json.format(record), record.levelno, record.name, seq);
+  }
+
+  /**
+   * No one watches: of the records of the next 50 ms only the newest few can stay in the backlog,
+   * and only they are formatted, once the 50 ms are over or a viewer comes (formatting at the end of
+   * each turn, half of a 1,000-record request was formatted, to be pushed out by the next request;
+   * that was a tenth of the collector's CPU). Held meanwhile: at most 1,000 records, of requests
+   * that came in those 50 ms.
+   */
+  private hold(entry: Unformatted): void {
+    if (this.pendingFormat === null) {
+      this.pendingFormat = setTimeout(this.formatUnformatted, FORMAT_AFTER_MS);
+      this.pendingFormat.unref?.();
+    }
+    this.unformatted.push(entry);
+    if (this.unformatted.length >= 2 * BACKLOG_RECORDS) this.unformatted.splice(0, this.unformatted.length - BACKLOG_RECORDS);
   }
 
   /**
@@ -200,15 +203,7 @@ export class LiveViewHandler extends Handler {
    */
   handleFields(fields: PlainRecord, line: string | null): void {
     const seq = ++this.seq;
-    if (this.viewers.size === 0) {
-      if (this.pendingFormat === null) {
-        this.pendingFormat = setTimeout(this.formatUnformatted, FORMAT_AFTER_MS);
-        this.pendingFormat.unref?.();
-      }
-      this.unformatted.push({ fields, line, seq });
-      if (this.unformatted.length >= 2 * BACKLOG_RECORDS) this.unformatted.splice(0, this.unformatted.length - BACKLOG_RECORDS);
-      return;
-    }
+    if (this.viewers.size === 0) return this.hold({ fields, line, seq });
     this.formatUnformatted();
     this.addFields(fields, line, seq);
   }
