@@ -4,6 +4,7 @@ import type { IncomingMessage } from 'node:http';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { constants, gunzip, gunzipSync } from 'node:zlib';
 import { decodeRequest, OtlpFormatError, type DecodeResult } from '../transport/otlp.js';
+import { scanRequest, type ScannedRequest } from './otlp-scan.js';
 import type { AcceptResult } from './receiver.js';
 
 /** A request that cannot be taken, with the status to answer. */
@@ -77,21 +78,49 @@ export function inflate(body: Buffer, limit: number): Promise<Buffer> {
   });
 }
 
-/**
- * Bytes (possibly gzipped) to the JSON they hold, for an HTTP body and a WebSocket message alike;
- * throws IngestError with the status to answer.
- */
-export async function parseBody(raw: Buffer, encoding: string | undefined, limit: number): Promise<unknown> {
-  let body = raw;
+/** The bytes of a body, gunzipped when `encoding` says gzip; throws IngestError (415) for any other encoding. */
+export async function bodyBytes(raw: Buffer, encoding: string | undefined, limit: number): Promise<Buffer> {
   const enc = (encoding ?? 'identity').toLowerCase().trim();
-  if (enc === 'gzip') body = await inflate(raw, limit);
-  else if (enc !== 'identity' && enc !== '') throw new IngestError(415, `content-encoding ${enc} is not supported; send gzip or none`);
+  if (enc === 'gzip') return inflate(raw, limit);
+  if (enc !== 'identity' && enc !== '') throw new IngestError(415, `content-encoding ${enc} is not supported; send gzip or none`);
+  return raw;
+}
+
+/** The JSON a body's bytes hold; throws IngestError (400) when they are not JSON. */
+export function parseJson(body: Buffer): unknown {
   try {
     // JSON.parse makes "__proto__" an own key, never a prototype; decoding reads known keys only
     return JSON.parse(body.toString('utf8'));
   } catch (err) {
     throw new IngestError(400, `body is not JSON: ${(err as Error).message.slice(0, 200)}`);
   }
+}
+
+/**
+ * Bytes (possibly gzipped) to the JSON they hold, for an HTTP body and a WebSocket message alike;
+ * throws IngestError with the status to answer.
+ */
+export async function parseBody(raw: Buffer, encoding: string | undefined, limit: number): Promise<unknown> {
+  return parseJson(await bodyBytes(raw, encoding, limit));
+}
+
+/** A request's body as the collector reads it: scanned when it is in isolog's own shape, else parsed. */
+export type ReadRequest = { scanned: ScannedRequest } | { parsed: unknown };
+
+/**
+ * A body's bytes to what they hold: the scanner's records when it reads them (otlp-scan.ts), else
+ * the JSON; throws IngestError (400) when they are not JSON.
+ */
+export function readRequest(body: Buffer): ReadRequest {
+  const scanned = scanRequest(body);
+  return scanned ? { scanned } : { parsed: parseJson(body) };
+}
+
+/** The batchId a WebSocket message carries, as JSON.parse reads it; undefined when none. */
+export function batchIdOf(request: ReadRequest): unknown {
+  if ('scanned' in request) return request.scanned.batchId;
+  const { parsed } = request;
+  return typeof parsed === 'object' && parsed !== null ? (parsed as { batchId?: unknown }).batchId : undefined;
 }
 
 /** Parsed JSON to decoded records; throws IngestError (400) when it is not an OTLP request. */
@@ -112,6 +141,7 @@ export function decodeParsed(parsed: unknown): DecodeResult {
 const SLICE_RECORDS = 2000;
 
 type Entries = Record<string, unknown>[];
+type Accept = (decoded: DecodeResult) => AcceptResult | Promise<AcceptResult>;
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** The records of an OTLP request, counted without decoding them. */
@@ -168,18 +198,52 @@ function* slices(request: { resourceLogs: Entries }, size: number): Generator<{ 
  * is deduplicated by uid; records without one (from other OTLP clients) in those slices are stored
  * again.
  */
-export async function ingestParsed(parsed: unknown, accept: (decoded: DecodeResult) => AcceptResult | Promise<AcceptResult>, maxRecords: number): Promise<AcceptResult> {
+export async function ingestParsed(parsed: unknown, accept: Accept, maxRecords: number): Promise<AcceptResult> {
   checkShape(parsed);
-  const count = countRecords(parsed);
+  checkCount(countRecords(parsed), maxRecords);
+  return acceptSlices((function* () {
+    for (const slice of slices(parsed, SLICE_RECORDS)) yield decodeParsed(slice);
+  })(), accept);
+}
+
+/** As ingestParsed, for a request the scanner read: its records, and their lines, a slice at a time. */
+export function ingestScanned(scanned: ScannedRequest, accept: Accept, maxRecords: number): Promise<AcceptResult> {
+  checkCount(scanned.records.length + scanned.rejected, maxRecords);
+  return acceptSlices((function* () {
+    // a request of no records stores nothing, and waits for no group (as ingestParsed's)
+    if (scanned.records.length === 0 && scanned.rejected === 0) return;
+    let at = 0;
+    do {
+      // the records rejected while reading are counted with the first slice
+      yield {
+        records: scanned.records.slice(at, at + SLICE_RECORDS), lines: scanned.lines.slice(at, at + SLICE_RECORDS),
+        rejected: at === 0 ? scanned.rejected : 0, errors: at === 0 ? scanned.errors : [],
+      };
+      at += SLICE_RECORDS;
+    } while (at < scanned.records.length);
+  })(), accept);
+}
+
+/** As ingestParsed or ingestScanned, whichever way the request was read. */
+export function ingestRequest(request: ReadRequest, accept: Accept, maxRecords: number): Promise<AcceptResult> {
+  return 'scanned' in request ? ingestScanned(request.scanned, accept, maxRecords) : ingestParsed(request.parsed, accept, maxRecords);
+}
+
+/** Refuses a request of more than `maxRecords` records whole (413), so that its client splits it. */
+function checkCount(count: number, maxRecords: number): void {
   if (count > maxRecords) {
     throw new IngestError(413, `${count} records in one request; the collector takes at most ${maxRecords} (--max-records): send them in smaller batches`);
   }
+}
+
+/** Hands each slice to `accept`, letting the event loop turn between them; the results added up. */
+async function acceptSlices(decoded: Iterable<DecodeResult>, accept: Accept): Promise<AcceptResult> {
   const total: AcceptResult = { accepted: 0, duplicates: 0, rejected: 0, errors: [] };
   let first = true;
-  for (const slice of slices(parsed, SLICE_RECORDS)) {
+  for (const slice of decoded) {
     if (!first) await nextTurn();
     first = false;
-    const result = await accept(decodeParsed(slice));
+    const result = await accept(slice);
     total.accepted += result.accepted;
     total.duplicates += result.duplicates;
     total.rejected += result.rejected;

@@ -136,16 +136,23 @@ export class Receiver {
     const open = this.open;
     const flight = this.flight;
     const fresh: PlainRecord[] = [];
+    // the lines the scanner made of the fresh records (otlp-scan.ts), by the same index
+    const lines: (string | null)[] = [];
     let duplicates = 0;
     let leansOnFlight = false;
-    for (const r of result.records) {
+    result.records.forEach((r, i) => {
       if (r.uid) {
-        if (this.seen.has(r.uid) || open.uids.has(r.uid)) { duplicates++; continue; }
-        if (flight?.uids.has(r.uid)) { duplicates++; leansOnFlight = true; continue; }
+        if (this.seen.has(r.uid) || open.uids.has(r.uid)) return void duplicates++;
+        if (flight?.uids.has(r.uid)) {
+          duplicates++;
+          leansOnFlight = true;
+          return;
+        }
         open.uids.add(r.uid);
       }
       fresh.push(r);
-    }
+      lines.push(result.lines?.[i] ?? null);
+    });
     const openHandlers = this.handlers();
     // the app's shutdown() closes every handler of the process, the collector's too: storing nothing
     // and acknowledging would lose the batch, refusing it keeps it with its sender
@@ -158,17 +165,18 @@ export class Receiver {
     const routes = new Map<string, Logger | null>();
     // the LogRecord handed to the tree, or null for a record written without one
     const made: (LogRecord | null)[] = [];
-    for (const r of fresh) {
+    fresh.forEach((r, i) => {
       const known = this.tree.loggerDict.size < MAX_LOGGERS || this.tree.loggerDict.has(r.name);
       const logger = known ? this.tree.getLogger(r.name) : this.tree.root as RootLogger;
-      if (lane && this.writeFields(lane, logger, r, routes)) {
+      // a line made by the scanner is the default JsonFormatter's: the file's own when its formatter is one
+      if (lane && this.writeFields(lane, logger, r, routes, lane.sameLine ? lines[i] : null)) {
         made.push(null);
-        continue;
+        return;
       }
       const record = toLogRecord(r, this.startMs);
       made.push(record);
       logger.handle(record);
-    }
+    });
     // handlers that pass records on (a MemoryHandler to a file) before the files write
     for (const h of this.handlers()) if (!(h instanceof FileHandler)) void h.flush();
     const errors = [...result.errors];
@@ -224,7 +232,7 @@ export class Receiver {
    * did, false when the record must go the LogRecord's way (a logger that filters or has handlers of
    * its own on the way to the root, a record without a uid, a line that cannot be made).
    */
-  private writeFields(lane: Lane, logger: Logger, r: PlainRecord, routes: Map<string, Logger | null>): boolean {
+  private writeFields(lane: Lane, logger: Logger, r: PlainRecord, routes: Map<string, Logger | null>, made: string | null): boolean {
     if (!r.uid || typeof r.msg !== 'string') return false;
     let route = routes.get(logger.name);
     if (route === undefined) {
@@ -235,7 +243,7 @@ export class Receiver {
     let line: string | null = null;
     if (r.levelno >= lane.file.level) {
       try {
-        line = lane.formatter.formatFields(r);
+        line = made ?? lane.formatter.formatFields(r);
       } catch {
         return false;
       }

@@ -19,7 +19,7 @@ import type { DecodeResult } from '../transport/otlp.js';
 import { DedupeStore } from './dedupe.js';
 import { Forwarder } from './forward.js';
 import { escapeControl, RateLimiter, tokenOf, tokensMatch } from './guard.js';
-import { acceptsContentType, ingestParsed, IngestError, parseBody, peekBatchId, readBody } from './ingest.js';
+import { acceptsContentType, batchIdOf, bodyBytes, ingestRequest, IngestError, peekBatchId, readBody, readRequest, type ReadRequest } from './ingest.js';
 import { allowedHostName, HostGate } from './host.js';
 import { LevelsError, LevelStore, parseChange } from './levels.js';
 import { LiveViewHandler, viewerRequest, type ViewerRequest } from './live-view.js';
@@ -205,7 +205,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     }
   };
   // decoded and stored a slice at a time, so that one large request does not stall the others
-  const ingest = (parsed: unknown): Promise<AcceptResult> => ingestParsed(parsed, store, maxRecords);
+  const ingest = (request: ReadRequest): Promise<AcceptResult> => ingestRequest(request, store, maxRecords);
 
   const clientOf = (req: IncomingMessage): string => req.socket.remoteAddress ?? 'unknown';
 
@@ -281,7 +281,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
           return send(res, 415, { error: 'send OTLP as JSON (application/json); protobuf is not supported' }, cross);
         }
         const raw = await readBody(req, bodyLimit);
-        const result = await ingest(await parseBody(raw, req.headers['content-encoding'] as string | undefined, bodyLimit));
+        const result = await ingest(readRequest(await bodyBytes(raw, req.headers['content-encoding'] as string | undefined, bodyLimit)));
         return send(res, 200, acceptBody(result), cross);
       }
       if (url.pathname === '/v1/levels') return await onLevels(req, res, url, origin, cross);
@@ -356,8 +356,8 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
           const wait = limiter.take(client);
           if (wait > 0) return ws.send(JSON.stringify({ nack: batchId, status: 429, retryAfterMs: wait, error: 'too many requests' }));
           // a binary message is gzip, a text message JSON: decoded and bounded as an HTTP body is
-          const message = await parseBody(data, isBinary ? 'gzip' : undefined, bodyLimit);
-          batchId = typeof message === 'object' && message !== null ? (message as { batchId?: unknown }).batchId ?? null : null;
+          const message = readRequest(await bodyBytes(data, isBinary ? 'gzip' : undefined, bodyLimit));
+          batchId = batchIdOf(message) ?? null;
           if (typeof batchId !== 'string' && typeof batchId !== 'number') batchId = null;
           const result = await ingest(message);
           ws.send(JSON.stringify({ ack: batchId, ...acceptBody(result) }));

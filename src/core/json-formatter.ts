@@ -14,7 +14,7 @@ let dayPrefix = '';
 const pad2 = (n: number): string => (n < 10 ? '0' : '') + n;
 
 /** `new Date(ms).toISOString()` for whole milliseconds, as fast as a few additions within a day seen before; throws as it does for a time that no Date holds. */
-function isoTime(ms: number): string {
+export function isoTime(ms: number): string {
   const within = ms - dayStart;
   if (within >= 0 && within < DAY_MS) {
     const milli = within % 1000;

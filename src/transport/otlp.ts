@@ -69,14 +69,14 @@ function toAttributes(fields: Record<string, unknown>): KeyValue[] {
 }
 
 /** A record field that names an attribute which a record field of its own already takes: `attr.name`. */
-const ATTR_PREFIX = 'attr.';
+export const ATTR_PREFIX = 'attr.';
 
 function reserved(key: string): boolean {
   return STANDARD_FIELDS.has(key) || CONTEXT_FIELDS.has(key);
 }
 
 /** An attribute kept as `attr.` + its name: one named as a record field, or one whose name starts so. */
-function escaped(key: string): boolean {
+export function escaped(key: string): boolean {
   return reserved(key) || key.startsWith(ATTR_PREFIX);
 }
 
@@ -195,13 +195,19 @@ export function encodeAsReceived(records: PlainRecord[]): ExportLogsServiceReque
 
 const MAX_DEPTH = 32;
 // attributes that a stack trace makes the record's exception
-const EXCEPTION_KEYS = new Set(['exception.stacktrace', 'exception.type', 'exception.message']);
-const HEX_ID = /^[0-9a-fA-F]+$/;
+export const EXCEPTION_KEYS: ReadonlySet<string> = new Set(['exception.stacktrace', 'exception.type', 'exception.message']);
+export const HEX_ID = /^[0-9a-fA-F]+$/;
 // printable ASCII without spaces: a uid is a key, a journal line and a filename-safe token
-const UID_SHAPE = /^[\x21-\x7e]{1,256}$/;
+export const UID_SHAPE = /^[\x21-\x7e]{1,256}$/;
 
 /** What decoding a request found: the good records and how many were rejected, and why. */
-export interface DecodeResult { records: PlainRecord[]; rejected: number; errors: string[] }
+export interface DecodeResult {
+  records: PlainRecord[];
+  rejected: number;
+  errors: string[];
+  /** Each record's line as the collector's default JsonFormatter writes it, where the collector's scanner made it (null: not made). */
+  lines?: (string | null)[];
+}
 
 /** Thrown when the body is not an ExportLogsServiceRequest at all (answered 400). */
 export class OtlpFormatError extends Error {
@@ -235,7 +241,7 @@ export function fromAnyValue(value: unknown, depth = 0): unknown {
   return null;
 }
 
-function fromKeyValues(list: unknown, depth = 0): Record<string, unknown> {
+export function fromKeyValues(list: unknown, depth = 0): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (!Array.isArray(list)) return out;
   for (const kv of list) {
@@ -251,7 +257,7 @@ function fromKeyValues(list: unknown, depth = 0): Record<string, unknown> {
 // its uid was remembered as stored.
 const MAX_NANOS = '18446744073709551615';
 
-function nanos(value: unknown): string | null {
+export function nanos(value: unknown): string | null {
   let digits: string;
   if (typeof value === 'number' && Number.isFinite(value) && value >= 0) digits = BigInt(Math.trunc(value)).toString();
   // digits without a leading zero are their own canonical form (what every exporter sends): no BigInt
@@ -262,7 +268,7 @@ function nanos(value: unknown): string | null {
 }
 
 /** One OTLP log record as a PlainRecord; attributes become fields, `attr.X` where X is a record field's name or starts with `attr.`. */
-function decodeRecord(raw: unknown, logger: string, resource: Record<string, unknown>): PlainRecord | string {
+export function decodeRecord(raw: unknown, logger: string, resource: Record<string, unknown>): PlainRecord | string {
   if (!isObject(raw)) return 'log record is not an object';
   let time = nanos(raw.timeUnixNano);
   if (time === null || time === '0') time = nanos(raw.observedTimeUnixNano);
