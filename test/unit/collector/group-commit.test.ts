@@ -92,6 +92,24 @@ describe('group commit', () => {
     expect(stored(dir).map((r) => r.uid)).toEqual([a, ...rest].flat().map((r) => r.uid));
   });
 
+  it('hands the slices of one large request to the tree without waiting for each one\'s fsync: two fsyncs for 10,000 records, not five', async () => {
+    const { file, seen } = await heldCollector();
+    const batch = records(10_000, 'large');
+    const answer = post(`${running?.url}/v1/logs`, otlp(batch));
+    // the first slice of 2,000 is in flight; the other four join the next group while it is held
+    await expect.poll(() => file.syncs.length).toBe(1);
+    expect(file.syncs[0].lines).toBe(2000);
+    await expect.poll(() => batch.every((r) => seen.uids.has(r.uid))).toBe(true);
+    file.syncs[0].go();
+    await expect.poll(() => file.syncs.length).toBe(2);
+    expect(file.syncs[1].lines).toBe(10_000);
+    file.syncs[1].go();
+    const { status, json } = await answer;
+    expect(status).toBe(200);
+    expect(json).toEqual({});
+    expect(file.syncs).toHaveLength(2);
+  });
+
   it('fails every batch of a group it cannot fsync (503), and those that took records as its duplicates; sent again, each record is stored once', async () => {
     const { file, seen, dir } = await heldCollector();
     setInternalErrorSink(() => {});
