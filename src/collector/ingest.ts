@@ -244,15 +244,22 @@ async function acceptSlices(decoded: Iterable<DecodeResult>, accept: Accept): Pr
   const handed: Promise<AcceptResult>[] = [];
   let refused = false;
   let first = true;
-  for (const slice of decoded) {
-    if (!first) await nextTurn();
-    first = false;
-    if (refused) break;
-    const stored = Promise.resolve().then(() => accept(slice));
-    stored.catch(() => { refused = true; });
-    handed.push(stored);
+  let unreadable: unknown = null;
+  try {
+    for (const slice of decoded) {
+      if (!first) await nextTurn();
+      first = false;
+      if (refused) break;
+      const stored = Promise.resolve().then(() => accept(slice));
+      stored.catch(() => { refused = true; });
+      handed.push(stored);
+    }
+  } catch (err) {
+    // a slice that cannot be decoded (400): answered once the slices handed before it are settled
+    unreadable = err;
   }
   const settled = await Promise.allSettled(handed);
+  if (unreadable !== null) throw unreadable;
   const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (failure) throw failure.reason;
   const total: AcceptResult = { accepted: 0, duplicates: 0, rejected: 0, errors: [] };

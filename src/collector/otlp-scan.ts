@@ -45,6 +45,11 @@ const { maxItems, maxString, maxTotal } = DEFAULT_LIMITS;
 // the lengths of the keys of a line (uid, time, timeUnixNano, level, levelname, logger, message,
 // attributes, resource), which serialization counts against its total as it counts strings
 const LINE_KEYS = 3 + 4 + 12 + 5 + 9 + 6 + 7 + 10 + 8;
+// keys are checked against those before them, which is quadratic: past these many an object of the
+// frame goes to JSON.parse, and a record to decodeRecord, whose time is linear (a body of 40,000
+// keys held the event loop for seconds)
+const MAX_FRAME_KEYS = 16;
+const MAX_ATTRIBUTES = 64;
 
 /** JSON leaves U+2028/U+2029 raw; the formatter escapes them, so that a record cannot forge a line. */
 const escapeSeparators = (json: string): string => json.replace(SEPARATORS, (c) => (c === '\u2028' ? '\\u2028' : '\\u2029'));
@@ -329,7 +334,7 @@ class Scanner {
     do {
       if (!this.string() || !this.byte(COLON)) return false;
       const key = this.value;
-      if (seen.includes(key)) return false;
+      if (seen.length >= MAX_FRAME_KEYS || seen.includes(key)) return false;
       seen.push(key);
       if (!read(key)) return false;
     } while (this.byte(COMMA));
@@ -488,7 +493,7 @@ class Scanner {
         }
         if (rule.kind === KeyKind.Left) continue;
         const field = rule.field;
-        if (keys.includes(field)) return false;
+        if (keys.length >= MAX_ATTRIBUTES || keys.includes(field)) return false;
         keys.push(field);
         values.push(value);
         if (typeof value === 'string') {
@@ -548,6 +553,27 @@ class Scanner {
     this.out.lines.push(line);
     return true;
   }
+}
+
+/** A string of its own, not a slice of the body's text (flattening the pair copies its characters). */
+function ownCopy(text: string): string {
+  const joined = `\0${text}`;
+  joined.charCodeAt(0);
+  return joined.slice(1);
+}
+
+/**
+ * `record` with each of its strings copied out of the body the scanner sliced it from, for a
+ * record kept past its request (in a forwarder's queue, by a handler that buffers): a slice keeps
+ * the whole body's text alive. A string under 13 characters is a copy already.
+ * @example queue.push(detach(record))
+ */
+export function detach(record: PlainRecord): PlainRecord {
+  for (const key of Object.keys(record)) {
+    const value = record[key];
+    if (typeof value === 'string' && value.length >= 13) record[key] = ownCopy(value);
+  }
+  return record;
 }
 
 /**

@@ -24,6 +24,7 @@ import type { DecodeResult } from '../transport/otlp.js';
 import type { DedupeStore } from './dedupe.js';
 import type { Forwarder } from './forward.js';
 import { LiveViewHandler } from './live-view.js';
+import { detach } from './otlp-scan.js';
 import { recoverFiles } from './recover-files.js';
 
 /** What one batch came to. */
@@ -172,6 +173,8 @@ export class Receiver {
     const routes = new Map<string, Logger | null>();
     // the LogRecord handed to the tree, or null for a record written without one
     const made: (LogRecord | null)[] = [];
+    // the scanner's records hold slices of the body: one kept past the request is copied out of it
+    const scanned = result.lines !== undefined;
     fresh.forEach((r, i) => {
       const known = this.tree.loggerDict.size < MAX_LOGGERS || this.tree.loggerDict.has(r.name);
       const logger = known ? this.tree.getLogger(r.name) : this.tree.root as RootLogger;
@@ -180,7 +183,7 @@ export class Receiver {
         made.push(null);
         return;
       }
-      const record = toLogRecord(r, this.startMs);
+      const record = toLogRecord(scanned ? detach(r) : r, this.startMs);
       made.push(record);
       logger.handle(record);
     });
@@ -204,7 +207,7 @@ export class Receiver {
         return;
       }
       open.count++;
-      if (this.forwarder) open.stored.push(r);
+      if (this.forwarder) open.stored.push(scanned && made[i] === null ? detach(r) : r);
       accepted++;
     });
     const outcome: AcceptResult = { accepted, duplicates, rejected: result.rejected + unwritten.size, errors };

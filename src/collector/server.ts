@@ -196,11 +196,17 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
   const receiver = new Receiver(seen, tree, openHandlers, forwarder);
 
   const maxRecords = options.maxRecords ?? DEFAULTS.maxRecords;
+  // a group that fails fails each of its batches with the same error: it is reported once
+  const reported = new WeakSet<object>();
   const store = async (decoded: DecodeResult): Promise<AcceptResult> => {
     try {
       return await receiver.accept(decoded);
     } catch (err) {
-      reportInternalError(`--- Logging error ---\ncollector could not store a batch: ${describeError(err)}\n`);
+      const once = typeof err === 'object' && err !== null;
+      if (!once || !reported.has(err)) {
+        if (once) reported.add(err);
+        reportInternalError(`--- Logging error ---\ncollector could not store a batch: ${describeError(err)}\n`);
+      }
       throw new IngestError(503, 'the collector could not store the batch; send it again later');
     }
   };

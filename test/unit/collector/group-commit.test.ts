@@ -110,6 +110,23 @@ describe('group commit', () => {
     expect(file.syncs).toHaveLength(2);
   });
 
+  it('answers 503 for a large request whose slices\' group cannot be fsynced, and reports that failure once, not once a slice', async () => {
+    const { file, seen } = await heldCollector();
+    const reports: string[] = [];
+    setInternalErrorSink((text) => { reports.push(text); });
+    const batch = records(10_000, 'large-fail');
+    const answer = post(`${running?.url}/v1/logs`, otlp(batch));
+    await expect.poll(() => file.syncs.length).toBe(1);
+    await expect.poll(() => batch.every((r) => seen.uids.has(r.uid))).toBe(true);
+    file.syncs[0].go();
+    await expect.poll(() => file.syncs.length).toBe(2);
+    // the group of the other four slices
+    file.syncs[1].fail(new Error('the disk is gone'));
+    expect((await answer).status).toBe(503);
+    expect(reports.filter((r) => r.includes('could not store a batch'))).toHaveLength(1);
+    expect(reports.join('')).toContain('the disk is gone');
+  });
+
   it('fails every batch of a group it cannot fsync (503), and those that took records as its duplicates; sent again, each record is stored once', async () => {
     const { file, seen, dir } = await heldCollector();
     setInternalErrorSink(() => {});

@@ -2,7 +2,7 @@
 // for: decodeRequest(JSON.parse(body)) for the records, and the default JsonFormatter's
 // formatFields for each line, on bodies made to be odd (a seeded generator: the same bodies each run).
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { scanRequest } from '../../../src/collector/otlp-scan.js';
+import { detach, scanRequest } from '../../../src/collector/otlp-scan.js';
 import type { PlainRecord } from '../../../src/core/fields.js';
 import { JsonFormatter } from '../../../src/core/json-formatter.js';
 import { encodeBody } from '../../../src/transport/otlp-body.js';
@@ -130,7 +130,7 @@ describe('the collector\'s scanner of OTLP bodies', () => {
     }
     // the generator makes most records odd (a uid that is none, a nested resource...), yet many lines are the scanner's own
     expect(lines).toBeGreaterThan(records / 20);
-  });
+  }, 60_000);
 
   it('makes the line of every record of the usual kind itself', () => {
     const records: PlainRecord[] = Array.from({ length: 50 }, (_, i) => ({
@@ -161,7 +161,7 @@ describe('the collector\'s scanner of OTLP bodies', () => {
     // some of the changed bodies are still read by the scanner (a record at a time the ordinary way)
     expect(read).toBeGreaterThan(all / 10);
     expect(read).toBeLessThan(all);
-  });
+  }, 60_000);
 
   it('reads a body that is not ASCII and one with escapes in every string', () => {
     const records: PlainRecord[] = [
@@ -175,6 +175,27 @@ describe('the collector\'s scanner of OTLP bodies', () => {
     expect(scanned?.records.map((r) => r.uid)).toEqual(['', 'uid-plain-000000002']);
     expect(scanned?.lines[1]).toBe(formatter.formatFields((scanned as { records: PlainRecord[] }).records[1]));
     expect(agrees(text)).toBe(true);
+  });
+
+  it('leaves a frame of many keys to JSON.parse, and a record of many attributes to decodeRecord (checking keys against the others is quadratic)', () => {
+    const record: PlainRecord = { name: 'app', msg: 'm', levelno: 20, levelname: 'INFO', created: 1_700_000_000, uid: 'uid-many-keys-0001', exc_text: null, stack_info: null };
+    const many = { ...record, ...Object.fromEntries(Array.from({ length: 100 }, (_, k) => [`field${k}`, k])) };
+    const wide = JSON.stringify(encodeRecords([many]));
+    expect(scanRequest(Buffer.from(wide, 'utf8'))?.lines).toEqual([null]);
+    expect(agrees(wide)).toBe(true);
+    const body = JSON.stringify(encodeRecords([record]));
+    const keyed = `{${Array.from({ length: 20 }, (_, k) => `"junk${k}":${k},`).join('')}${body.slice(1)}`;
+    expect(scanRequest(Buffer.from(keyed, 'utf8'))).toBeNull();
+    expect(agrees(keyed)).toBe(false);
+  });
+
+  it('detach() leaves a record\'s fields as they were, in their order', () => {
+    const record: PlainRecord = { name: 'app', msg: 'a message long enough to be a slice', levelno: 20, levelname: 'INFO', created: 1_700_000_000, uid: 'uid-detached-000001',
+      exc_text: null, stack_info: null, route: '/a/route/long/enough', n: 5 };
+    const scanned = scanRequest(Buffer.from(JSON.stringify(encodeRecords([record])), 'utf8'));
+    const read = (scanned as { records: PlainRecord[] }).records[0];
+    const before = Object.entries(read);
+    expect(Object.entries(detach(read))).toEqual(before);
   });
 
   it('writes U+2028 and U+2029 escaped in a line, as the formatter does, so that a record cannot forge a line', () => {
