@@ -32,7 +32,9 @@ const MAX_LOGGER_FILTERS = 64;
 interface LiveEvent { seq: number; level: number; logger: string; text: string; bytes: number }
 
 /** A record not yet made an event: a LogRecord, or the plain fields of one the collector wrote without it (with its line, when made). */
-type Unformatted = { record: LogRecord; seq: number } | { fields: PlainRecord; line: string | null; seq: number };
+// a record's line, once made, is held without the record: held for 50 ms, a thousand records
+// outlived young-generation collections, which copied each of them
+type Unformatted = { record: LogRecord; seq: number } | { fields: PlainRecord; seq: number } | { line: string; level: number; logger: string; seq: number };
 
 /** Which records a viewer is sent: `?level=` (a number or a name) and `?logger=` (repeated; a name and its children). */
 export interface ViewerFilter { level: number; loggers: readonly string[] }
@@ -203,7 +205,7 @@ export class LiveViewHandler extends Handler {
    */
   handleFields(fields: PlainRecord, line: string | null): void {
     const seq = ++this.seq;
-    if (this.viewers.size === 0) return this.hold({ fields, line, seq });
+    if (this.viewers.size === 0) return this.hold(line === null ? { fields, seq } : { line, level: fields.levelno, logger: fields.name, seq });
     this.formatUnformatted();
     this.addFields(fields, line, seq);
   }
@@ -224,8 +226,12 @@ export class LiveViewHandler extends Handler {
     if (records.length === 0) return;
     this.unformatted = [];
     for (const entry of records.slice(-BACKLOG_RECORDS)) {
+      if ('line' in entry) {
+        this.add(entry.line, entry.level, entry.logger, entry.seq);
+        continue;
+      }
       if ('fields' in entry) {
-        this.addFields(entry.fields, entry.line, entry.seq);
+        this.addFields(entry.fields, null, entry.seq);
         continue;
       }
       try {
