@@ -2,15 +2,13 @@
 // shape (JSON.stringify of encodeRecords, or encodeBody's slices of it): each record is made straight
 // from the body, with the line that the collector's default JsonFormatter writes of it, its strings
 // copied from the body as they stand (a string without an escape is its own JSON). JSON.parse of the
-// bodies and JSON.stringify of the lines were two fifths of the collector's CPU. The scanner reads
-// bytes, not the decoded text: an index into a Buffer costs a third of a charCodeAt.
+// bodies and JSON.stringify of the lines were two fifths of the collector's CPU.
 //
 // What the scanner does not know is read the ordinary way, so that every body gives what
 // JSON.parse and decodeRequest give: a record it cannot read (another exporter's key order, a value
 // of a kind isolog does not send, an exception) is JSON.parse'd alone and decoded by decodeRecord;
 // a body whose frame it cannot read (whitespace between tokens, keys out of order, bad JSON) is left
-// to JSON.parse whole (scanRequest answers null).
-import { isAscii } from 'node:buffer';
+// to JSON.parse whole (scanRequest answers null). Reading the bytes is json-bytes.ts's part.
 import type { PlainRecord } from '../core/fields.js';
 import { isoTime } from '../core/json-formatter.js';
 import { getLevelName } from '../core/level.js';
@@ -19,6 +17,7 @@ import {
   ATTR_PREFIX, decodeRecord, EXCEPTION_KEYS, escaped, fromKeyValues, HEX_ID, levelFromSeverity, nanos, UID_ATTRIBUTE, UID_SHAPE,
   type DecodeResult,
 } from '../transport/otlp.js';
+import { ascii, CLOSE_BRACE, CLOSE_BRACKET, COMMA, escapeSeparators, isDigit, JsonBytes } from './json-bytes.js';
 
 /** What a body held, as decodeRequest would give it, with each record's line where the scanner made it. */
 export interface ScannedRequest extends DecodeResult {
@@ -32,27 +31,15 @@ export interface ScannedRequest extends DecodeResult {
   batchId: unknown;
 }
 
-const QUOTE = 34;
-const BACKSLASH = 92;
-const COMMA = 44;
-const COLON = 58;
-const OPEN_BRACKET = 91;
-const CLOSE_BRACKET = 93;
-const OPEN_BRACE = 123;
-const CLOSE_BRACE = 125;
-const SEPARATORS = /[\u2028\u2029]/g;
 const { maxItems, maxString, maxTotal } = DEFAULT_LIMITS;
 // the lengths of the keys of a line (uid, time, timeUnixNano, level, levelname, logger, message,
 // attributes, resource), which serialization counts against its total as it counts strings
 const LINE_KEYS = 3 + 4 + 12 + 5 + 9 + 6 + 7 + 10 + 8;
-// keys are checked against those before them, which is quadratic: past these many an object of the
-// frame goes to JSON.parse, and a record to decodeRecord, whose time is linear (a body of 40,000
-// keys held the event loop for seconds)
-const MAX_FRAME_KEYS = 16;
+// a record's keys are checked against those before them, which is quadratic: past these many the
+// record goes to decodeRecord, whose time is linear (a record of 40,000 attributes held the event
+// loop for seconds)
 const MAX_ATTRIBUTES = 64;
 
-/** JSON leaves U+2028/U+2029 raw; the formatter escapes them, so that a record cannot forge a line. */
-const escapeSeparators = (json: string): string => json.replace(SEPARATORS, (c) => (c === '\u2028' ? '\\u2028' : '\\u2029'));
 
 /** A scope's records share these: the logger's name, the resource, and their JSON. */
 interface Scope {
@@ -84,16 +71,6 @@ function flatJson(resource: Record<string, unknown>): { json: string; budget: nu
   return { json: escapeSeparators(JSON.stringify(resource)), budget };
 }
 
-/** An ASCII literal as the scanner compares it: four bytes at a time, then the rest one by one. */
-interface Literal { length: number; words: Uint32Array; tail: Uint8Array }
-
-const ascii = (text: string): Literal => {
-  const bytes = Uint8Array.from(text, (c) => c.charCodeAt(0));
-  const view = new DataView(bytes.buffer);
-  const words = new Uint32Array(bytes.length >> 2);
-  for (let k = 0; k < words.length; k++) words[k] = view.getUint32(4 * k, true);
-  return { length: bytes.length, words, tail: bytes.subarray(4 * words.length) };
-};
 const TIME = ascii('{"timeUnixNano":"');
 const SEVERITY = ascii('","severityNumber":');
 const SEVERITY_TEXT = ascii(',"severityText":');
@@ -109,7 +86,6 @@ const TRUE = ascii('true');
 const FALSE = ascii('false');
 const TRACE_ID = ascii(',"traceId":');
 const SPAN_ID = ascii(',"spanId":');
-const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 
 /** What an attribute's key comes to in a record: a field (its name and JSON), the uid, left out, or a record for decodeRecord. */
 const enum KeyKind { Field, Uid, Left, Unknown }
@@ -129,45 +105,13 @@ function ruleOf(key: string, json: string): KeyRule {
 /** A key seen at a place in a record's attributes: where its bytes are in the body, and its rule. */
 interface KnownKey { start: number; length: number; rule: KeyRule }
 
-class Scanner {
-  i = 0;
-  /** The last string read, and its JSON as the line writes it. */
-  value = '';
-  json = '';
-  /** What the last string held: 1 an escape, 2 a byte past ASCII. */
-  private kinds = 0;
+class Scanner extends JsonBytes {
   private severity = -1;
   private severityText = '';
   private level = 0;
-  private readonly length: number;
-  private readonly view: DataView;
   /** The keys of the last record's attributes, by place: the next record most likely has the same. */
   private readonly keys: KnownKey[] = [];
-  /** The body as text when it is ASCII (a byte's index is then a character's); else strings are decoded one by one. */
-  private readonly text: string | null;
   readonly out: ScannedRequest = { records: [], lines: [], rejected: 0, errors: [], batchId: undefined };
-
-  constructor(private readonly bytes: Buffer) {
-    this.length = bytes.length;
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    this.text = isAscii(bytes) ? bytes.toString('latin1') : null;
-  }
-
-  /** The body's text from byte `start` to byte `end`. */
-  private slice(start: number, end: number): string {
-    return this.text !== null ? this.text.slice(start, end) : this.bytes.toString('utf8', start, end);
-  }
-
-  private at(literal: Literal): boolean {
-    const i = this.i;
-    if (i + literal.length > this.length) return false;
-    const { words, tail } = literal;
-    for (let k = 0; k < words.length; k++) if (this.view.getUint32(i + 4 * k, true) !== words[k]) return false;
-    const rest = i + 4 * words.length;
-    for (let k = 0; k < tail.length; k++) if (this.bytes[rest + k] !== tail[k]) return false;
-    this.i = i + literal.length;
-    return true;
-  }
 
   /** The rule of the attribute key at i, the `place`th of its record, moving past it; null when there is no string. */
   private key(place: number): KeyRule | null {
@@ -188,168 +132,14 @@ class Scanner {
     return rule;
   }
 
-  private byte(c: number): boolean {
-    if (this.i >= this.length || this.bytes[this.i] !== c) return false;
-    this.i++;
-    return true;
-  }
 
-  /**
-   * Where the string that opens at `start` ends (past its closing quote), or -1: no end, or a raw
-   * control character, which JSON does not allow in a string. Sets `kinds`.
-   */
-  private stringEnd(start: number): number {
-    const b = this.bytes;
-    const length = this.length;
-    let kinds = 0;
-    for (let j = start + 1; j < length; j++) {
-      const c = b[j];
-      if (c === QUOTE) {
-        this.kinds = kinds;
-        return j + 1;
-      }
-      if (c === BACKSLASH) {
-        kinds |= 1;
-        j++;
-      } else if (c < 32) return -1;
-      else if (c >= 128) kinds |= 2;
-    }
-    return -1;
-  }
 
-  /** Reads the string at i into value and json; false when there is none. */
-  private string(): boolean {
-    const start = this.i;
-    if (start >= this.length || this.bytes[start] !== QUOTE) return false;
-    const end = this.stringEnd(start);
-    if (end < 0) return false;
-    this.i = end;
-    if (this.kinds === 0 && this.text !== null) {
-      this.value = this.text.slice(start + 1, end - 1);
-      this.json = this.text.slice(start, end);
-      return true;
-    }
-    const raw = this.slice(start, end);
-    if ((this.kinds & 1) === 0) {
-      this.value = raw.slice(1, -1);
-      this.json = escapeSeparators(raw);
-      return true;
-    }
-    let value: unknown;
-    try {
-      value = JSON.parse(raw);
-    } catch {
-      return false;
-    }
-    this.value = value as string;
-    this.json = escapeSeparators(JSON.stringify(value));
-    return true;
-  }
 
-  private digitsFrom(j: number): number {
-    while (j < this.length && isDigit(this.bytes[j])) j++;
-    return j;
-  }
 
-  /** Reads the JSON number at i; null when there is none. */
-  private number(): number | null {
-    const b = this.bytes;
-    const start = this.i;
-    const negative = b[start] === 45;
-    let j = negative ? start + 1 : start;
-    if (b[j] === 48) j++;
-    else if (j < this.length && isDigit(b[j])) j = this.digitsFrom(j);
-    else return null;
-    // up to 15 digits is exact as a double, added up without making a string
-    let whole = j - start <= 15;
-    if (b[j] === 46) {
-      if (!isDigit(b[j + 1])) return null;
-      j = this.digitsFrom(j + 1);
-      whole = false;
-    }
-    if (b[j] === 101 || b[j] === 69) {
-      j++;
-      if (b[j] === 43 || b[j] === 45) j++;
-      if (!isDigit(b[j])) return null;
-      j = this.digitsFrom(j);
-      whole = false;
-    }
-    this.i = j;
-    if (!whole) return Number(this.slice(start, j));
-    let n = 0;
-    for (let k = negative ? start + 1 : start; k < j; k++) n = n * 10 + (b[k] - 48);
-    return negative ? -n : n;
-  }
 
-  /** Moves past the JSON value at i without reading it (JSON.parse reads it after); false when it does not end. */
-  private skip(): boolean {
-    const b = this.bytes;
-    const start = this.i;
-    const first = b[start];
-    if (first === QUOTE) {
-      const end = this.stringEnd(start);
-      if (end < 0) return false;
-      this.i = end;
-      return true;
-    }
-    if (first === OPEN_BRACE || first === OPEN_BRACKET) {
-      let depth = 0;
-      for (let j = start; j < this.length; j++) {
-        const c = b[j];
-        if (c === QUOTE) {
-          const end = this.stringEnd(j);
-          if (end < 0) return false;
-          j = end - 1;
-        } else if (c === OPEN_BRACE || c === OPEN_BRACKET) depth++;
-        else if ((c === CLOSE_BRACE || c === CLOSE_BRACKET) && --depth === 0) {
-          this.i = j + 1;
-          return true;
-        }
-      }
-      return false;
-    }
-    // a number, true, false or null: up to the next comma or closing bracket
-    let j = start;
-    while (j < this.length && b[j] !== COMMA && b[j] !== CLOSE_BRACE && b[j] !== CLOSE_BRACKET) j++;
-    this.i = j;
-    return j > start;
-  }
 
-  /** The JSON value at i, parsed; throws (the body is JSON.parse's then) when it is not JSON. */
-  private parsed(): unknown {
-    const start = this.i;
-    if (!this.skip()) throw new SyntaxError('not JSON');
-    return JSON.parse(this.slice(start, this.i));
-  }
 
-  /**
-   * Reads an object's keys in turn, handing each to `read` positioned at its value (which `read`
-   * moves past, or answers false). False on a key twice (JSON.parse keeps the last, the scanner
-   * would have read the first) or on anything that is not such an object.
-   */
-  private object(read: (key: string) => boolean): boolean {
-    if (!this.byte(OPEN_BRACE)) return false;
-    if (this.byte(CLOSE_BRACE)) return true;
-    const seen: string[] = [];
-    do {
-      if (!this.string() || !this.byte(COLON)) return false;
-      const key = this.value;
-      if (seen.length >= MAX_FRAME_KEYS || seen.includes(key)) return false;
-      seen.push(key);
-      if (!read(key)) return false;
-    } while (this.byte(COMMA));
-    return this.byte(CLOSE_BRACE);
-  }
 
-  /** Reads a list, each item by `read`; false on anything that is not a list. */
-  private list(read: () => boolean): boolean {
-    if (!this.byte(OPEN_BRACKET)) return false;
-    if (this.byte(CLOSE_BRACKET)) return true;
-    do {
-      if (!read()) return false;
-    } while (this.byte(COMMA));
-    return this.byte(CLOSE_BRACKET);
-  }
 
   request(): ScannedRequest | null {
     let logs = false;
