@@ -3,6 +3,9 @@
 // (A Set finds its oldest value by walking past every entry deleted before it, O(n) per eviction
 // once a million were deleted; and a restart's million adds to a Set took most of a second.)
 
+// uids made one string together (about 60 KB of text, under V8's large-object size)
+const CHUNK = 2048;
+
 /** FNV-1a over the characters, then murmur3's finalizer, so that uids alike spread apart. */
 function hashOf(text: string, start: number, length: number): number {
   let h = 0x811c9dc5;
@@ -17,7 +20,8 @@ function hashOf(text: string, start: number, length: number): number {
  * @example const ring = new UidRing(2); ring.add('a'); ring.add('b'); ring.add('c'); ring.has('a') // false
  */
 export class UidRing {
-  // by position in the ring: the uid (undefined while it is still read from `restored`) and its hash
+  // by position in the ring: the uid while it is one of the last few added (undefined once it is in
+  // a chunk), and its hash
   private ring: (string | undefined)[] = [];
   private readonly ringHashes: Int32Array;
   private next = 0;
@@ -25,12 +29,19 @@ export class UidRing {
   private readonly cells: Int32Array;
   private readonly cellHashes: Int32Array;
   private readonly mask: number;
-  // uids restored from a journal stay in its text until they are forgotten: a million strings of
-  // their own would cost a restart most of a second of garbage collection
-  private restored = '';
-  private restoredStarts: Int32Array = new Int32Array(0);
-  private restoredLengths: Uint16Array = new Uint16Array(0);
-  private restoredLeft = 0;
+  // the uids are kept as text, CHUNK of them a string (a journal's restored uids one string): a
+  // million strings of their own cost a restart most of a second of garbage collection, and the
+  // collector a tenth of its CPU while it ran. By position: the chunk (its number), where in it, how long
+  private readonly chunkOf: Int32Array;
+  private readonly starts: Int32Array;
+  private readonly lengths: Uint16Array;
+  // the chunks not yet wholly forgotten, oldest first (chunk number `firstChunk` at index 0), and
+  // how many of their uids are still held; they are forgotten in the order they were made
+  private chunks: string[] = [];
+  private chunkLeft: number[] = [];
+  private firstChunk = 0;
+  /** The positions added since the last chunk was made. */
+  private fresh: number[] = [];
 
   constructor(readonly capacity: number) {
     let size = 8;
@@ -39,6 +50,9 @@ export class UidRing {
     this.cellHashes = new Int32Array(size);
     this.mask = size - 1;
     this.ringHashes = new Int32Array(capacity);
+    this.chunkOf = new Int32Array(capacity);
+    this.starts = new Int32Array(capacity);
+    this.lengths = new Uint16Array(capacity);
   }
 
   get size(): number {
@@ -57,6 +71,27 @@ export class UidRing {
     this.ring[position] = uid;
     this.ringHashes[position] = h;
     this.insert(h, position);
+    // sealed before the ring comes round to a fresh position again, so each is in `fresh` once
+    this.fresh.push(position);
+    if (this.fresh.length >= Math.min(CHUNK, this.capacity)) this.seal();
+  }
+
+  /** Makes the uids added since the last chunk one string, each read from it from now on. */
+  private seal(): void {
+    const positions = this.fresh;
+    this.fresh = [];
+    const uids = positions.map((p) => this.ring[p] as string);
+    const chunk = this.chunks.length + this.firstChunk;
+    let at = 0;
+    positions.forEach((p, i) => {
+      this.chunkOf[p] = chunk;
+      this.starts[p] = at;
+      this.lengths[p] = uids[i].length;
+      at += uids[i].length;
+      this.ring[p] = undefined;
+    });
+    this.chunks.push(uids.join(''));
+    this.chunkLeft.push(positions.length);
   }
 
   /**
@@ -65,9 +100,12 @@ export class UidRing {
    */
   restore(text: string, starts: Int32Array, lengths: Uint16Array): void {
     if (this.ring.length > 0 || starts.length > this.capacity) throw new RangeError('restore() fills an empty ring with at most capacity uids');
-    this.restored = text;
-    this.restoredStarts = starts;
-    this.restoredLengths = lengths;
+    if (starts.length === 0) return;
+    this.chunks = [text];
+    this.chunkLeft = [starts.length];
+    this.starts.set(starts);
+    this.lengths.set(lengths);
+    this.chunkOf.fill(this.firstChunk, 0, starts.length);
     this.ring = new Array<string | undefined>(starts.length);
     for (let position = 0; position < starts.length; position++) {
       const h = hashOf(text, starts[position], lengths[position]);
@@ -75,7 +113,6 @@ export class UidRing {
       // a uid twice in a journal is indexed once; its other position is forgotten in its turn
       if (this.find(text, starts[position], lengths[position], h) < 0) this.insert(h, position);
     }
-    this.restoredLeft = starts.length;
   }
 
   /** The uids held, oldest first. */
@@ -86,7 +123,12 @@ export class UidRing {
   }
 
   private uidAt(position: number): string {
-    return this.ring[position] ?? this.restored.substr(this.restoredStarts[position], this.restoredLengths[position]);
+    return this.ring[position] ?? this.chunkAt(position).substr(this.starts[position], this.lengths[position]);
+  }
+
+  /** The chunk that holds the uid at `position` (one no longer fresh). */
+  private chunkAt(position: number): string {
+    return this.chunks[this.chunkOf[position] - this.firstChunk];
   }
 
   /** Empties the oldest position and returns it. */
@@ -99,10 +141,11 @@ export class UidRing {
         break;
       }
     }
-    if (this.ring[position] === undefined && --this.restoredLeft === 0) {
-      this.restored = '';
-      this.restoredStarts = new Int32Array(0);
-      this.restoredLengths = new Uint16Array(0);
+    if (this.ring[position] === undefined && --this.chunkLeft[this.chunkOf[position] - this.firstChunk] === 0) {
+      // chunks are forgotten oldest first: this one is at the head
+      this.chunks.shift();
+      this.chunkLeft.shift();
+      this.firstChunk++;
     }
     this.next = (position + 1) % this.capacity;
     return position;
@@ -120,10 +163,11 @@ export class UidRing {
   private holds(position: number, text: string, start: number, length: number): boolean {
     const held = this.ring[position];
     if (held !== undefined) return held.length === length && text.startsWith(held, start);
-    if (this.restoredLengths[position] !== length) return false;
-    const from = this.restoredStarts[position];
-    if (start === 0 && length === text.length) return this.restored.startsWith(text, from);
-    for (let i = 0; i < length; i++) if (this.restored.charCodeAt(from + i) !== text.charCodeAt(start + i)) return false;
+    if (this.lengths[position] !== length) return false;
+    const from = this.starts[position];
+    const chunk = this.chunkAt(position);
+    if (start === 0 && length === text.length) return chunk.startsWith(text, from);
+    for (let i = 0; i < length; i++) if (chunk.charCodeAt(from + i) !== text.charCodeAt(start + i)) return false;
     return true;
   }
 

@@ -47,6 +47,34 @@ describe('UidRing', () => {
     }
     expect(ring.values()).toEqual(model);
   });
+
+  it('agrees with a plain list when it holds more uids than one chunk of text, restored or not', () => {
+    let seed = 11;
+    const random = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const pool = Array.from({ length: 30_000 }, (_, i) => `uid-${i.toString(36)}-${'x'.repeat(i % 17)}`);
+    const capacity = 5_000;
+    const restored = pool.slice(0, 3_000);
+    const starts = new Int32Array(restored.length);
+    restored.reduce((at, u, i) => { starts[i] = at; return at + u.length + 1; }, 0);
+    const ring = new UidRing(capacity);
+    ring.restore(`${restored.join('\n')}\n`, starts, Uint16Array.from(restored.map((u) => u.length)));
+    const held = new Set(restored);
+    const order = [...restored];
+    for (let step = 0; step < 40_000; step++) {
+      const uid = pool[Math.floor(random() * pool.length)];
+      ring.add(uid);
+      if (!held.has(uid)) {
+        held.add(uid);
+        order.push(uid);
+        if (order.length > capacity) held.delete(order.shift() as string);
+      }
+      if (step % 997 === 0) for (let k = 0; k < 200; k++) {
+        const probe = pool[Math.floor(random() * pool.length)];
+        expect(ring.has(probe)).toBe(held.has(probe));
+      }
+    }
+    expect(ring.values()).toEqual(order);
+  });
 });
 
 describe('DedupeStore', () => {
