@@ -102,14 +102,6 @@ export function parseJson(body: Buffer): unknown {
   }
 }
 
-/**
- * Bytes (possibly gzipped) to the JSON they hold, for an HTTP body and a WebSocket message alike;
- * throws IngestError with the status to answer.
- */
-export async function parseBody(raw: Buffer, encoding: string | undefined, limit: number): Promise<unknown> {
-  return parseJson(await bodyBytes(raw, encoding, limit));
-}
-
 /** A request's body as the collector reads it: scanned when it is in isolog's own shape, else parsed. */
 export type ReadRequest = { scanned: ScannedRequest } | { parsed: unknown };
 

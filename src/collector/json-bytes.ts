@@ -3,6 +3,7 @@
 // four bytes at a time. Strings come out as values and as the JSON a line writes of them, copied
 // from the body's text when they have no escape. Nothing here decides what a body means.
 import { isAscii } from 'node:buffer';
+import { escapeLineSeparators } from '../core/json-formatter.js';
 
 const QUOTE = 34;
 const BACKSLASH = 92;
@@ -12,9 +13,6 @@ const OPEN_BRACKET = 91;
 export const CLOSE_BRACKET = 93;
 const OPEN_BRACE = 123;
 export const CLOSE_BRACE = 125;
-const SEPARATORS = /[\u2028\u2029]/g;
-/** JSON leaves U+2028/U+2029 raw; the formatter escapes them, so that a record cannot forge a line. */
-export const escapeSeparators = (json: string): string => json.replace(SEPARATORS, (c) => (c === '\u2028' ? '\\u2028' : '\\u2029'));
 
 /** An ASCII literal as the reader compares it: four bytes at a time, then the rest one by one. */
 export interface Literal { length: number; words: Uint32Array; tail: Uint8Array }
@@ -115,7 +113,7 @@ export class JsonBytes {
     const raw = this.slice(start, end);
     if ((this.kinds & 1) === 0) {
       this.value = raw.slice(1, -1);
-      this.json = escapeSeparators(raw);
+      this.json = escapeLineSeparators(raw);
       return true;
     }
     let value: unknown;
@@ -125,7 +123,7 @@ export class JsonBytes {
       return false;
     }
     this.value = value as string;
-    this.json = escapeSeparators(JSON.stringify(value));
+    this.json = escapeLineSeparators(JSON.stringify(value));
     return true;
   }
 

@@ -10,14 +10,14 @@
 // a body whose frame it cannot read (whitespace between tokens, keys out of order, bad JSON) is left
 // to JSON.parse whole (scanRequest answers null). Reading the bytes is json-bytes.ts's part.
 import type { PlainRecord } from '../core/fields.js';
-import { isoTime } from '../core/json-formatter.js';
-import { getLevelName } from '../core/level.js';
+import { escapeLineSeparators, isoTime } from '../core/json-formatter.js';
+import { isDomNode } from '../core/repr.js';
 import { DEFAULT_LIMITS } from '../core/serialize.js';
 import {
-  ATTR_PREFIX, decodeRecord, EXCEPTION_KEYS, escaped, fromKeyValues, HEX_ID, levelFromSeverity, nanos, UID_ATTRIBUTE, UID_SHAPE,
-  type DecodeResult,
+  addRejection, ATTR_PREFIX, decodeRecord, EXCEPTION_KEYS, escaped, HEX_ID, levelFromSeverity, levelNameOf, nanos, resourceOf, scopeNameOf,
+  UID_ATTRIBUTE, UID_SHAPE, type DecodeResult,
 } from '../transport/otlp.js';
-import { ascii, CLOSE_BRACE, CLOSE_BRACKET, COMMA, escapeSeparators, isDigit, JsonBytes } from './json-bytes.js';
+import { ascii, CLOSE_BRACE, CLOSE_BRACKET, COMMA, isDigit, JsonBytes } from './json-bytes.js';
 
 /** What a body held, as decodeRequest would give it, with each record's line where the scanner made it. */
 export interface ScannedRequest extends DecodeResult {
@@ -39,7 +39,6 @@ const LINE_KEYS = 3 + 4 + 12 + 5 + 9 + 6 + 7 + 10 + 8;
 // record goes to decodeRecord, whose time is linear (a record of 40,000 attributes held the event
 // loop for seconds)
 const MAX_ATTRIBUTES = 64;
-
 
 /** A scope's records share these: the logger's name, the resource, and their JSON. */
 interface Scope {
@@ -67,8 +66,8 @@ function flatJson(resource: Record<string, unknown>): { json: string; budget: nu
     } else if (typeof value !== 'boolean' && value !== null) return null;
   }
   // a resource that looks like a DOM node is written as one (serialize.ts)
-  if (typeof resource.nodeType === 'number' && typeof resource.nodeName === 'string') return null;
-  return { json: escapeSeparators(JSON.stringify(resource)), budget };
+  if (isDomNode(resource)) return null;
+  return { json: escapeLineSeparators(JSON.stringify(resource)), budget };
 }
 
 const TIME = ascii('{"timeUnixNano":"');
@@ -97,8 +96,7 @@ function ruleOf(key: string, json: string): KeyRule {
   if (key === '__proto__' || key === 'constructor' || key === 'prototype') return { kind: KeyKind.Left, field: key, json };
   // an exception's attributes become its text; a key that starts with a digit may be an array
   // index, which an object orders before its other keys
-  const first = key.charCodeAt(0);
-  if (EXCEPTION_KEYS.has(key) || (first >= 48 && first <= 57)) return { kind: KeyKind.Unknown, field: key, json };
+  if (EXCEPTION_KEYS.has(key) || isDigit(key.charCodeAt(0))) return { kind: KeyKind.Unknown, field: key, json };
   return escaped(key) ? { kind: KeyKind.Field, field: ATTR_PREFIX + key, json: `"${ATTR_PREFIX}${json.slice(1)}` } : { kind: KeyKind.Field, field: key, json };
 }
 
@@ -132,15 +130,6 @@ class Scanner extends JsonBytes {
     return rule;
   }
 
-
-
-
-
-
-
-
-
-
   request(): ScannedRequest | null {
     let logs = false;
     const whole = this.object((key) => {
@@ -164,7 +153,7 @@ class Scanner extends JsonBytes {
         // decodeRequest reads the resource before the records that share it: one that comes after them is JSON.parse's
         if (scopes) return false;
         const value = this.parsed();
-        resource = typeof value === 'object' && value !== null && !Array.isArray(value) ? fromKeyValues((value as { attributes?: unknown }).attributes) : {};
+        resource = resourceOf(value);
         flat = flatJson(resource);
         return true;
       }
@@ -183,13 +172,12 @@ class Scanner extends JsonBytes {
     return this.object((key) => {
       if (key === 'scope') {
         if (records) return false;
-        const scope = this.parsed() as { name?: unknown } | null;
-        name = typeof scope === 'object' && scope !== null && !Array.isArray(scope) && typeof scope.name === 'string' && scope.name ? scope.name.slice(0, 256) : 'root';
+        name = scopeNameOf(this.parsed());
         return true;
       }
       if (key === 'logRecords') {
         records = true;
-        const at: Scope = { name, nameJson: escapeSeparators(JSON.stringify(name)), resource, resourceJson: flat?.json ?? null, resourceBudget: flat?.budget ?? 0 };
+        const at: Scope = { name, nameJson: escapeLineSeparators(JSON.stringify(name)), resource, resourceJson: flat?.json ?? null, resourceBudget: flat?.budget ?? 0 };
         return this.list(() => this.record(at));
       }
       this.parsed();
@@ -203,13 +191,10 @@ class Scanner extends JsonBytes {
     if (this.known(scope)) return true;
     this.i = start;
     const decoded = decodeRecord(this.parsed(), scope.name, scope.resource);
-    const out = this.out;
-    if (typeof decoded === 'string') {
-      out.rejected++;
-      if (out.errors.length < 5 && !out.errors.includes(decoded)) out.errors.push(decoded);
-    } else {
-      out.records.push(decoded);
-      out.lines.push(null);
+    if (typeof decoded === 'string') addRejection(this.out, decoded);
+    else {
+      this.out.records.push(decoded);
+      this.out.lines.push(null);
     }
     return true;
   }
@@ -313,7 +298,7 @@ class Scanner extends JsonBytes {
       this.level = levelFromSeverity(severity, text);
     }
     const levelno = this.level;
-    const levelname = (text || String(getLevelName(levelno))).slice(0, 64);
+    const levelname = levelNameOf(text, levelno);
     let id = typeof uid === 'string' && UID_SHAPE.test(uid) ? uid : '';
     // a copy of its own, not a slice of the body: the dedupe ring keeps a million uids
     if (id.length >= 13) id = JSON.parse(uidJson) as string;
@@ -325,7 +310,7 @@ class Scanner extends JsonBytes {
     if (spanId !== undefined) record.spanId = spanId;
     for (let k = 0; k < keys.length; k++) record[keys[k]] = values[k];
     // attributes that look like a DOM node are written as one (serialize.ts)
-    if (typeof record.nodeType === 'number' && typeof record.nodeName === 'string') lineable = false;
+    if (isDomNode(record)) lineable = false;
 
     let line: string | null = null;
     const iso = isoTime(Math.round(created * 1000));
@@ -333,7 +318,7 @@ class Scanner extends JsonBytes {
       + (traceId === undefined ? 0 : 7 + traceId.length) + (spanId === undefined ? 0 : 6 + spanId.length);
     if (lineable && id && scope.resourceJson !== null && keys.length <= maxItems && budget < maxTotal && msg.length <= maxString
       && (traceId === undefined || traceId.length <= maxString) && (spanId === undefined || spanId.length <= maxString)) {
-      line = `{"uid":${uidJson},"time":"${iso}","timeUnixNano":"${time}","level":${levelno},"levelname":${levelname === text ? textJson : escapeSeparators(JSON.stringify(levelname))},"logger":${scope.nameJson},"message":${msgJson},"attributes":{${attributes}},"resource":${scope.resourceJson}${traceId === undefined ? '' : `,"traceId":"${traceId}"`}${spanId === undefined ? '' : `,"spanId":"${spanId}"`}}`;
+      line = `{"uid":${uidJson},"time":"${iso}","timeUnixNano":"${time}","level":${levelno},"levelname":${levelname === text ? textJson : escapeLineSeparators(JSON.stringify(levelname))},"logger":${scope.nameJson},"message":${msgJson},"attributes":{${attributes}},"resource":${scope.resourceJson}${traceId === undefined ? '' : `,"traceId":"${traceId}"`}${spanId === undefined ? '' : `,"spanId":"${spanId}"`}}`;
     }
     // flattened now, while its pieces are young (charCodeAt makes a string of them): the file
     // handler holds the lines until its write, and pieces kept that long cost the collector a fifth

@@ -6,6 +6,11 @@ import { safeStringify, type SerializeLimits } from './serialize.js';
 
 const LINE_SEPARATORS = /[\u2028\u2029]/g;
 
+/** U+2028/U+2029 escaped: JSON leaves them raw, and some line readers split on them, so a record could forge a line. */
+export function escapeLineSeparators(json: string): string {
+  return json.replace(LINE_SEPARATORS, (c) => (c === '\u2028' ? '\\u2028' : '\\u2029'));
+}
+
 const DAY_MS = 86_400_000;
 // records come in runs from the same day (the collector's come a thousand a request): the day's
 // part of the ISO time is kept and the rest written out, instead of a Date and toISOString a record
@@ -113,8 +118,6 @@ export class JsonFormatter extends Formatter {
   }
 
   private serialize(object: Record<string, unknown>): string {
-    const text = safeStringify(object, this.options.limits);
-    // JSON leaves U+2028/U+2029 raw; some line readers split on them, so a record could forge a line
-    return text.replace(LINE_SEPARATORS, (c) => (c === '\u2028' ? '\\u2028' : '\\u2029'));
+    return escapeLineSeparators(safeStringify(object, this.options.limits));
   }
 }

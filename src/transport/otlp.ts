@@ -241,7 +241,7 @@ export function fromAnyValue(value: unknown, depth = 0): unknown {
   return null;
 }
 
-export function fromKeyValues(list: unknown, depth = 0): Record<string, unknown> {
+function fromKeyValues(list: unknown, depth = 0): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (!Array.isArray(list)) return out;
   for (const kv of list) {
@@ -280,7 +280,6 @@ export function decodeRecord(raw: unknown, logger: string, resource: Record<stri
   const attributes = fromKeyValues(raw.attributes);
   const uid = attributes[UID_ATTRIBUTE];
   const levelno = levelFromSeverity(raw.severityNumber, raw.severityText);
-  const levelname = typeof raw.severityText === 'string' && raw.severityText ? raw.severityText : String(getLevelName(levelno));
   const body = fromAnyValue(raw.body);
   let exception: string | null = null;
   const stack = attributes['exception.stacktrace'];
@@ -296,7 +295,7 @@ export function decodeRecord(raw: unknown, logger: string, resource: Record<stri
     name: logger,
     msg: typeof body === 'string' ? body : body === null ? '' : JSON.stringify(body),
     levelno,
-    levelname: levelname.slice(0, 64),
+    levelname: levelNameOf(raw.severityText, levelno),
     // whole milliseconds, as the record was made; read from the digits (a BigInt per record costs more)
     created: (time.length > 6 ? Number(time.slice(0, -6)) : 0) / 1000,
     uid: typeof uid === 'string' && UID_SHAPE.test(uid) ? uid : '',
@@ -314,6 +313,27 @@ export function decodeRecord(raw: unknown, logger: string, resource: Record<stri
   return out;
 }
 
+/** A record's levelname: its severityText when it has one, else its level's name; at most 64 characters. */
+export function levelNameOf(severityText: unknown, levelno: number): string {
+  return (typeof severityText === 'string' && severityText ? severityText : String(getLevelName(levelno))).slice(0, 64);
+}
+
+/** A resourceLogs entry's `resource` as the fields its records share. */
+export function resourceOf(resource: unknown): Record<string, unknown> {
+  return isObject(resource) ? fromKeyValues(resource.attributes) : {};
+}
+
+/** A scopeLogs entry's `scope` as the name of its records' logger ('root' when it has none). */
+export function scopeNameOf(scope: unknown): string {
+  return isObject(scope) && typeof scope.name === 'string' && scope.name ? scope.name.slice(0, 256) : 'root';
+}
+
+/** Counts a record decoding rejected, keeping its reason among the first five different ones. */
+export function addRejection(result: DecodeResult, why: string): void {
+  result.rejected++;
+  if (result.errors.length < 5 && !result.errors.includes(why)) result.errors.push(why);
+}
+
 /**
  * Validates and decodes an ExportLogsServiceRequest. A body that is not one throws OtlpFormatError;
  * single bad records are counted as rejected and the rest decoded.
@@ -322,19 +342,15 @@ export function decodeRecord(raw: unknown, logger: string, resource: Record<stri
 export function decodeRequest(body: unknown): DecodeResult {
   if (!isObject(body) || !Array.isArray(body.resourceLogs)) throw new OtlpFormatError('expected an ExportLogsServiceRequest: an object with a resourceLogs list');
   const result: DecodeResult = { records: [], rejected: 0, errors: [] };
-  const reject = (why: string): void => {
-    result.rejected++;
-    if (result.errors.length < 5 && !result.errors.includes(why)) result.errors.push(why);
-  };
   for (const rl of body.resourceLogs) {
     if (!isObject(rl) || !Array.isArray(rl.scopeLogs)) throw new OtlpFormatError('each resourceLogs entry needs a scopeLogs list');
-    const resource = isObject(rl.resource) ? fromKeyValues(rl.resource.attributes) : {};
+    const resource = resourceOf(rl.resource);
     for (const sl of rl.scopeLogs) {
       if (!isObject(sl) || !Array.isArray(sl.logRecords)) throw new OtlpFormatError('each scopeLogs entry needs a logRecords list');
-      const scopeName = isObject(sl.scope) && typeof sl.scope.name === 'string' && sl.scope.name ? sl.scope.name.slice(0, 256) : 'root';
+      const scopeName = scopeNameOf(sl.scope);
       for (const raw of sl.logRecords) {
         const decoded = decodeRecord(raw, scopeName, resource);
-        if (typeof decoded === 'string') reject(decoded);
+        if (typeof decoded === 'string') addRejection(result, decoded);
         else result.records.push(decoded);
       }
     }
