@@ -5,6 +5,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { constants, gunzip, gunzipSync } from 'node:zlib';
 import { decodeRequest, OtlpFormatError, type DecodeResult } from '../transport/otlp.js';
 import { scanRequest, type ScannedRequest } from './otlp-scan.js';
+import { sliceLines } from './line-bytes.js';
 import type { AcceptResult } from './receiver.js';
 
 /** A request that cannot be taken, with the status to answer. */
@@ -213,7 +214,7 @@ export function ingestScanned(scanned: ScannedRequest, accept: Accept, maxRecord
     do {
       // the records rejected while reading are counted with the first slice
       yield {
-        records: scanned.records.slice(at, at + SLICE_RECORDS), lines: scanned.lines.slice(at, at + SLICE_RECORDS),
+        records: scanned.records.slice(at, at + SLICE_RECORDS), lines: sliceLines(scanned.lines, at, at + SLICE_RECORDS),
         rejected: at === 0 ? scanned.rejected : 0, errors: at === 0 ? scanned.errors : [],
       };
       at += SLICE_RECORDS;

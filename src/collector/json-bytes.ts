@@ -37,8 +37,15 @@ const MAX_OBJECT_KEYS = 16;
  */
 export class JsonBytes {
   i = 0;
-  /** The last string read, and its JSON as the line writes it. */
+  /** The last string read. */
   value = '';
+  /**
+   * The last string's JSON as a line writes it: when `raw`, the body's bytes from `jsonStart` to
+   * `jsonEnd` (ASCII without an escape is its own JSON), else `json`.
+   */
+  raw = false;
+  jsonStart = 0;
+  jsonEnd = 0;
   json = '';
   /** What the last string held: 1 an escape, 2 a byte past ASCII. */
   private kinds = 0;
@@ -105,9 +112,11 @@ export class JsonBytes {
     const end = this.stringEnd(start);
     if (end < 0) return false;
     this.i = end;
-    if (this.kinds === 0 && this.text !== null) {
-      this.value = this.text.slice(start + 1, end - 1);
-      this.json = this.text.slice(start, end);
+    this.jsonStart = start;
+    this.jsonEnd = end;
+    this.raw = this.kinds === 0;
+    if (this.raw) {
+      this.value = this.slice(start + 1, end - 1);
       return true;
     }
     const raw = this.slice(start, end);
@@ -125,6 +134,11 @@ export class JsonBytes {
     this.value = value as string;
     this.json = escapeLineSeparators(JSON.stringify(value));
     return true;
+  }
+
+  /** The last string's JSON as text. */
+  protected jsonText(): string {
+    return this.raw ? this.slice(this.jsonStart, this.jsonEnd) : this.json;
   }
 
   protected digitsFrom(j: number): number {

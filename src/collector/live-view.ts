@@ -9,6 +9,8 @@ import { checkLevel } from '../core/level.js';
 import type { PlainRecord } from '../core/fields.js';
 import type { LogRecord } from '../core/record.js';
 import { makeLogRecord } from '../core/record-factory.js';
+import type { LineBytes } from '../transport/otlp.js';
+import { lineText } from './line-bytes.js';
 
 // a new viewer gets the newest records: at most this many, and at most this much of their text.
 // The backlog keeps records as the events they become, never as LogRecords: a record can hold
@@ -31,10 +33,14 @@ const MAX_LOGGER_FILTERS = 64;
 
 interface LiveEvent { seq: number; level: number; logger: string; text: string; bytes: number }
 
-/** A record not yet made an event: a LogRecord, or the plain fields of one the collector wrote without it (with its line, when made). */
+/**
+ * A record not yet made an event: a LogRecord, or the plain fields of one the collector wrote
+ * without it, or its line when made (as text, or the `at`th of the scanner's lines).
+ */
 // a record's line, once made, is held without the record: held for 50 ms, a thousand records
 // outlived young-generation collections, which copied each of them
-type Unformatted = { record: LogRecord; seq: number } | { fields: PlainRecord; seq: number } | { line: string; level: number; logger: string; seq: number };
+type Unformatted = { record: LogRecord; seq: number } | { fields: PlainRecord; seq: number } | { line: string; level: number; logger: string; seq: number }
+  | { lines: LineBytes; at: number; level: number; logger: string; seq: number };
 
 /** Which records a viewer is sent: `?level=` (a number or a name) and `?logger=` (repeated; a name and its children). */
 export interface ViewerFilter { level: number; loggers: readonly string[] }
@@ -210,6 +216,14 @@ export class LiveViewHandler extends Handler {
     this.addFields(fields, line, seq);
   }
 
+  /** As handleFields, for a record whose line the scanner made: the `at`th of `lines`. */
+  handleLine(fields: PlainRecord, lines: LineBytes, at: number): void {
+    const seq = ++this.seq;
+    if (this.viewers.size === 0) return this.hold({ lines, at, level: fields.levelno, logger: fields.name, seq });
+    this.formatUnformatted();
+    this.add(lineText(lines, at) as string, fields.levelno, fields.name, seq);
+  }
+
   private addFields(fields: PlainRecord, line: string | null, seq: number): void {
     try {
       this.add(line ?? this.json.formatFields(fields), fields.levelno, fields.name, seq);
@@ -228,6 +242,10 @@ export class LiveViewHandler extends Handler {
     for (const entry of records.slice(-BACKLOG_RECORDS)) {
       if ('line' in entry) {
         this.add(entry.line, entry.level, entry.logger, entry.seq);
+        continue;
+      }
+      if ('lines' in entry) {
+        this.add(lineText(entry.lines, entry.at) as string, entry.level, entry.logger, entry.seq);
         continue;
       }
       if ('fields' in entry) {

@@ -15,18 +15,19 @@ import { isDomNode } from '../core/repr.js';
 import { DEFAULT_LIMITS } from '../core/serialize.js';
 import {
   addRejection, ATTR_PREFIX, decodeRecord, EXCEPTION_KEYS, escaped, HEX_ID, levelFromSeverity, levelNameOf, nanos, resourceOf, scopeNameOf,
-  UID_ATTRIBUTE, UID_SHAPE, type DecodeResult,
+  UID_ATTRIBUTE, UID_SHAPE, type DecodeResult, type LineBytes,
 } from '../transport/otlp.js';
 import { ascii, CLOSE_BRACE, CLOSE_BRACKET, COMMA, isDigit, JsonBytes } from './json-bytes.js';
+import { LineWriter } from './line-bytes.js';
 
 /** What a body held, as decodeRequest would give it, with each record's line where the scanner made it. */
 export interface ScannedRequest extends DecodeResult {
   /**
-   * For each record, what `new JsonFormatter().formatFields(record)` returns, or null where the
-   * scanner leaves that to formatFields (a record read the ordinary way, one past the limits of
-   * serialization, one without a uid).
+   * For each record, the UTF-8 bytes of what `new JsonFormatter().formatFields(record)` returns,
+   * or no line where the scanner leaves that to formatFields (a record read the ordinary way, one
+   * past the limits of serialization, one without a uid).
    */
-  lines: (string | null)[];
+  lines: LineBytes;
   /** The `batchId` a WebSocket message carries, as JSON.parse reads it; undefined when it has none. */
   batchId: unknown;
 }
@@ -40,13 +41,13 @@ const LINE_KEYS = 3 + 4 + 12 + 5 + 9 + 6 + 7 + 10 + 8;
 // loop for seconds)
 const MAX_ATTRIBUTES = 64;
 
-/** A scope's records share these: the logger's name, the resource, and their JSON. */
+/** A scope's records share these: the logger's name, the resource, and their JSON (as UTF-8). */
 interface Scope {
   name: string;
-  nameJson: string;
+  nameJson: Uint8Array;
   resource: Record<string, unknown>;
   /** The resource's JSON and what it counts against the line's total; null when it is not flat plain JSON within the limits. */
-  resourceJson: string | null;
+  resourceJson: Uint8Array | null;
   resourceBudget: number;
 }
 
@@ -86,19 +87,39 @@ const FALSE = ascii('false');
 const TRACE_ID = ascii(',"traceId":');
 const SPAN_ID = ascii(',"spanId":');
 
+// the pieces of a line between its values
+const utf8 = (text: string): Uint8Array => Buffer.from(text, 'utf8');
+const LINE_UID = utf8('{"uid":');
+const LINE_TIME = utf8(',"time":"');
+const LINE_NANOS = utf8('","timeUnixNano":"');
+const LINE_LEVEL = utf8('","level":');
+const LINE_LEVELNAME = utf8(',"levelname":');
+const LINE_LOGGER = utf8(',"logger":');
+const LINE_MESSAGE = utf8(',"message":');
+const LINE_ATTRIBUTES = utf8(',"attributes":{');
+const LINE_RESOURCE = utf8('},"resource":');
+const LINE_TRACE_ID = utf8(',"traceId":"');
+const LINE_SPAN_ID = utf8(',"spanId":"');
+
 /** What an attribute's key comes to in a record: a field (its name and JSON), the uid, left out, or a record for decodeRecord. */
 const enum KeyKind { Field, Uid, Left, Unknown }
-interface KeyRule { kind: KeyKind; field: string; json: string }
+/** `json`: the field's key as the line writes it, with its colon. */
+interface KeyRule { kind: KeyKind; field: string; json: Uint8Array }
 
 function ruleOf(key: string, json: string): KeyRule {
-  if (key === UID_ATTRIBUTE) return { kind: KeyKind.Uid, field: key, json };
+  const rule = (kind: KeyKind, field: string, written = json): KeyRule => ({ kind, field, json: utf8(`${written}:`) });
+  if (key === UID_ATTRIBUTE) return rule(KeyKind.Uid, key);
   // fromKeyValues leaves these out
-  if (key === '__proto__' || key === 'constructor' || key === 'prototype') return { kind: KeyKind.Left, field: key, json };
+  if (key === '__proto__' || key === 'constructor' || key === 'prototype') return rule(KeyKind.Left, key);
   // an exception's attributes become its text; a key that starts with a digit may be an array
   // index, which an object orders before its other keys
-  if (EXCEPTION_KEYS.has(key) || isDigit(key.charCodeAt(0))) return { kind: KeyKind.Unknown, field: key, json };
-  return escaped(key) ? { kind: KeyKind.Field, field: ATTR_PREFIX + key, json: `"${ATTR_PREFIX}${json.slice(1)}` } : { kind: KeyKind.Field, field: key, json };
+  if (EXCEPTION_KEYS.has(key) || isDigit(key.charCodeAt(0))) return rule(KeyKind.Unknown, key);
+  return escaped(key) ? rule(KeyKind.Field, ATTR_PREFIX + key, `"${ATTR_PREFIX}${json.slice(1)}`) : rule(KeyKind.Field, key);
 }
+
+// a piece of a line is a range of the body (see JsonBytes.raw), or a text: ASCII, or any
+const ASCII_PIECE = -1;
+const TEXT_PIECE = -2;
 
 /** A key seen at a place in a record's attributes: where its bytes are in the body, and its rule. */
 interface KnownKey { start: number; length: number; rule: KeyRule }
@@ -107,9 +128,55 @@ class Scanner extends JsonBytes {
   private severity = -1;
   private severityText = '';
   private level = 0;
+  private levelJson = '0';
+  /** Where the lines go, as bytes. */
+  private readonly writer: LineWriter;
+  /** The pieces of the record being read that its line writes (see piece()), and its attributes' keys and pieces. */
+  private readonly pieceStart: number[] = [];
+  private readonly pieceEnd: number[] = [];
+  private readonly pieceText: string[] = [];
+  private pieces = 0;
+  private readonly attributeRules: KeyRule[] = [];
+  private readonly attributePieces: number[] = [];
   /** The keys of the last record's attributes, by place: the next record most likely has the same. */
   private readonly keys: KnownKey[] = [];
-  readonly out: ScannedRequest = { records: [], lines: [], rejected: 0, errors: [], batchId: undefined };
+  readonly out: ScannedRequest;
+
+  constructor(bytes: Buffer) {
+    super(bytes);
+    // a line is about as long as its record in the body
+    this.writer = new LineWriter(bytes.length + 4096);
+    this.out = { records: [], lines: this.writer.lines(), rejected: 0, errors: [], batchId: undefined };
+  }
+
+  /** The last string's JSON as a piece of the line: its index. */
+  private piece(): number {
+    const k = this.pieces++;
+    if (this.raw) {
+      this.pieceStart[k] = this.jsonStart;
+      this.pieceEnd[k] = this.jsonEnd;
+    } else {
+      this.pieceEnd[k] = TEXT_PIECE;
+      this.pieceText[k] = this.json;
+    }
+    return k;
+  }
+
+  /** `text` (ASCII) as a piece of the line: its index. */
+  private asciiPiece(text: string): number {
+    const k = this.pieces++;
+    this.pieceEnd[k] = ASCII_PIECE;
+    this.pieceText[k] = text;
+    return k;
+  }
+
+  /** Writes piece k into the line. */
+  private put(k: number): void {
+    const end = this.pieceEnd[k];
+    if (end >= 0) this.writer.range(this.bytes, this.pieceStart[k], end);
+    else if (end === ASCII_PIECE) this.writer.ascii(this.pieceText[k]);
+    else this.writer.text(this.pieceText[k]);
+  }
 
   /** The rule of the attribute key at i, the `place`th of its record, moving past it; null when there is no string. */
   private key(place: number): KeyRule | null {
@@ -125,7 +192,7 @@ class Scanner extends JsonBytes {
       }
     }
     if (!this.string()) return null;
-    const rule = ruleOf(this.value, this.json);
+    const rule = ruleOf(this.value, this.jsonText());
     this.keys[place] = { start, length: this.i - start, rule };
     return rule;
   }
@@ -141,7 +208,10 @@ class Scanner extends JsonBytes {
       if (key === 'batchId') this.out.batchId = value;
       return true;
     });
-    return whole && logs && this.i === this.length ? this.out : null;
+    if (!(whole && logs && this.i === this.length)) return null;
+    // the buffer the lines ended in (it grows as they come)
+    this.out.lines = this.writer.lines();
+    return this.out;
   }
 
   private resourceLogs(): boolean {
@@ -177,7 +247,9 @@ class Scanner extends JsonBytes {
       }
       if (key === 'logRecords') {
         records = true;
-        const at: Scope = { name, nameJson: escapeLineSeparators(JSON.stringify(name)), resource, resourceJson: flat?.json ?? null, resourceBudget: flat?.budget ?? 0 };
+        const at: Scope = {
+          name, nameJson: utf8(escapeLineSeparators(JSON.stringify(name))), resource, resourceJson: flat ? utf8(flat.json) : null, resourceBudget: flat?.budget ?? 0,
+        };
         return this.list(() => this.record(at));
       }
       this.parsed();
@@ -194,7 +266,7 @@ class Scanner extends JsonBytes {
     if (typeof decoded === 'string') addRejection(this.out, decoded);
     else {
       this.out.records.push(decoded);
-      this.out.lines.push(null);
+      this.writer.none();
     }
     return true;
   }
@@ -213,18 +285,19 @@ class Scanner extends JsonBytes {
     let ms = 0;
     for (let k = digits; k < end - 6; k++) ms = ms * 10 + (b[k] - 48);
     const severity = this.number();
+    this.pieces = 0;
     if (severity === null || !this.at(SEVERITY_TEXT) || !this.string()) return false;
     const text = this.value;
-    const textJson = this.json;
+    const textPiece = this.piece();
     if (!this.at(BODY) || !this.string()) return false;
     const msg = this.value;
-    const msgJson = this.json;
+    const msgPiece = this.piece();
     if (!this.at(ATTRIBUTES)) return false;
     let lineable = true;
     let budget = 0;
-    let attributes = '';
     let uid: unknown;
-    let uidJson = '';
+    let uidPiece = -1;
+    const { attributeRules, attributePieces } = this;
     const keys: string[] = [];
     const values: unknown[] = [];
     if (!this.byte(CLOSE_BRACKET)) {
@@ -234,41 +307,43 @@ class Scanner extends JsonBytes {
         const rule = this.key(place++);
         if (rule === null || rule.kind === KeyKind.Unknown || !this.at(VALUE)) return false;
         let value: unknown;
-        let valueJson: string;
+        let piece: number;
         if (this.at(STRING_VALUE)) {
           if (!this.string()) return false;
           value = this.value;
-          valueJson = this.json;
+          piece = this.piece();
         } else if (this.at(INT_VALUE)) {
           const n = this.number();
           if (n === null) return false;
           value = Number.isSafeInteger(n) ? n : String(n);
-          valueJson = typeof value === 'number' ? String(value) : `"${value}"`;
+          piece = this.asciiPiece(typeof value === 'number' ? String(value) : `"${value}"`);
         } else if (this.at(DOUBLE_VALUE)) {
           const n = this.number();
           if (n === null) return false;
           value = n;
-          valueJson = String(n);
+          piece = this.asciiPiece(String(n));
           if (!Number.isFinite(n)) lineable = false;
         } else if (this.at(BOOL_VALUE)) {
           if (this.at(TRUE)) value = true;
           else if (this.at(FALSE)) value = false;
           else return false;
-          valueJson = String(value);
+          piece = this.asciiPiece(String(value));
         } else if (b[this.i] === CLOSE_BRACE) {
           value = null;
-          valueJson = 'null';
+          piece = this.asciiPiece('null');
         } else return false;
         if (!(this.byte(CLOSE_BRACE) && this.byte(CLOSE_BRACE))) return false;
         if (rule.kind === KeyKind.Uid) {
           if (uid !== undefined) return false;
           uid = value;
-          uidJson = valueJson;
+          uidPiece = piece;
           continue;
         }
         if (rule.kind === KeyKind.Left) continue;
         const field = rule.field;
         if (keys.length >= MAX_ATTRIBUTES || keys.includes(field)) return false;
+        attributeRules[keys.length] = rule;
+        attributePieces[keys.length] = piece;
         keys.push(field);
         values.push(value);
         if (typeof value === 'string') {
@@ -276,7 +351,6 @@ class Scanner extends JsonBytes {
           if (value.length > maxString) lineable = false;
         }
         budget += field.length;
-        attributes += `${attributes ? ',' : ''}${rule.json}:${valueJson}`;
       } while (this.byte(COMMA));
       if (!this.byte(CLOSE_BRACKET)) return false;
     }
@@ -296,12 +370,13 @@ class Scanner extends JsonBytes {
       this.severity = severity;
       this.severityText = text;
       this.level = levelFromSeverity(severity, text);
+      this.levelJson = String(this.level);
     }
     const levelno = this.level;
     const levelname = levelNameOf(text, levelno);
     let id = typeof uid === 'string' && UID_SHAPE.test(uid) ? uid : '';
     // a copy of its own, not a slice of the body: the dedupe ring keeps a million uids
-    if (id.length >= 13) id = JSON.parse(uidJson) as string;
+    if (id.length >= 13) id = ownCopy(id);
     const created = ms / 1000;
     const record: PlainRecord = {
       name: scope.name, msg, levelno, levelname, created, uid: id, exc_text: null, stack_info: null, timeUnixNano: time, resource: scope.resource,
@@ -311,21 +386,54 @@ class Scanner extends JsonBytes {
     for (let k = 0; k < keys.length; k++) record[keys[k]] = values[k];
     // attributes that look like a DOM node are written as one (serialize.ts)
     if (isDomNode(record)) lineable = false;
+    this.out.records.push(record);
 
-    let line: string | null = null;
     const iso = isoTime(Math.round(created * 1000));
     budget += LINE_KEYS + id.length + iso.length + time.length + levelname.length + scope.name.length + msg.length + scope.resourceBudget
       + (traceId === undefined ? 0 : 7 + traceId.length) + (spanId === undefined ? 0 : 6 + spanId.length);
-    if (lineable && id && scope.resourceJson !== null && keys.length <= maxItems && budget < maxTotal && msg.length <= maxString
-      && (traceId === undefined || traceId.length <= maxString) && (spanId === undefined || spanId.length <= maxString)) {
-      line = `{"uid":${uidJson},"time":"${iso}","timeUnixNano":"${time}","level":${levelno},"levelname":${levelname === text ? textJson : escapeLineSeparators(JSON.stringify(levelname))},"logger":${scope.nameJson},"message":${msgJson},"attributes":{${attributes}},"resource":${scope.resourceJson}${traceId === undefined ? '' : `,"traceId":"${traceId}"`}${spanId === undefined ? '' : `,"spanId":"${spanId}"`}}`;
+    if (!(lineable && id && scope.resourceJson !== null && keys.length <= maxItems && budget < maxTotal && msg.length <= maxString
+      && (traceId === undefined || traceId.length <= maxString) && (spanId === undefined || spanId.length <= maxString))) {
+      this.writer.none();
+      return true;
     }
-    // flattened now, while its pieces are young (charCodeAt makes a string of them): the file
-    // handler holds the lines until its write, and pieces kept that long cost the collector a fifth
-    // of its CPU in garbage collection
-    if (line !== null) line.charCodeAt(0);
-    this.out.records.push(record);
-    this.out.lines.push(line);
+    // the line, as JsonFormatter.formatFields writes it
+    const w = this.writer;
+    w.begin();
+    w.all(LINE_UID);
+    this.put(uidPiece);
+    w.all(LINE_TIME);
+    w.ascii(iso);
+    w.all(LINE_NANOS);
+    w.range(b, digits, end);
+    w.all(LINE_LEVEL);
+    w.ascii(this.levelJson);
+    w.all(LINE_LEVELNAME);
+    if (levelname === text) this.put(textPiece);
+    else w.text(escapeLineSeparators(JSON.stringify(levelname)));
+    w.all(LINE_LOGGER);
+    w.all(scope.nameJson);
+    w.all(LINE_MESSAGE);
+    this.put(msgPiece);
+    w.all(LINE_ATTRIBUTES);
+    for (let k = 0; k < keys.length; k++) {
+      if (k > 0) w.ascii(',');
+      w.all(attributeRules[k].json);
+      this.put(attributePieces[k]);
+    }
+    w.all(LINE_RESOURCE);
+    w.all(scope.resourceJson);
+    if (traceId !== undefined) {
+      w.all(LINE_TRACE_ID);
+      w.ascii(traceId);
+      w.ascii('"');
+    }
+    if (spanId !== undefined) {
+      w.all(LINE_SPAN_ID);
+      w.ascii(spanId);
+      w.ascii('"');
+    }
+    w.ascii('}');
+    w.end();
     return true;
   }
 }

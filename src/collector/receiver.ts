@@ -20,7 +20,7 @@ import type { PlainRecord } from '../core/fields.js';
 import type { LogRecord } from '../core/record.js';
 import { defaultRecordFactory, makeLogRecord } from '../core/record-factory.js';
 import { FileHandler, type FileMark } from '../handlers/file.js';
-import type { DecodeResult } from '../transport/otlp.js';
+import type { DecodeResult, LineBytes } from '../transport/otlp.js';
 import type { DedupeStore } from './dedupe.js';
 import type { Forwarder } from './forward.js';
 import { LiveViewHandler } from './live-view.js';
@@ -144,8 +144,8 @@ export class Receiver {
     const open = this.open;
     const flight = this.flight;
     const fresh: PlainRecord[] = [];
-    // the lines the scanner made of the fresh records (otlp-scan.ts), by the same index
-    const lines: (string | null)[] = [];
+    // where the fresh records are in result (their lines, made by the scanner, are there by that index)
+    const at: number[] = [];
     let duplicates = 0;
     let leansOnFlight = false;
     result.records.forEach((r, i) => {
@@ -159,7 +159,7 @@ export class Receiver {
         open.uids.add(r.uid);
       }
       fresh.push(r);
-      lines.push(result.lines?.[i] ?? null);
+      at.push(i);
     });
     const openHandlers = this.handlers();
     // the app's shutdown() closes every handler of the process, the collector's too: storing nothing
@@ -174,12 +174,13 @@ export class Receiver {
     // the LogRecord handed to the tree, or null for a record written without one
     const made: (LogRecord | null)[] = [];
     // the scanner's records hold slices of the body: one kept past the request is copied out of it
-    const scanned = result.lines !== undefined;
+    const lines = result.lines ?? null;
+    const scanned = lines !== null;
     fresh.forEach((r, i) => {
       const known = this.tree.loggerDict.size < MAX_LOGGERS || this.tree.loggerDict.has(r.name);
       const logger = known ? this.tree.getLogger(r.name) : this.tree.root as RootLogger;
       // a line made by the scanner is the default JsonFormatter's: the file's own when its formatter is one
-      if (lane && this.writeFields(lane, logger, r, routes, lane.sameLine ? lines[i] : null)) {
+      if (lane && this.writeFields(lane, logger, r, routes, lane.sameLine ? lines : null, at[i])) {
         made.push(null);
         return;
       }
@@ -241,10 +242,10 @@ export class Receiver {
   /**
    * Writes a record as its LogRecord would be, through `logger`, without making one: true when it
    * did, false when the record must go the LogRecord's way (a logger that filters or has handlers of
-   * its own on the way to the root, a record without a uid, a line that cannot be made). `made` is
-   * the record's line when the scanner made it (otlp-scan.ts), else null.
+   * its own on the way to the root, a record without a uid, a line that cannot be made). `lines`
+   * are the lines the scanner made (otlp-scan.ts), the record's the `at`th, if it made one.
    */
-  private writeFields(lane: Lane, logger: Logger, r: PlainRecord, routes: Map<string, Logger | null>, made: string | null): boolean {
+  private writeFields(lane: Lane, logger: Logger, r: PlainRecord, routes: Map<string, Logger | null>, lines: LineBytes | null, at: number): boolean {
     if (!r.uid || typeof r.msg !== 'string') return false;
     let route = routes.get(logger.name);
     if (route === undefined) {
@@ -252,16 +253,23 @@ export class Receiver {
       routes.set(logger.name, route);
     }
     if (route === null) return false;
+    const made = lines !== null && lines.starts[at] >= 0;
     let line: string | null = null;
     if (r.levelno >= lane.file.level) {
-      try {
-        line = made ?? lane.formatter.formatFields(r);
-      } catch {
-        return false;
+      if (made) lane.file.emitFormattedBytes(lines.bytes, lines.starts[at], lines.ends[at]);
+      else {
+        try {
+          line = lane.formatter.formatFields(r);
+        } catch {
+          return false;
+        }
+        lane.file.emitFormatted(line);
       }
-      lane.file.emitFormatted(line);
     }
-    if (lane.live && r.levelno >= lane.live.level) lane.live.handleFields(r, lane.sameLine ? line : null);
+    if (lane.live && r.levelno >= lane.live.level) {
+      if (made) lane.live.handleLine(r, lines, at);
+      else lane.live.handleFields(r, lane.sameLine ? line : null);
+    }
     return true;
   }
 

@@ -1,7 +1,7 @@
 // Writes that leave a file whole: a write(2) may take only part of its bytes (the disk full, a
 // file-size limit, a signal) and say so only in its count; a torn last line would then swallow the
 // next record written after it.
-import { closeSync, fsyncSync, ftruncateSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, ftruncateSync, openSync, writeSync, writevSync } from 'node:fs';
 
 /** Writes every byte, however many calls the system takes; throws when it refuses the rest. */
 export function writeWhole(fd: number, bytes: Uint8Array): void {
@@ -20,6 +20,28 @@ export function writeWhole(fd: number, bytes: Uint8Array): void {
 export function appendWhole(fd: number, bytes: Uint8Array, size: number): void {
   try {
     writeWhole(fd, bytes);
+  } catch (err) {
+    ftruncateSync(fd, size);
+    throw err;
+  }
+}
+
+/**
+ * As appendWhole, for bytes in several chunks, written in order with one call (writev) where the
+ * system takes them all at once.
+ * @example appendWholeList(fd, [head, tail], size); size += head.length + tail.length
+ */
+export function appendWholeList(fd: number, chunks: Uint8Array[], size: number): void {
+  try {
+    let taken = writevSync(fd, chunks);
+    for (const chunk of chunks) {
+      // what writev left of this chunk, if it stopped short
+      if (taken >= chunk.length) taken -= chunk.length;
+      else {
+        writeWhole(fd, chunk.subarray(taken));
+        taken = 0;
+      }
+    }
   } catch (err) {
     ftruncateSync(fd, size);
     throw err;

@@ -8,7 +8,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { Handler } from '../core/handler.js';
 import type { LogRecord } from '../core/record.js';
 import { gmtime, localtime, strftime } from '../core/strftime.js';
-import { appendWhole, syncDirectory } from './durable-write.js';
+import { appendWhole, appendWholeList, syncDirectory } from './durable-write.js';
 
 /** Options shared by the file handlers. */
 export interface FileHandlerOptions {
@@ -47,6 +47,12 @@ export class FileHandler extends Handler {
   private ino = '';
   protected pending = '';
   protected pendingBytes = 0;
+  // with `batched`, lines given as bytes (emitFormattedBytes), which come before `pending`: ranges
+  // taken whole, and the last range, which the next line that follows it in its buffer extends
+  private byteChunks: Uint8Array[] = [];
+  private bytesFrom: Uint8Array | null = null;
+  private bytesStart = 0;
+  private bytesEnd = 0;
   /** Bytes in the file. */
   protected size = 0;
   // set while the file may end past `size`: a failed write not yet cut back (the next flush cuts it)
@@ -86,7 +92,7 @@ export class FileHandler extends Handler {
       if (this.batched) {
         this.pending += text;
       } else {
-        this.rolloverIfDue(text);
+        this.rolloverIfDue(Buffer.byteLength(text));
         this.write(text);
       }
     } catch (err) {
@@ -103,8 +109,52 @@ export class FileHandler extends Handler {
     this.pending += line + this.terminator;
   }
 
-  /** Rolls over if `text` is due in a new file; the rotating handlers say when. */
-  protected rolloverIfDue(_text: string): void {}
+  /**
+   * With `batched`: as emitFormatted, for a line given as UTF-8 bytes, `bytes` from `start` to `end`
+   * (the collector's lines, which its scanner writes as bytes). The bytes are written as they are,
+   * at the next flush(): they must not change until then.
+   */
+  emitFormattedBytes(bytes: Uint8Array, start: number, end: number): void {
+    if (!this.batched) throw new Error('emitFormattedBytes() is for a batched FileHandler');
+    // what is pending as text came first
+    if (this.pending !== '') {
+      const text = Buffer.from(this.pending);
+      this.holdRange(text, 0, text.length);
+      this.pending = '';
+    }
+    // a line followed by its newline in `bytes` goes with it
+    if (this.terminator === '\n' && bytes[end] === 10) this.holdRange(bytes, start, end + 1);
+    else {
+      this.holdRange(bytes, start, end);
+      this.pending = this.terminator;
+    }
+  }
+
+  private holdRange(bytes: Uint8Array, start: number, end: number): void {
+    if (bytes === this.bytesFrom && start === this.bytesEnd) {
+      this.bytesEnd = end;
+      return;
+    }
+    if (this.bytesFrom !== null) this.byteChunks.push(this.bytesFrom.subarray(this.bytesStart, this.bytesEnd));
+    this.bytesFrom = bytes;
+    this.bytesStart = start;
+    this.bytesEnd = end;
+  }
+
+  /** What is pending, as the chunks of bytes it is written as; none are pending after. */
+  private takePending(): Uint8Array[] {
+    const chunks = this.byteChunks;
+    if (this.bytesFrom !== null) chunks.push(this.bytesFrom.subarray(this.bytesStart, this.bytesEnd));
+    if (this.pending !== '') chunks.push(Buffer.from(this.pending));
+    this.byteChunks = [];
+    this.bytesFrom = null;
+    this.pending = '';
+    this.pendingBytes = 0;
+    return chunks;
+  }
+
+  /** Rolls over if `bytes` more bytes are due in a new file; the rotating handlers say when. */
+  protected rolloverIfDue(_bytes: number): void {}
 
   protected write(text: string): void {
     if (this.fd === null) {
@@ -124,25 +174,25 @@ export class FileHandler extends Handler {
       this.cutTo = null;
     }
     this.failed = [];
-    if (this.pending === '') return;
-    const text = this.pending;
-    this.pending = '';
-    this.pendingBytes = 0;
+    if (this.pending === '' && this.bytesFrom === null) return;
+    const chunks = this.takePending();
+    let length = 0;
+    for (const chunk of chunks) length += chunk.length;
     // the rollover that the batch's first record would have made, so the batch lands in one file
-    if (this.batched) this.rolloverIfDue(text);
+    if (this.batched) this.rolloverIfDue(length);
     if (this.fd === null) {
       if (this.closed) return;
       this.open();
     }
     const fd = this.fd as number;
-    const bytes = Buffer.from(text);
     try {
-      appendWhole(fd, bytes, this.size);
+      if (chunks.length === 1) appendWhole(fd, chunks[0], this.size);
+      else appendWholeList(fd, chunks, this.size);
     } catch (err) {
       this.cutTo = this.size;
       throw err;
     }
-    this.size += bytes.length;
+    this.size += length;
   }
 
   /** fsync: what flush() wrote survives a power cut, and so does the file's name when it is new. */
@@ -195,8 +245,7 @@ export class FileHandler extends Handler {
 
   /** Drops what is pending, unwritten: a batch that is not to be stored. */
   discard(): void {
-    this.pending = '';
-    this.pendingBytes = 0;
+    this.takePending();
     this.failed = [];
   }
 
@@ -252,10 +301,15 @@ export class RotatingFileHandler extends FileHandler {
   }
 
   shouldRollover(text: string): boolean {
+    return this.dueWith(Buffer.byteLength(text));
+  }
+
+  /** shouldRollover() for `bytes` more bytes. */
+  private dueWith(bytes: number): boolean {
     if (this.maxBytes <= 0 || this.backupCount <= 0 || !this.regularFile) return false;
     // an empty file is never rolled over, whatever the size of the record
     const size = this.size + this.pendingBytes;
-    return size > 0 && size + Buffer.byteLength(text) >= this.maxBytes;
+    return size > 0 && size + bytes >= this.maxBytes;
   }
 
   doRollover(): void {
@@ -278,9 +332,9 @@ export class RotatingFileHandler extends FileHandler {
     if (!this.delay) this.open();
   }
 
-  protected override rolloverIfDue(text: string): void {
+  protected override rolloverIfDue(bytes: number): void {
     if (this.fd === null && !this.closed) this.open();
-    if (this.shouldRollover(text)) this.doRollover();
+    if (this.dueWith(bytes)) this.doRollover();
   }
 }
 

@@ -205,9 +205,15 @@ export interface DecodeResult {
   records: PlainRecord[];
   rejected: number;
   errors: string[];
-  /** Each record's line as the collector's default JsonFormatter writes it, where the collector's scanner made it (null: not made). */
-  lines?: (string | null)[];
+  /** Each record's line as the collector's default JsonFormatter writes it, where the collector's scanner made it. */
+  lines?: LineBytes;
 }
+
+/**
+ * Lines made as UTF-8 bytes, many in one buffer: record i's is `bytes` from `starts[i]` to
+ * `ends[i]`, followed by a newline; `starts[i]` is -1 where no line was made.
+ */
+export interface LineBytes { bytes: Uint8Array; starts: number[]; ends: number[] }
 
 /** Thrown when the body is not an ExportLogsServiceRequest at all (answered 400). */
 export class OtlpFormatError extends Error {

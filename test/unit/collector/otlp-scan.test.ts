@@ -2,6 +2,7 @@
 // for: decodeRequest(JSON.parse(body)) for the records, and the default JsonFormatter's
 // formatFields for each line, on bodies made to be odd (a seeded generator: the same bodies each run).
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { lineText } from '../../../src/collector/line-bytes.js';
 import { detach, scanRequest } from '../../../src/collector/otlp-scan.js';
 import type { PlainRecord } from '../../../src/core/fields.js';
 import { JsonFormatter } from '../../../src/core/json-formatter.js';
@@ -81,9 +82,22 @@ const formatter = new JsonFormatter();
 /** A record's keys in order with its values: what a deep equality alone does not compare. */
 const ordered = (records: PlainRecord[]) => records.map((r) => Object.entries(r));
 
+/** scanRequest of `text`, with its lines as text; each line must be followed by its newline in the bytes. */
+function scan(text: string) {
+  const scanned = scanRequest(Buffer.from(text, 'utf8'));
+  if (scanned === null) return null;
+  const { lines } = scanned;
+  expect(lines.starts).toHaveLength(scanned.records.length);
+  const texts = scanned.records.map((_, i) => {
+    if (lines.starts[i] >= 0) expect(lines.bytes[lines.ends[i]]).toBe(10);
+    return lineText(lines, i);
+  });
+  return { ...scanned, lines: texts };
+}
+
 /** Checks the scanner against JSON.parse and decodeRequest on `text`; answers whether the scanner read it. */
 function agrees(text: string): boolean {
-  const scanned = scanRequest(Buffer.from(text, 'utf8'));
+  const scanned = scan(text);
   let parsed: unknown;
   let expected: ReturnType<typeof decodeRequest>;
   try {
@@ -120,7 +134,7 @@ describe('the collector\'s scanner of OTLP bodies', () => {
       const whole = JSON.stringify(encodeRecords(batch, resource));
       const sliced = await encodeBody(batch, resource);
       for (const text of [whole, sliced]) {
-        const scanned = scanRequest(Buffer.from(text, 'utf8'));
+        const scanned = scan(text);
         // isolog's own shape is always the scanner's to read
         expect(scanned).not.toBeNull();
         expect(agrees(text)).toBe(true);
@@ -138,12 +152,12 @@ describe('the collector\'s scanner of OTLP bodies', () => {
       exc_text: null, stack_info: null, route: '/api/items', status: 200, ratio: i / 3, ok: i % 2 === 0, none: null,
     }));
     const text = JSON.stringify(encodeRecords(records, { 'service.name': 'shop' }));
-    const scanned = scanRequest(Buffer.from(text, 'utf8'));
+    const scanned = scan(text);
     expect(scanned?.lines.every((l) => l !== null)).toBe(true);
     expect(agrees(text)).toBe(true);
     // attributes that look like a DOM node are serialized as one: the scanner leaves that line to formatFields
     const node = JSON.stringify(encodeRecords([{ ...records[0], nodeType: 1, nodeName: 'DIV' }]));
-    expect(scanRequest(Buffer.from(node, 'utf8'))?.lines).toEqual([null]);
+    expect(scan(node)?.lines).toEqual([null]);
     expect(agrees(node)).toBe(true);
   });
 
@@ -169,7 +183,7 @@ describe('the collector\'s scanner of OTLP bodies', () => {
       { name: 'app', msg: 'plain', levelno: 30, levelname: 'WARNING', created: 1_700_000_001, uid: 'uid-plain-000000002', exc_text: null, stack_info: null, route: '/x' },
     ];
     const text = JSON.stringify(encodeRecords(records, { 'service.name': 'ünïcode' }));
-    const scanned = scanRequest(Buffer.from(text, 'utf8'));
+    const scanned = scan(text);
     expect(scanned?.records.map((r) => r.msg)).toEqual(['naïve "quoted" \\ \n', 'plain']);
     // a uid outside printable ASCII is no uid (decodeRequest's rule), so the first has no line
     expect(scanned?.records.map((r) => r.uid)).toEqual(['', 'uid-plain-000000002']);
@@ -181,18 +195,18 @@ describe('the collector\'s scanner of OTLP bodies', () => {
     const record: PlainRecord = { name: 'app', msg: 'm', levelno: 20, levelname: 'INFO', created: 1_700_000_000, uid: 'uid-many-keys-0001', exc_text: null, stack_info: null };
     const many = { ...record, ...Object.fromEntries(Array.from({ length: 100 }, (_, k) => [`field${k}`, k])) };
     const wide = JSON.stringify(encodeRecords([many]));
-    expect(scanRequest(Buffer.from(wide, 'utf8'))?.lines).toEqual([null]);
+    expect(scan(wide)?.lines).toEqual([null]);
     expect(agrees(wide)).toBe(true);
     const body = JSON.stringify(encodeRecords([record]));
     const keyed = `{${Array.from({ length: 20 }, (_, k) => `"junk${k}":${k},`).join('')}${body.slice(1)}`;
-    expect(scanRequest(Buffer.from(keyed, 'utf8'))).toBeNull();
+    expect(scan(keyed)).toBeNull();
     expect(agrees(keyed)).toBe(false);
   });
 
   it('detach() leaves a record\'s fields as they were, in their order', () => {
     const record: PlainRecord = { name: 'app', msg: 'a message long enough to be a slice', levelno: 20, levelname: 'INFO', created: 1_700_000_000, uid: 'uid-detached-000001',
       exc_text: null, stack_info: null, route: '/a/route/long/enough', n: 5 };
-    const scanned = scanRequest(Buffer.from(JSON.stringify(encodeRecords([record])), 'utf8'));
+    const scanned = scan(JSON.stringify(encodeRecords([record])));
     const read = (scanned as { records: PlainRecord[] }).records[0];
     const before = Object.entries(read);
     expect(Object.entries(detach(read))).toEqual(before);
@@ -200,7 +214,7 @@ describe('the collector\'s scanner of OTLP bodies', () => {
 
   it('writes U+2028 and U+2029 escaped in a line, as the formatter does, so that a record cannot forge a line', () => {
     const record: PlainRecord = { name: 'app', msg: 'one\u2028two\u2029three', levelno: 20, levelname: 'INFO', created: 1_700_000_000, uid: 'uid-separators-1', exc_text: null, stack_info: null };
-    const scanned = scanRequest(Buffer.from(JSON.stringify(encodeRecords([record])), 'utf8'));
+    const scanned = scan(JSON.stringify(encodeRecords([record])));
     expect(scanned?.lines[0]).toContain('one\\u2028two\\u2029three');
     expect(scanned?.lines[0]).not.toMatch(/[\u2028\u2029]/);
   });

@@ -55,6 +55,41 @@ describe('RotatingFileHandler', () => {
     expect(lines('batch.log')).toEqual(Array(20).fill('second'));
   });
 
+  it('batched writes lines given as bytes in order with the others, counts them for rollover, and discard() drops them', () => {
+    const dir = tmp();
+    const h = new logging.RotatingFileHandler(join(dir, 'bytes.log'), { maxBytes: 68, backupCount: 1, batched: true });
+    // three lines in one buffer, each followed by its newline, as the collector's scanner writes them
+    const buffer = Buffer.from('bytes 1\nbytes 2 é\nbytes 3\n');
+    const line = (n: number) => {
+      const start = buffer.indexOf(`bytes ${n}`);
+      h.emitFormattedBytes(buffer, start, buffer.indexOf('\n', start));
+    };
+    line(1);
+    h.handle(new logging.LogRecord('x', 20, '', 0, 'text a', [], null));
+    line(2);
+    line(3);
+    h.emitFormatted('text b');
+    line(1);
+    expect(readFileSync(join(dir, 'bytes.log'), 'utf8')).toBe('');
+    h.flush();
+    expect(readFileSync(join(dir, 'bytes.log'), 'utf8')).toBe('bytes 1\ntext a\nbytes 2 é\nbytes 3\ntext b\nbytes 1\n');
+    // the file has 49 bytes; the batch's 19 (18 characters: é is 2 bytes) take it to 68, the limit: it rolls over first
+    line(2);
+    line(3);
+    h.flush();
+    expect(files(dir)).toEqual({ 'bytes.log': 'bytes 2 é\nbytes 3\n', 'bytes.log.1': 'bytes 1\ntext a\nbytes 2 é\nbytes 3\ntext b\nbytes 1\n' });
+    line(1);
+    h.emitFormatted('dropped');
+    h.discard();
+    h.flush();
+    h.terminator = '\r\n';
+    line(3);
+    line(1);
+    h.close();
+    expect(readFileSync(join(dir, 'bytes.log'), 'utf8')).toBe('bytes 2 é\nbytes 3\nbytes 3\r\nbytes 1\r\n');
+    expect(() => new logging.FileHandler(join(dir, 'plain.log')).emitFormattedBytes(buffer, 0, 7)).toThrow('is for a batched FileHandler');
+  });
+
   it('batched keeps the records whose formatting threw for takeFailed(), and writes the others', () => {
     const dir = tmp();
     const h = new logging.FileHandler(join(dir, 'failed.log'), { batched: true });
