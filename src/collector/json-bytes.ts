@@ -14,8 +14,11 @@ export const CLOSE_BRACKET = 93;
 const OPEN_BRACE = 123;
 export const CLOSE_BRACE = 125;
 
-/** An ASCII literal as the reader compares it: four bytes at a time, then the rest one by one. */
-export interface Literal { length: number; words: Uint32Array; tail: Uint8Array }
+/**
+ * An ASCII literal as the reader compares it: four bytes at a time, the last four (which may
+ * overlap the words before them) as one more word; one by one when it is shorter than four.
+ */
+export interface Literal { length: number; words: Uint32Array; last: number; bytes: Uint8Array }
 
 /** `text` (ASCII) as a Literal, made once for each literal the scanner looks for. */
 export const ascii = (text: string): Literal => {
@@ -23,7 +26,7 @@ export const ascii = (text: string): Literal => {
   const view = new DataView(bytes.buffer);
   const words = new Uint32Array(bytes.length >> 2);
   for (let k = 0; k < words.length; k++) words[k] = view.getUint32(4 * k, true);
-  return { length: bytes.length, words, tail: bytes.subarray(4 * words.length) };
+  return { length: bytes.length, words, last: bytes.length >= 4 ? view.getUint32(bytes.length - 4, true) : 0, bytes };
 };
 export const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 
@@ -67,12 +70,26 @@ export class JsonBytes {
 
   protected at(literal: Literal): boolean {
     const i = this.i;
-    if (i + literal.length > this.length) return false;
-    const { words, tail } = literal;
-    for (let k = 0; k < words.length; k++) if (this.view.getUint32(i + 4 * k, true) !== words[k]) return false;
-    const rest = i + 4 * words.length;
-    for (let k = 0; k < tail.length; k++) if (this.bytes[rest + k] !== tail[k]) return false;
-    this.i = i + literal.length;
+    const length = literal.length;
+    if (i + length > this.length) return false;
+    if (length < 4) {
+      for (let k = 0; k < length; k++) if (this.bytes[i + k] !== literal.bytes[k]) return false;
+    } else {
+      const { words, last } = literal;
+      const view = this.view;
+      for (let k = 0; k < words.length; k++) if (view.getUint32(i + 4 * k, true) !== words[k]) return false;
+      if (view.getUint32(i + length - 4, true) !== last) return false;
+    }
+    this.i = i + length;
+    return true;
+  }
+
+  /** Whether the bytes at i and at j are the same for `length` bytes (both within the body). */
+  protected same(i: number, j: number, length: number): boolean {
+    const view = this.view;
+    let k = 0;
+    for (; k + 4 <= length; k += 4) if (view.getUint32(i + k, true) !== view.getUint32(j + k, true)) return false;
+    for (; k < length; k++) if (this.bytes[i + k] !== this.bytes[j + k]) return false;
     return true;
   }
 

@@ -3,9 +3,11 @@
 // (a copy), held until its group's write (garbage collection copied it again, and again when it
 // moved to the old generation), then encoded to UTF-8 for the file. The bytes go to the file as
 // they are (FileHandler.emitFormattedBytes), and the buffer lives outside V8's heap.
+import { isoTime } from '../core/json-formatter.js';
 import type { LineBytes } from '../transport/otlp.js';
 
 const NEWLINE = 10;
+const DAY_MS = 86_400_000;
 
 /** Writes lines into a buffer that grows as they come; `lines()` is what they came to. */
 export class LineWriter {
@@ -15,6 +17,11 @@ export class LineWriter {
   private readonly starts: number[] = [];
   private readonly ends: number[] = [];
   private start = -1;
+  // the day of the last time written, and its first 11 characters (`2026-12-03T`)
+  private dayStart = NaN;
+  private readonly dayPrefix = Buffer.alloc(11);
+  // isoTime() of the last time outside that day
+  private iso = '';
 
   /** `size`: the bytes the lines are expected to take (the buffer grows past it when they take more). */
   constructor(size: number) {
@@ -75,6 +82,51 @@ export class LineWriter {
   text(text: string): void {
     this.room(3 * text.length);
     this.at += this.bytes.write(text, this.at, 'utf8');
+  }
+
+  /**
+   * The length of what isoTime(ms) gives, for a whole `ms`, which timeOf() writes next: 24 for
+   * the years 0 to 9999.
+   */
+  timeLength(ms: number): number {
+    const within = ms - this.dayStart;
+    if (within >= 0 && within < DAY_MS) return 24;
+    const iso = isoTime(ms);
+    this.iso = iso;
+    if (iso.length === 24) {
+      this.dayStart = Math.floor(ms / DAY_MS) * DAY_MS;
+      this.dayPrefix.write(iso, 0, 11, 'latin1');
+    }
+    return iso.length;
+  }
+
+  /** Writes isoTime(ms) for the `ms` timeLength() was given last, without making its string. */
+  time(ms: number): void {
+    const within = ms - this.dayStart;
+    if (!(within >= 0 && within < DAY_MS)) return this.ascii(this.iso);
+    this.room(24);
+    const out = this.bytes;
+    let at = this.at;
+    const prefix = this.dayPrefix;
+    for (let k = 0; k < 11; k++) out[at++] = prefix[k];
+    const hours = Math.floor(within / 3_600_000);
+    const minutes = Math.floor(within / 60_000) % 60;
+    const seconds = Math.floor(within / 1000) % 60;
+    const milli = within % 1000;
+    out[at++] = 48 + Math.floor(hours / 10);
+    out[at++] = 48 + (hours % 10);
+    out[at++] = 58; // :
+    out[at++] = 48 + Math.floor(minutes / 10);
+    out[at++] = 48 + (minutes % 10);
+    out[at++] = 58;
+    out[at++] = 48 + Math.floor(seconds / 10);
+    out[at++] = 48 + (seconds % 10);
+    out[at++] = 46; // .
+    out[at++] = 48 + Math.floor(milli / 100);
+    out[at++] = 48 + (Math.floor(milli / 10) % 10);
+    out[at++] = 48 + (milli % 10);
+    out[at++] = 90; // Z
+    this.at = at;
   }
 
   lines(): LineBytes {

@@ -10,7 +10,7 @@
 // a body whose frame it cannot read (whitespace between tokens, keys out of order, bad JSON) is left
 // to JSON.parse whole (scanRequest answers null). Reading the bytes is json-bytes.ts's part.
 import type { PlainRecord } from '../core/fields.js';
-import { escapeLineSeparators, isoTime } from '../core/json-formatter.js';
+import { escapeLineSeparators } from '../core/json-formatter.js';
 import { isDomNode } from '../core/repr.js';
 import { DEFAULT_LIMITS } from '../core/serialize.js';
 import {
@@ -41,14 +41,22 @@ const LINE_KEYS = 3 + 4 + 12 + 5 + 9 + 6 + 7 + 10 + 8;
 // loop for seconds)
 const MAX_ATTRIBUTES = 64;
 
-/** A scope's records share these: the logger's name, the resource, and their JSON (as UTF-8). */
+/** A scope's records share these: the logger's name, the resource, and the parts of their lines these make. */
 interface Scope {
   name: string;
-  nameJson: Uint8Array;
+  nameJson: string;
   resource: Record<string, unknown>;
-  /** The resource's JSON and what it counts against the line's total; null when it is not flat plain JSON within the limits. */
-  resourceJson: Uint8Array | null;
+  /** What the resource counts against the line's total. */
   resourceBudget: number;
+  /**
+   * The end of a line from the resource on, without the line's last brace and with it (a record
+   * with a trace or span id has them in between); null when the resource is not flat plain JSON
+   * within the limits.
+   */
+  tail: Uint8Array | null;
+  tailClosed: Uint8Array | null;
+  /** The middle of a line, from the level to the message, by level name. */
+  middles: Map<string, { levelno: number; bytes: Uint8Array }>;
 }
 
 /** The resource's JSON when it is flat (strings, finite numbers, booleans, null) and within the limits; else null. */
@@ -92,22 +100,19 @@ const utf8 = (text: string): Uint8Array => Buffer.from(text, 'utf8');
 const LINE_UID = utf8('{"uid":');
 const LINE_TIME = utf8(',"time":"');
 const LINE_NANOS = utf8('","timeUnixNano":"');
-const LINE_LEVEL = utf8('","level":');
-const LINE_LEVELNAME = utf8(',"levelname":');
-const LINE_LOGGER = utf8(',"logger":');
-const LINE_MESSAGE = utf8(',"message":');
 const LINE_ATTRIBUTES = utf8(',"attributes":{');
-const LINE_RESOURCE = utf8('},"resource":');
 const LINE_TRACE_ID = utf8(',"traceId":"');
 const LINE_SPAN_ID = utf8(',"spanId":"');
+const LINE_ID_END = utf8('"');
+const LINE_END = utf8('}');
 
 /** What an attribute's key comes to in a record: a field (its name and JSON), the uid, left out, or a record for decodeRecord. */
 const enum KeyKind { Field, Uid, Left, Unknown }
-/** `json`: the field's key as the line writes it, with its colon. */
-interface KeyRule { kind: KeyKind; field: string; json: Uint8Array }
+/** `json`: the field's key as the line writes it, with its colon; `nextJson` with the comma before it too. */
+interface KeyRule { kind: KeyKind; field: string; json: Uint8Array; nextJson: Uint8Array }
 
 function ruleOf(key: string, json: string): KeyRule {
-  const rule = (kind: KeyKind, field: string, written = json): KeyRule => ({ kind, field, json: utf8(`${written}:`) });
+  const rule = (kind: KeyKind, field: string, written = json): KeyRule => ({ kind, field, json: utf8(`${written}:`), nextJson: utf8(`,${written}:`) });
   if (key === UID_ATTRIBUTE) return rule(KeyKind.Uid, key);
   // fromKeyValues leaves these out
   if (key === '__proto__' || key === 'constructor' || key === 'prototype') return rule(KeyKind.Left, key);
@@ -128,7 +133,6 @@ class Scanner extends JsonBytes {
   private severity = -1;
   private severityText = '';
   private level = 0;
-  private levelJson = '0';
   /** Where the lines go, as bytes. */
   private readonly writer: LineWriter;
   /** The pieces of the record being read that its line writes (see piece()), and its attributes' keys and pieces. */
@@ -180,16 +184,11 @@ class Scanner extends JsonBytes {
 
   /** The rule of the attribute key at i, the `place`th of its record, moving past it; null when there is no string. */
   private key(place: number): KeyRule | null {
-    const b = this.bytes;
     const start = this.i;
     const known = this.keys[place];
-    if (known !== undefined && start + known.length <= this.length) {
-      let k = 0;
-      while (k < known.length && b[start + k] === b[known.start + k]) k++;
-      if (k === known.length) {
-        this.i = start + known.length;
-        return known.rule;
-      }
+    if (known !== undefined && start + known.length <= this.length && this.same(start, known.start, known.length)) {
+      this.i = start + known.length;
+      return known.rule;
     }
     if (!this.string()) return null;
     const rule = ruleOf(this.value, this.jsonText());
@@ -248,7 +247,8 @@ class Scanner extends JsonBytes {
       if (key === 'logRecords') {
         records = true;
         const at: Scope = {
-          name, nameJson: utf8(escapeLineSeparators(JSON.stringify(name))), resource, resourceJson: flat ? utf8(flat.json) : null, resourceBudget: flat?.budget ?? 0,
+          name, nameJson: escapeLineSeparators(JSON.stringify(name)), resource, resourceBudget: flat?.budget ?? 0,
+          tail: flat ? utf8(`},"resource":${flat.json}`) : null, tailClosed: flat ? utf8(`},"resource":${flat.json}}`) : null, middles: new Map(),
         };
         return this.list(() => this.record(at));
       }
@@ -276,9 +276,9 @@ class Scanner extends JsonBytes {
     const b = this.bytes;
     if (!this.at(TIME)) return false;
     const digits = this.i;
-    while (this.i < this.length && isDigit(b[this.i])) this.i++;
+    const end = this.digitsFrom(digits);
+    this.i = end;
     // decodeRecord's rule: digits without a leading zero, at most 2^64-1; a time of 0 gives way to the observed one
-    const end = this.i;
     const time = nanos(this.slice(digits, end));
     if (time === null || time === '0' || time.length !== end - digits || !this.at(SEVERITY)) return false;
     // whole milliseconds (at most 14 digits, exact as a double), as Number(time.slice(0, -6))
@@ -370,7 +370,6 @@ class Scanner extends JsonBytes {
       this.severity = severity;
       this.severityText = text;
       this.level = levelFromSeverity(severity, text);
-      this.levelJson = String(this.level);
     }
     const levelno = this.level;
     const levelname = levelNameOf(text, levelno);
@@ -388,53 +387,74 @@ class Scanner extends JsonBytes {
     if (isDomNode(record)) lineable = false;
     this.out.records.push(record);
 
-    const iso = isoTime(Math.round(created * 1000));
-    budget += LINE_KEYS + id.length + iso.length + time.length + levelname.length + scope.name.length + msg.length + scope.resourceBudget
+    const whole = Math.round(created * 1000);
+    budget += LINE_KEYS + id.length + this.writer.timeLength(whole) + time.length + levelname.length + scope.name.length + msg.length + scope.resourceBudget
       + (traceId === undefined ? 0 : 7 + traceId.length) + (spanId === undefined ? 0 : 6 + spanId.length);
-    if (!(lineable && id && scope.resourceJson !== null && keys.length <= maxItems && budget < maxTotal && msg.length <= maxString
+    if (!(lineable && id && scope.tail !== null && keys.length <= maxItems && budget < maxTotal && msg.length <= maxString
       && (traceId === undefined || traceId.length <= maxString) && (spanId === undefined || spanId.length <= maxString))) {
       this.writer.none();
       return true;
     }
-    // the line, as JsonFormatter.formatFields writes it
+    this.line(scope, uidPiece, whole, digits, end, levelno, levelname, text === levelname ? textPiece : -1, msgPiece, keys.length, traceId, spanId);
+    return true;
+  }
+
+  /**
+   * Writes a record's line, as JsonFormatter.formatFields writes it, from its pieces (a method of
+   * its own, so that V8 inlines the writer's calls into it).
+   */
+  private line(scope: Scope, uid: number, ms: number, nanosStart: number, nanosEnd: number, levelno: number, levelname: string, levelnamePiece: number,
+    msg: number, attributes: number, traceId: string | undefined, spanId: string | undefined): void {
     const w = this.writer;
     w.begin();
     w.all(LINE_UID);
-    this.put(uidPiece);
+    this.put(uid);
     w.all(LINE_TIME);
-    w.ascii(iso);
+    w.time(ms);
     w.all(LINE_NANOS);
-    w.range(b, digits, end);
-    w.all(LINE_LEVEL);
-    w.ascii(this.levelJson);
-    w.all(LINE_LEVELNAME);
-    if (levelname === text) this.put(textPiece);
-    else w.text(escapeLineSeparators(JSON.stringify(levelname)));
-    w.all(LINE_LOGGER);
-    w.all(scope.nameJson);
-    w.all(LINE_MESSAGE);
-    this.put(msgPiece);
+    w.range(this.bytes, nanosStart, nanosEnd);
+    w.all(this.middle(scope, levelno, levelname, levelnamePiece));
+    this.put(msg);
     w.all(LINE_ATTRIBUTES);
-    for (let k = 0; k < keys.length; k++) {
-      if (k > 0) w.ascii(',');
-      w.all(attributeRules[k].json);
+    const { attributeRules, attributePieces } = this;
+    for (let k = 0; k < attributes; k++) {
+      const rule = attributeRules[k];
+      w.all(k === 0 ? rule.json : rule.nextJson);
       this.put(attributePieces[k]);
     }
-    w.all(LINE_RESOURCE);
-    w.all(scope.resourceJson);
-    if (traceId !== undefined) {
-      w.all(LINE_TRACE_ID);
-      w.ascii(traceId);
-      w.ascii('"');
+    if (traceId === undefined && spanId === undefined) w.all(scope.tailClosed as Uint8Array);
+    else {
+      w.all(scope.tail as Uint8Array);
+      if (traceId !== undefined) {
+        w.all(LINE_TRACE_ID);
+        w.ascii(traceId);
+        w.all(LINE_ID_END);
+      }
+      if (spanId !== undefined) {
+        w.all(LINE_SPAN_ID);
+        w.ascii(spanId);
+        w.all(LINE_ID_END);
+      }
+      w.all(LINE_END);
     }
-    if (spanId !== undefined) {
-      w.all(LINE_SPAN_ID);
-      w.ascii(spanId);
-      w.ascii('"');
-    }
-    w.ascii('}');
     w.end();
-    return true;
+  }
+
+  /** The middle of a line, `","level":…,"message":`, for records of this level in this scope. */
+  private middle(scope: Scope, levelno: number, levelname: string, levelnamePiece: number): Uint8Array {
+    const known = scope.middles.get(levelname);
+    if (known !== undefined && known.levelno === levelno) return known.bytes;
+    // the level name's JSON as the body has it, or as JSON.stringify writes it: the same
+    const nameJson = levelnamePiece >= 0 ? this.pieceJson(levelnamePiece) : escapeLineSeparators(JSON.stringify(levelname));
+    const bytes = utf8(`","level":${levelno},"levelname":${nameJson},"logger":${scope.nameJson},"message":`);
+    scope.middles.set(levelname, { levelno, bytes });
+    return bytes;
+  }
+
+  /** Piece k as text. */
+  private pieceJson(k: number): string {
+    const end = this.pieceEnd[k];
+    return end >= 0 ? this.slice(this.pieceStart[k], end) : this.pieceText[k];
   }
 }
 
