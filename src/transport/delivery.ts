@@ -130,12 +130,12 @@ export type Delivery = { outcome: 'done' } | { outcome: 'retry' | 'stop'; answer
  * Sends records; a 400/413, or a body over `maxBytes` before it is sent, splits them in halves until
  * the bad record stands alone, and that one is dropped (`onRejected`). A retry or stop anywhere ends
  * the delivery. The halves go in order, so the records sent (a 2xx to `send`) or dropped before it
- * ended are always the first ones. `encoded`: the body of all the records, when it was encoded before.
+ * ended are always the first ones.
  * @example const delivery = await deliver(records, { encode, send, maxBytes: 4 * 1024 * 1024, onRejected })
  */
-export async function deliver<T>(records: T[], options: DeliveryOptions<T>, encoded?: string): Promise<Delivery> {
+export async function deliver<T>(records: T[], options: DeliveryOptions<T>): Promise<Delivery> {
   if (records.length === 0) return { outcome: 'done' };
-  const body = encoded ?? await options.encode(records);
+  const body = await options.encode(records);
   // the cap bounds the encoded body, which the caller cannot know before encoding
   if (!overCap(body, options.maxBytes) || records.length === 1) {
     const answer = await options.send(body, records);

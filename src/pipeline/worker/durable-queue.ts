@@ -19,19 +19,15 @@ function fits(taken: number, records: number, bytes: number, batch: StoredBatch,
 /** Keys sort by time first: [ms, writer id, sequence]. */
 export type BatchKey = [number, string, number];
 
-/** A key as one string, to compare and look up by. */
-export const keyId = (k: BatchKey): string => k.join(':');
-
 /** Visits stored batches oldest first until `visit` returns false. */
 type Walk = (visit: (key: BatchKey, batch: StoredBatch) => boolean) => Promise<void> | void;
 
-/** The oldest batches a walk visits: up to `maxBatches`, within `limits` (but at least one), leaving out those `skip` names. */
-async function takeOldest(walk: Walk, maxBatches: number, limits?: ReadLimits, skip?: (key: BatchKey) => unknown): Promise<[BatchKey, StoredBatch][]> {
+/** The oldest batches a walk visits: up to `maxBatches`, within `limits` (but at least one). */
+async function takeOldest(walk: Walk, maxBatches: number, limits?: ReadLimits): Promise<[BatchKey, StoredBatch][]> {
   const out: [BatchKey, StoredBatch][] = [];
   let records = 0;
   let bytes = 0;
   await walk((key, batch) => {
-    if (skip?.(key)) return true;
     if (out.length >= maxBatches || !fits(out.length, records, bytes, batch, limits)) return false;
     out.push([key, batch]);
     records += batch.count;
@@ -75,8 +71,8 @@ export interface BatchQueue {
   readonly durable: boolean;
   /** Stores batches in one transaction, in order; resolves with their keys. */
   append(...batches: StoredBatch[]): Promise<BatchKey[]>;
-  /** The oldest batches: up to `maxBatches`, and no more than `limits` records and bytes (but at least one batch), but those `skip` names. */
-  oldest(maxBatches: number, limits?: ReadLimits, skip?: (key: BatchKey) => unknown): Promise<[BatchKey, StoredBatch][]>;
+  /** The oldest batches: up to `maxBatches`, and no more than `limits` records and bytes (but at least one batch). */
+  oldest(maxBatches: number, limits?: ReadLimits): Promise<[BatchKey, StoredBatch][]>;
   /** The oldest batches whose bytes add up to `bytes` at least (but those `skip` names): what makes room for that much. */
   covering(bytes: number, skip?: (key: BatchKey) => unknown): Promise<[BatchKey, StoredBatch][]>;
   remove(keys: BatchKey[]): Promise<void>;
@@ -108,9 +104,9 @@ export class IndexedDbQueue implements BatchQueue {
     return keys;
   }
 
-  oldest(maxBatches: number, limits?: ReadLimits, skip?: (key: BatchKey) => unknown): Promise<[BatchKey, StoredBatch][]> {
+  oldest(maxBatches: number, limits?: ReadLimits): Promise<[BatchKey, StoredBatch][]> {
     // a cursor, so that a read stops at the limits instead of loading many large batches
-    return takeOldest((visit) => this.walk(visit), maxBatches, limits, skip);
+    return takeOldest((visit) => this.walk(visit), maxBatches, limits);
   }
 
   covering(bytes: number, skip?: (key: BatchKey) => unknown): Promise<[BatchKey, StoredBatch][]> {
@@ -156,13 +152,13 @@ export class MemoryBatchQueue implements BatchQueue {
   async append(...batches: StoredBatch[]): Promise<BatchKey[]> {
     return batches.map((batch) => {
       const key: BatchKey = [Date.now(), 'memory', this.seq++];
-      this.batches.set(keyId(key), [key, batch]);
+      this.batches.set(key.join(':'), [key, batch]);
       return key;
     });
   }
 
-  oldest(maxBatches: number, limits?: ReadLimits, skip?: (key: BatchKey) => unknown): Promise<[BatchKey, StoredBatch][]> {
-    return takeOldest((visit) => this.walk(visit), maxBatches, limits, skip);
+  oldest(maxBatches: number, limits?: ReadLimits): Promise<[BatchKey, StoredBatch][]> {
+    return takeOldest((visit) => this.walk(visit), maxBatches, limits);
   }
 
   covering(bytes: number, skip?: (key: BatchKey) => unknown): Promise<[BatchKey, StoredBatch][]> {
@@ -170,11 +166,11 @@ export class MemoryBatchQueue implements BatchQueue {
   }
 
   async remove(keys: BatchKey[]): Promise<void> {
-    for (const k of keys) this.batches.delete(keyId(k));
+    for (const k of keys) this.batches.delete(k.join(':'));
   }
 
   async remaining(keys: BatchKey[]): Promise<BatchKey[]> {
-    return keys.filter((k) => this.batches.has(keyId(k)));
+    return keys.filter((k) => this.batches.has(k.join(':')));
   }
 
   totals(): Promise<{ records: number; bytes: number; batches: number }> {

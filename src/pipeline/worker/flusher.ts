@@ -3,8 +3,8 @@
 import { JSON_TEXT } from '../../core/json-repr.js';
 import { deliver, MAX_BYTES_PER_REQUEST, recordDelivery, retryScheduler, type RetryScheduler } from '../../transport/delivery.js';
 import type { SendResult } from '../../transport/http.js';
-import { encodeBody, type Pace } from '../../transport/otlp-body.js';
-import { keyId, type BatchKey, type BatchQueue, type StoredBatch } from './durable-queue.js';
+import type { Pace } from '../../transport/otlp-body.js';
+import type { BatchKey, BatchQueue, StoredBatch } from './durable-queue.js';
 import type { PipelineStats, TransportConfig } from '../protocol.js';
 import type { PlainRecord } from '../../core/fields.js';
 import { decodeBatch } from '../batch-decoder.js';
@@ -23,14 +23,8 @@ export interface FlusherEvents {
   problem(text: string): void;
 }
 
-/** Batches read for one request: their keys and records, and their body when it was encoded ahead. */
-export interface Read { keys: BatchKey[]; records: PlainRecord[]; body?: string }
-
-/**
- * The next request, read and encoded while the one before it is on its way. `keys` are its
- * batches' until a batch of it is dropped at the caps (then none): it is read again instead.
- */
-interface Ahead { keys: BatchKey[]; ready: Promise<Read | null> }
+/** Batches read for one request: their keys and records. */
+export interface Read { keys: BatchKey[]; records: PlainRecord[] }
 
 /** How one send went; `kept` is the read to send again. */
 export interface Step { end: 'empty' | 'offline' | 'sent' | 'halted' | 'retry'; kept?: Read; answer?: SendResult }
@@ -64,7 +58,6 @@ export class Flusher {
   private readonly delivery: ReturnType<typeof recordDelivery>;
   /** Whether a kick came since this was last set false (a Service Worker's pass reads again then). */
   protected storedSince = false;
-  private ahead: Ahead | null = null;
 
   constructor(
     private readonly queue: BatchQueue,
@@ -85,21 +78,9 @@ export class Flusher {
     // until then (decoding, encoding in slices between the listener's puts) a drop makes it read again
     const send = (body: string): Promise<SendResult> => {
       this.sending = this.preparing;
-      // while this one is on its way, the next request is read and encoded
-      this.ahead ??= this.readAhead(resource);
       return sendBody(body);
     };
     this.delivery = recordDelivery(send, resource, config.maxBytesPerRequest ?? MAX_BYTES_PER_REQUEST, stats, (text) => events.problem(text), this.paced);
-  }
-
-  /**
-   * The listener drops these batches at the caps: the request being prepared, or read ahead, that
-   * has one of them is read again (those being sent it does not drop).
-   */
-  dropping(keys: readonly BatchKey[]): void {
-    const ids = new Set(keys.map(keyId));
-    if (this.preparing.some((k) => ids.has(keyId(k)))) this.preparing = [];
-    if (this.ahead?.keys.some((k) => ids.has(keyId(k)))) this.ahead.keys = [];
   }
 
   /** Starts flushing, under the origin's lock when Web Locks exist. */
@@ -142,7 +123,7 @@ export class Flusher {
   /** Reads the oldest batches (or takes the ones kept from the last try) and sends them once. */
   protected async step(kept: Read | null): Promise<Step> {
     // the kept batches are sent again only if all are still stored (the cap may have dropped one)
-    if (kept && !(await this.allStored(kept.keys))) kept = null;
+    if (kept && (await this.queue.remaining(kept.keys).catch(() => [])).length !== kept.keys.length) kept = null;
     // a batch of the request being prepared was dropped at the caps meanwhile: read again
     return this.attempt(kept).catch((err: unknown) => {
       if (err !== ABANDONED) throw err;
@@ -154,12 +135,12 @@ export class Flusher {
     this.preparing = kept?.keys ?? [];
     try {
       const batch = kept ?? await this.read();
-      const { keys, records, body } = batch;
+      const { keys, records } = batch;
       if (keys.length === 0) return { end: 'empty' };
       if ((globalThis.navigator as WorkerNavigatorLike | undefined)?.onLine === false) return { end: 'offline', kept: batch };
       // a retry sends the whole read again, halves already sent too: the collector drops them as duplicates
       const rejected = this.delivery.rejected;
-      const delivery = await deliver(records, this.delivery, body);
+      const delivery = await deliver(records, this.delivery);
       if (delivery.outcome === 'done') {
         await this.queue.remove(keys);
         // what the collector rejected (alone, or in a partialSuccess) is dropped, not acknowledged
@@ -180,55 +161,17 @@ export class Flusher {
     }
   }
 
-  /** The oldest batches, as many as one request may carry, and their records: read ahead, if they were. */
+  /** The oldest batches, as many as one request may carry, and their records. */
   private async read(): Promise<Read> {
-    const ahead = this.ahead;
-    const ready = await ahead?.ready;
-    this.ahead = null;
-    // none of its batches dropped while it was read (the listener says so), nor since (then it
-    // empties `preparing`), nor taken by another tab's listener (then it is no longer stored)
-    if (ready && ahead?.keys.length) {
-      this.preparing = ready.keys;
-      if ((await this.allStored(ready.keys)) && this.preparing === ready.keys) return ready;
-    }
-    return this.take(this.paced, (keys) => { this.preparing = keys; });
-  }
-
-  private async allStored(keys: BatchKey[]): Promise<boolean> {
-    return (await this.queue.remaining(keys).catch(() => [])).length === keys.length;
-  }
-
-  /** The oldest batches but those `skip` names, as many as one request may carry (`taken` hears which), and their records. */
-  private async take(paced: () => Promise<void>, taken: (keys: BatchKey[]) => void, skip?: (key: BatchKey) => boolean): Promise<Read> {
-    const { config } = this;
-    const batches = await this.queue.oldest(1000, { records: config.maxRecordsPerRequest, bytes: config.maxBytesPerRequest ?? MAX_BYTES_PER_REQUEST }, skip)
-      .catch(() => []);
-    const keys = batches.map(([key]) => key);
-    taken(keys);
+    const batches = await this.queue.oldest(1000, { records: this.config.maxRecordsPerRequest, bytes: this.config.maxBytesPerRequest ?? MAX_BYTES_PER_REQUEST }).catch(() => []);
+    const keys = (this.preparing = batches.map(([key]) => key));
     const records: PlainRecord[] = [];
     for (const [, batch] of batches) {
       // a stored batch at a time (up to the page's batchSize): the listener's puts go in between
-      await paced();
+      await this.paced();
       for (const record of this.recordsOf(batch)) records.push(record);
     }
     return { keys, records };
-  }
-
-  /**
-   * Reads and encodes the oldest batches after those being sent, as read() would once they are
-   * acknowledged; paced as read() and the encoding are, so that puts go first.
-   */
-  private readAhead(resource: Record<string, unknown>): Ahead {
-    const skip = new Set(this.sending.map(keyId));
-    const ahead = { keys: [] } as unknown as Ahead;
-    const paced = async (): Promise<void> => {
-      await this.pace?.();
-      if (!ahead.keys.length) throw ABANDONED;
-    };
-    ahead.ready = this.take(paced, (keys) => { ahead.keys = keys; }, (key) => skip.has(keyId(key)))
-      .then(async (read) => (read.keys.length ? { ...read, body: await encodeBody(read.records, resource, paced) } : null))
-      .catch(() => null);
-    return ahead;
   }
 
   /** A stored batch's records: the page's raw batch is read and its messages formatted now. */

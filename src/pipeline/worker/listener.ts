@@ -2,7 +2,7 @@
 // durable in IndexedDB, then acknowledges them; the flusher ships them to the collector.
 import { backoffMs } from '../../transport/delivery.js';
 import { partialSuccessOf, postOtlp } from '../../transport/http.js';
-import { keyId, openQueue, type BatchKey, type BatchQueue, type StoredBatch } from './durable-queue.js';
+import { openQueue, type BatchKey, type BatchQueue, type StoredBatch } from './durable-queue.js';
 import { createStore, delMany, promisifyRequest, setMany } from 'idb-keyval';
 import { JSON_TEXT } from '../../core/json-repr.js';
 import { decodeBatch } from '../batch-decoder.js';
@@ -12,6 +12,7 @@ import { backgroundTask } from './background-task.js';
 import { PROTOCOL_VERSION, type FlushResult, type ListenerApi, type PipelineStats, type StorageConfig, type WorkerInit } from '../protocol.js';
 import type { PlainRecord } from '../../core/fields.js';
 
+const keyId = (k: BatchKey): string => k.join(':');
 
 /** The bytes a WARNING batch is taken to need. */
 const WARNING_BYTES = 256;
@@ -300,8 +301,8 @@ export class Listener<F extends Flusher = Flusher> implements ListenerApi {
     // preparing, it reads again)
     const oldest = (await queue.covering(bytes, sending)).filter(([k]) => !sending(k));
     if (oldest.length === 0) return 0;
-    // one of the request the flusher prepares, or reads ahead: it reads again
-    this.flusher?.dropping(oldest.map(([k]) => k));
+    // one of the request the flusher prepares: it reads again
+    if (this.flusher?.preparing.some((k) => oldest.some(([d]) => keyId(d) === keyId(k)))) this.flusher.preparing = [];
     await queue.remove(oldest.map(([k]) => k));
     let records = 0;
     for (const [key, batch] of oldest) {

@@ -53,8 +53,7 @@ describe('the flusher over the queue', () => {
     const bodies: string[] = [];
     let reads = 0;
     const oldest = queue.oldest.bind(queue);
-    // reads for a request of its own (not the reads ahead, which leave out the batches being sent)
-    queue.oldest = (...args) => { if (!args[2]) reads++; return oldest(...args); };
+    queue.oldest = (...args) => { reads++; return oldest(...args); };
     let readsWhenAcknowledged = 0;
     let acknowledged = (): void => {};
     const done = new Promise<void>((resolve) => { acknowledged = () => { readsWhenAcknowledged = reads; resolve(); }; });
@@ -98,110 +97,6 @@ describe('the flusher over the queue', () => {
     expect(sent).toEqual(records.map((_, i) => `record ${i} of a batch that is small on the page`));
     expect(stats.sent).toBe(100);
     expect(stats.acknowledged).toBe(100);
-  });
-
-  describe('reading ahead: the next request is read and encoded while one is on its way', () => {
-    const config = { collector: 'http://127.0.0.1:1/v1/logs', transport: 'fetch' as const, maxRecordsPerRequest: 2, maxBytesPerRequest: 1e6, retryBaseMs: 1 };
-    const stats = (): PipelineStats => ({ logged: 0, durable: 0, sent: 0, acknowledged: 0, dropped: {}, retries: 0, lastError: null, durableStorage: false, flushing: false });
-    const messages = (body: string): string[] => JSON.parse(body).resourceLogs[0].scopeLogs.flatMap((s: { logRecords: { body: { stringValue: string } }[] }) => s.logRecords.map((r) => r.body.stringValue));
-
-    /** A queue of three batches of two records (one request each), the reads counted: for a request of its own, or ahead. */
-    async function setUp() {
-      const queue = new MemoryBatchQueue();
-      const keys = await queue.append(...[1, 2, 3].map((b) => {
-        const records = [1, 2].map((i) => new LogRecord('app', INFO, '(unknown file)', 0, `batch ${b} record ${i}`, [], null));
-        return { raw: encodeBatch(records, null), count: 2, bytes: 100 };
-      }));
-      const reads = { own: 0, ahead: 0 };
-      const oldest = queue.oldest.bind(queue);
-      queue.oldest = (...args) => {
-        if (args[2]) reads.ahead++;
-        else reads.own++;
-        return oldest(...args);
-      };
-      return { queue, keys, reads };
-    }
-
-    /**
-     * A send whose first answer waits for `release()`; the bodies it got, as their messages, and
-     * how many reads for a request of its own there were when each came.
-     */
-    function heldSend(reads: { own: number }, answers: number[] = []) {
-      const bodies: string[][] = [];
-      const ownReads: number[] = [];
-      let release = (): void => {};
-      const released = new Promise<void>((resolve) => { release = resolve; });
-      const send = async (body: string) => {
-        bodies.push(messages(body));
-        ownReads.push(reads.own);
-        if (bodies.length === 1) await released;
-        return { status: answers[bodies.length - 1] ?? 200, retryAfter: null };
-      };
-      return { bodies, ownReads, send, release };
-    }
-
-    async function flushAll(flusher: Flusher, queue: MemoryBatchQueue): Promise<void> {
-      await vi.waitFor(async () => expect((await queue.totals()).batches).toBe(0));
-      await flusher.stop();
-    }
-
-    it('sends the request read ahead once the one before it is acknowledged, without reading it again', async () => {
-      const { queue, reads } = await setUp();
-      const { bodies, ownReads, send, release } = heldSend(reads);
-      const s = stats();
-      const flusher = new Flusher(queue, send, config, {}, s, { acknowledged: () => {}, problem: () => {} }, 'isolog-test-ahead-1');
-      flusher.start();
-      // the first request is on its way, and the second is read meanwhile
-      await vi.waitFor(() => expect(reads.ahead).toBe(1));
-      expect(bodies).toEqual([['batch 1 record 1', 'batch 1 record 2']]);
-      release();
-      await flushAll(flusher, queue);
-      expect(bodies).toEqual([1, 2, 3].map((b) => [`batch ${b} record 1`, `batch ${b} record 2`]));
-      // one read for the first request; each later one was read ahead while the one before it was sent
-      expect(ownReads).toEqual([1, 1, 1]);
-      expect(s.acknowledged).toBe(6);
-    });
-
-    it('reads again instead of sending a request read ahead of which the caps dropped a batch meanwhile', async () => {
-      const { queue, keys, reads } = await setUp();
-      const { bodies, ownReads, send, release } = heldSend(reads);
-      const flusher = new Flusher(queue, send, config, {}, stats(), { acknowledged: () => {}, problem: () => {} }, 'isolog-test-ahead-2');
-      flusher.start();
-      await vi.waitFor(() => expect(reads.ahead).toBe(1));
-      // what the listener does at the caps: tells the flusher, then deletes the batch
-      flusher.dropping([keys[1]]);
-      await queue.remove([keys[1]]);
-      release();
-      await flushAll(flusher, queue);
-      expect(bodies).toEqual([1, 3].map((b) => [`batch ${b} record 1`, `batch ${b} record 2`]));
-      // the request after the first was read again
-      expect(ownReads).toEqual([1, 2]);
-    });
-
-    it('reads again when a batch read ahead is gone without a word (the listener of another tab dropped it)', async () => {
-      const { queue, keys, reads } = await setUp();
-      const { bodies, send, release } = heldSend(reads);
-      const flusher = new Flusher(queue, send, config, {}, stats(), { acknowledged: () => {}, problem: () => {} }, 'isolog-test-ahead-3');
-      flusher.start();
-      await vi.waitFor(() => expect(reads.ahead).toBe(1));
-      await queue.remove([keys[1]]);
-      release();
-      await flushAll(flusher, queue);
-      expect(bodies).toEqual([1, 3].map((b) => [`batch ${b} record 1`, `batch ${b} record 2`]));
-    });
-
-    it('sends a request that failed again before the one read ahead, and each record once it is taken', async () => {
-      const { queue, reads } = await setUp();
-      const { bodies, send, release } = heldSend(reads, [503, 200, 200, 200]);
-      const s = stats();
-      const flusher = new Flusher(queue, send, config, {}, s, { acknowledged: () => {}, problem: () => {} }, 'isolog-test-ahead-4');
-      flusher.start();
-      release();
-      await flushAll(flusher, queue);
-      expect(bodies).toEqual([1, 1, 2, 3].map((b) => [`batch ${b} record 1`, `batch ${b} record 2`]));
-      expect(s.retries).toBe(1);
-      expect(s.acknowledged).toBe(6);
-    });
   });
 
   it("no longer listens for 'online' once stopped", async () => {
