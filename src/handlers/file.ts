@@ -92,7 +92,7 @@ export class FileHandler extends Handler {
       if (this.batched) {
         this.pending += text;
       } else {
-        this.rolloverIfDue(Buffer.byteLength(text));
+        this.rolloverIfDue(Buffer.byteLength(text), () => text);
         this.write(text);
       }
     } catch (err) {
@@ -153,8 +153,11 @@ export class FileHandler extends Handler {
     return chunks;
   }
 
-  /** Rolls over if `bytes` more bytes are due in a new file; the rotating handlers say when. */
-  protected rolloverIfDue(_bytes: number): void {}
+  /**
+   * Rolls over if `bytes` more bytes are due in a new file (`text()` is what they are); the
+   * rotating handlers say when.
+   */
+  protected rolloverIfDue(_bytes: number, _text: () => string): void {}
 
   protected write(text: string): void {
     if (this.fd === null) {
@@ -179,7 +182,7 @@ export class FileHandler extends Handler {
     let length = 0;
     for (const chunk of chunks) length += chunk.length;
     // the rollover that the batch's first record would have made, so the batch lands in one file
-    if (this.batched) this.rolloverIfDue(length);
+    if (this.batched) this.rolloverIfDue(length, () => Buffer.concat(chunks).toString('utf8'));
     if (this.fd === null) {
       if (this.closed) return;
       this.open();
@@ -332,9 +335,11 @@ export class RotatingFileHandler extends FileHandler {
     if (!this.delay) this.open();
   }
 
-  protected override rolloverIfDue(bytes: number): void {
+  protected override rolloverIfDue(bytes: number, text: () => string): void {
     if (this.fd === null && !this.closed) this.open();
-    if (this.dueWith(bytes)) this.doRollover();
+    // a subclass's own shouldRollover() decides, from the text
+    const due = this.shouldRollover === RotatingFileHandler.prototype.shouldRollover ? this.dueWith(bytes) : this.shouldRollover(text());
+    if (due) this.doRollover();
   }
 }
 

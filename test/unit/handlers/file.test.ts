@@ -90,6 +90,29 @@ describe('RotatingFileHandler', () => {
     expect(() => new logging.FileHandler(join(dir, 'plain.log')).emitFormattedBytes(buffer, 0, 7)).toThrow('is for a batched FileHandler');
   });
 
+  it("asks a subclass's own shouldRollover(), with the text to be written, lines given as bytes too", () => {
+    const dir = tmp();
+    const asked: string[] = [];
+    class EveryTime extends logging.RotatingFileHandler {
+      override shouldRollover(text: string): boolean {
+        asked.push(text);
+        return text.includes('roll');
+      }
+    }
+    const plain = new EveryTime(join(dir, 'plain.log'), { maxBytes: 1_000_000, backupCount: 1 });
+    for (const msg of ['one', 'roll two']) plain.handle(new logging.LogRecord('x', 20, '', 0, msg, [], null));
+    plain.close();
+    const batched = new EveryTime(join(dir, 'batched.log'), { maxBytes: 1_000_000, backupCount: 1, batched: true });
+    batched.emitFormatted('first');
+    batched.flush();
+    const buffer = Buffer.from('roll é\n');
+    batched.emitFormattedBytes(buffer, 0, buffer.length - 1);
+    batched.flush();
+    batched.close();
+    expect(asked).toEqual(['one\n', 'roll two\n', 'first\n', 'roll é\n']);
+    expect(files(dir)).toEqual({ 'batched.log': 'roll é\n', 'batched.log.1': 'first\n', 'plain.log': 'roll two\n', 'plain.log.1': 'one\n' });
+  });
+
   it('batched keeps the records whose formatting threw for takeFailed(), and writes the others', () => {
     const dir = tmp();
     const h = new logging.FileHandler(join(dir, 'failed.log'), { batched: true });
