@@ -45,6 +45,8 @@ export class FileHandler extends Handler {
   terminator = '\n';
   protected fd: number | null = null;
   private ino = '';
+  // opened with 'a' (O_APPEND), or 'w': then bytes are written at `size`, not at the position
+  private appends = true;
   protected pending = '';
   protected pendingBytes = 0;
   // with `batched`, lines given as bytes (emitFormattedBytes), which come before `pending`: ranges
@@ -73,6 +75,7 @@ export class FileHandler extends Handler {
 
   protected open(): void {
     this.fd = openSync(this.baseFilename, this.mode);
+    this.appends = this.mode === 'a';
     const stat = fstatSync(this.fd, { bigint: true });
     this.size = Number(stat.size);
     this.ino = stat.ino.toString();
@@ -189,8 +192,8 @@ export class FileHandler extends Handler {
     }
     const fd = this.fd as number;
     try {
-      if (chunks.length === 1) appendWhole(fd, chunks[0], this.size);
-      else appendWholeList(fd, chunks, this.size);
+      if (chunks.length === 1) appendWhole(fd, chunks[0], this.size, !this.appends);
+      else appendWholeList(fd, chunks, this.size, !this.appends);
     } catch (err) {
       this.cutTo = this.size;
       throw err;

@@ -1,6 +1,8 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import * as logging from '../../../src/runtime/node.js';
 
@@ -111,6 +113,35 @@ describe('RotatingFileHandler', () => {
     batched.close();
     expect(asked).toEqual(['one\n', 'roll two\n', 'first\n', 'roll é\n']);
     expect(files(dir)).toEqual({ 'batched.log': 'roll é\n', 'batched.log.1': 'first\n', 'plain.log': 'roll two\n', 'plain.log.1': 'one\n' });
+  });
+
+  it("mode 'w': a write the disk refused part of is cut back, and the next lands where the file ends, not past a run of zero bytes", async () => {
+    const dir = tmp();
+    const script = join(dir, 'refused.mjs');
+    // a process whose files may not pass 1 KiB (ulimit -f), as a full disk refuses a write part way
+    await build({
+      stdin: { contents: `
+        import { FileHandler } from './src/runtime/node.ts';
+        const h = new FileHandler(process.argv[2], { mode: 'w', batched: true });
+        const attempt = (what) => { try { h.flush(); console.log(what, 'written'); } catch (err) { console.log(what, 'refused', err.code); } };
+        const line = (text) => { const bytes = Buffer.from(text + '\\n'); h.emitFormattedBytes(bytes, 0, bytes.length - 1); };
+        h.emitFormatted('a'.repeat(600));
+        attempt('text');
+        line('x'.repeat(300));
+        line('y'.repeat(300));
+        attempt('bytes past the limit');
+        line('x'.repeat(50));
+        line('y'.repeat(50));
+        attempt('bytes');
+        h.emitFormatted('c'.repeat(100));
+        attempt('text again');
+        h.close();`, resolveDir: join(import.meta.dirname, '../../..'), loader: 'ts' },
+      bundle: true, platform: 'node', format: 'esm', outfile: script, logLevel: 'warning',
+    });
+    const file = join(dir, 'w.log');
+    const run = spawnSync('bash', ['-c', 'ulimit -f 1 && exec "$0" "$@"', process.execPath, script, file], { encoding: 'utf8' });
+    expect(run.stdout.trim().split('\n')).toEqual(['text written', 'bytes past the limit refused EFBIG', 'bytes written', 'text again written']);
+    expect(readFileSync(file, 'utf8')).toBe(`${'a'.repeat(600)}\n${'x'.repeat(50)}\n${'y'.repeat(50)}\n${'c'.repeat(100)}\n`);
   });
 
   it('batched keeps the records whose formatting threw for takeFailed(), and writes the others', () => {
