@@ -2,7 +2,8 @@
 // basicConfig({ filename }).
 import { ConfigError } from '../config/config-error.js';
 import { registerHandlerClass } from '../config/registry.js';
-import { FileHandler, RotatingFileHandler, TimedRotatingFileHandler } from '../handlers/file.js';
+import { FileHandler, RotatingFileHandler } from '../handlers/file.js';
+import { TimedRotatingFileHandler } from '../handlers/timed-rotating-file.js';
 import { FetchHandler, type FetchHandlerOptions } from '../transport/fetch-handler.js';
 
 export * from '../index.js';
@@ -16,9 +17,9 @@ export {
 // pipeline follows them with startBrowserLogging's remoteLevels)
 export { followRemoteLevels, RemoteLevels, LEVELS_LOGGER, type FollowLevelsOptions, type RemoteLevelsDocument } from '../transport/remote-levels.js';
 export {
-  FileHandler, RotatingFileHandler, TimedRotatingFileHandler,
-  type FileHandlerOptions, type FileMark, type RotatingFileHandlerOptions, type TimedRotatingFileHandlerOptions,
+  FileHandler, RotatingFileHandler, type FileHandlerOptions, type FileMark, type RotatingFileHandlerOptions,
 } from '../handlers/file.js';
+export { TimedRotatingFileHandler, type TimedRotatingFileHandlerOptions } from '../handlers/timed-rotating-file.js';
 
 const FILE_KEYS = ['filename', 'mode', 'delay', 'buffered', 'encoding'];
 
