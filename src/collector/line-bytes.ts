@@ -85,7 +85,7 @@ export class LineWriter {
   }
 
   /**
-   * The length of what isoTime(ms) gives, for a whole `ms`, which timeOf() writes next: 24 for
+   * The length of what isoTime(ms) gives, for a whole `ms`, which time() writes next: 24 for
    * the years 0 to 9999.
    */
   timeLength(ms: number): number {

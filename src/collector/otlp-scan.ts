@@ -288,7 +288,6 @@ class Scanner extends JsonBytes {
     this.pieces = 0;
     if (severity === null || !this.at(SEVERITY_TEXT) || !this.string()) return false;
     const text = this.value;
-    const textPiece = this.piece();
     if (!this.at(BODY) || !this.string()) return false;
     const msg = this.value;
     const msgPiece = this.piece();
@@ -395,7 +394,7 @@ class Scanner extends JsonBytes {
       this.writer.none();
       return true;
     }
-    this.line(scope, uidPiece, whole, digits, end, levelno, levelname, text === levelname ? textPiece : -1, msgPiece, keys.length, traceId, spanId);
+    this.line(scope, uidPiece, whole, digits, end, levelno, levelname, msgPiece, keys.length, traceId, spanId);
     return true;
   }
 
@@ -403,7 +402,7 @@ class Scanner extends JsonBytes {
    * Writes a record's line, as JsonFormatter.formatFields writes it, from its pieces (a method of
    * its own, so that V8 inlines the writer's calls into it).
    */
-  private line(scope: Scope, uid: number, ms: number, nanosStart: number, nanosEnd: number, levelno: number, levelname: string, levelnamePiece: number,
+  private line(scope: Scope, uid: number, ms: number, nanosStart: number, nanosEnd: number, levelno: number, levelname: string,
     msg: number, attributes: number, traceId: string | undefined, spanId: string | undefined): void {
     const w = this.writer;
     w.begin();
@@ -413,7 +412,7 @@ class Scanner extends JsonBytes {
     w.time(ms);
     w.all(LINE_NANOS);
     w.range(this.bytes, nanosStart, nanosEnd);
-    w.all(this.middle(scope, levelno, levelname, levelnamePiece));
+    w.all(this.middle(scope, levelno, levelname));
     this.put(msg);
     w.all(LINE_ATTRIBUTES);
     const { attributeRules, attributePieces } = this;
@@ -441,20 +440,13 @@ class Scanner extends JsonBytes {
   }
 
   /** The middle of a line, `","level":…,"message":`, for records of this level in this scope. */
-  private middle(scope: Scope, levelno: number, levelname: string, levelnamePiece: number): Uint8Array {
+  private middle(scope: Scope, levelno: number, levelname: string): Uint8Array {
     const known = scope.middles.get(levelname);
     if (known !== undefined && known.levelno === levelno) return known.bytes;
-    // the level name's JSON as the body has it, or as JSON.stringify writes it: the same
-    const nameJson = levelnamePiece >= 0 ? this.pieceJson(levelnamePiece) : escapeLineSeparators(JSON.stringify(levelname));
+    const nameJson = escapeLineSeparators(JSON.stringify(levelname));
     const bytes = utf8(`","level":${levelno},"levelname":${nameJson},"logger":${scope.nameJson},"message":`);
     scope.middles.set(levelname, { levelno, bytes });
     return bytes;
-  }
-
-  /** Piece k as text. */
-  private pieceJson(k: number): string {
-    const end = this.pieceEnd[k];
-    return end >= 0 ? this.slice(this.pieceStart[k], end) : this.pieceText[k];
   }
 }
 
