@@ -119,11 +119,7 @@ export class FileHandler extends Handler {
   emitFormattedBytes(bytes: Uint8Array, start: number, end: number): void {
     if (!this.batched) throw new Error('emitFormattedBytes() is for a batched FileHandler');
     // what is pending as text came first
-    if (this.pending !== '') {
-      const text = Buffer.from(this.pending);
-      this.holdRange(text, 0, text.length);
-      this.pending = '';
-    }
+    this.holdText();
     // a line followed by its newline in `bytes` goes with it
     if (this.terminator === '\n' && bytes[end] === 10) this.holdRange(bytes, start, end + 1);
     else {
@@ -143,14 +139,21 @@ export class FileHandler extends Handler {
     this.bytesEnd = end;
   }
 
+  /** The text pending, as a range after those held. */
+  private holdText(): void {
+    if (this.pending === '') return;
+    const text = Buffer.from(this.pending);
+    this.holdRange(text, 0, text.length);
+    this.pending = '';
+  }
+
   /** What is pending, as the chunks of bytes it is written as; none are pending after. */
   private takePending(): Uint8Array[] {
+    this.holdText();
     const chunks = this.byteChunks;
     if (this.bytesFrom !== null) chunks.push(this.bytesFrom.subarray(this.bytesStart, this.bytesEnd));
-    if (this.pending !== '') chunks.push(Buffer.from(this.pending));
     this.byteChunks = [];
     this.bytesFrom = null;
-    this.pending = '';
     this.pendingBytes = 0;
     return chunks;
   }
