@@ -277,13 +277,13 @@ test("logging.fetch() makes a failed request a WARNING record: the URL without i
   expect(JSON.stringify(warnings())).not.toContain('secret');
 });
 
-/** The pipeline page, controlled by the test Service Worker, logging through startBrowserLogging with `options`. */
-async function openPipelineWithServiceWorker(page: Page, options: Record<string, unknown>): Promise<void> {
+/** The pipeline page, controlled by the test Service Worker (`swQuery`: more of its script's query), logging through startBrowserLogging with `options`. */
+async function openPipelineWithServiceWorker(page: Page, options: Record<string, unknown>, swQuery = ''): Promise<void> {
   await page.goto('/pipeline.html');
   await page.evaluate(async (query) => {
     await navigator.serviceWorker.register(`/pipeline-sw.js?${query}`, { type: 'module', scope: '/' });
     await navigator.serviceWorker.ready;
-  }, `collector=${encodeURIComponent(suite.collector.url)}`);
+  }, `collector=${encodeURIComponent(suite.collector.url)}${swQuery}`);
   await page.evaluate((o) => window.isologTest.start(o as never), { collector: suite.collector.url, send: { retryBaseMs: 100 }, ...options });
 }
 
@@ -421,6 +421,43 @@ for (const collectorAtClose of ['up', 'down'] as const) {
     } finally {
       suite.collector.capture = false;
       if (!restored && collectorAtClose === 'down') await suite.collector.up();
+    }
+  });
+}
+
+// Chromium sends a controlled page's keepalive POST through the Service Worker's fetch event; one
+// that no listener answers falls back to the network from the page's side, which is gone. A listener
+// of the app's after isolog's holds the Service Worker's thread while the page closes, so that the
+// fallback comes too late every time.
+for (const relay of [true, false]) {
+  test(relay
+    ? 'a closing page\'s beacon is sent by the Service Worker (relayBeacons): it arrives though a listener after isolog\'s holds the thread, which never sees it'
+    : 'relayBeacons: false: that beacon falls back to the network once the page is gone, and Chromium never sends it; the Service Worker\'s copy delivers every record once', async ({ page, context }) => {
+    await openPipelineWithServiceWorker(page, { listener: 'service-worker' }, `&slowCollector=500${relay ? '' : '&relay=0'}`);
+    const holder = await context.newPage();
+    await holder.goto('/sw-page.html');
+    const release = await holdTheQueue(holder);
+    const run = newRun(`sw-relay-${relay}`);
+    suite.collector.capture = true;
+    try {
+      await page.evaluate((r) => window.isologTest.log(r, 0, 300), run);
+      // the Service Worker has them, unstored
+      await page.evaluate(() => window.isologTest.stats());
+      await page.close({ runBeforeUnload: false });
+      if (relay) {
+        await expect.poll(() => suite.collector.stored(run).length, { timeout: 15_000 }).toBeGreaterThan(0);
+        expect((await swStats(holder)).seen).toMatchObject({ beaconsSeen: 0 });
+      } else {
+        await expect.poll(async () => (await swStats(holder)).seen).toMatchObject({ beaconsSeen: 1 });
+        await new Promise((resolve) => setTimeout(resolve, 2000));
+        expect(suite.collector.stored(run)).toHaveLength(0);
+      }
+      await release();
+      await suite.expectAll(run, 300);
+      if (relay) expect(sentTwice(run)).toBeGreaterThan(0);
+      else expect(sentTwice(run)).toBe(0);
+    } finally {
+      suite.collector.capture = false;
     }
   });
 }

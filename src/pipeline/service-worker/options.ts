@@ -29,6 +29,12 @@ export interface ServiceWorkerLoggingOptions extends Pick<BrowserLoggingOptions,
    * flush as without it, and `logging.periodicSync` says which it was.
    */
   periodicSync?: { minIntervalMs: number };
+  /**
+   * Answer the closing pages' beacons (keepalive POSTs to the collector) by sending them from the
+   * Service Worker (default true): one left to fall back to the network is lost in Chromium when
+   * its page is gone first. Listeners added after startServiceWorkerLogging do not see them.
+   */
+  relayBeacons?: boolean;
 }
 
 /** What startServiceWorkerLogging returns. */

@@ -22,6 +22,7 @@ import { fetchLogging } from './failed-requests.js';
 import type { ServiceWorkerLogging, ServiceWorkerLoggingOptions } from './options.js';
 import { servePorts } from './port-scope.js';
 import { registerPeriodicSync } from './periodic-sync.js';
+import { beaconRelay, type FetchEventLike } from './beacon-relay.js';
 import type { ExtendableEventLike, ExtendableMessageEventLike, ServiceWorkerScopeLike, SyncEventLike } from './scope.js';
 
 /** The Background Sync (and Periodic Background Sync) tag isolog registers and answers. */
@@ -150,6 +151,8 @@ export function startServiceWorkerLogging(options: ServiceWorkerLoggingOptions, 
     if ((due && !awaitingSync) || event.type === 'activate') event.waitUntil(pass());
   };
   for (const type of FLUSHING_EVENTS) scope.addEventListener(type, onEvent);
+  const collectorUrl = beaconUrl(init.transport.collector).replace(/[?#].*$/, '');
+  if (options.relayBeacons ?? true) scope.addEventListener('fetch', beaconRelay(collectorUrl) as (event: ExtendableEventLike) => void);
   scope.addEventListener('sync', (event) => {
     const sync = event as SyncEventLike;
     if (sync.tag !== SYNC_TAG) return onEvent(event);
@@ -168,7 +171,7 @@ export function startServiceWorkerLogging(options: ServiceWorkerLoggingOptions, 
   // event: the pass runs while the Service Worker happens to live, and the next event takes over otherwise)
   scope.addEventListener('online', () => { if (due && (!syncManager || !awaitingSync)) void pass(); });
 
-  const sendFailures = fetchLogging(getLogger('serviceworker.fetch'), beaconUrl(init.transport.collector).replace(/[?#].*$/, ''));
+  const sendFailures = fetchLogging(getLogger('serviceworker.fetch'), collectorUrl);
   const flushOrThrow = async (timeoutMs?: number): Promise<void> => {
     const result = await flush(timeoutMs);
     const lost = Object.values(result.dropped).reduce((a, b) => a + b, 0);

@@ -20,12 +20,14 @@ const logging = startServiceWorkerLogging({
   ...(params.has('periodic') ? { periodicSync: { minIntervalMs: Number(params.get('periodic')) } } : {}),
   // ?budget=1: every pass takes one request, then leaves the rest for the next event
   ...(params.has('budget') ? { flushBudgetMs: Number(params.get('budget')) } : {}),
+  // ?relay=0: the closing pages' beacons fall back to the network, as without the relay
+  relayBeacons: params.get('relay') !== '0',
 });
 const log = getLogger('sw');
 const topLevel = params.get('topLevel');
 if (topLevel) for (let n = 0; n < 10; n++) log.info('top-level record %d', n, extra({ run: topLevel, n }));
 // what came to the Service Worker, for the tests to tell which path delivered
-const seen = { sync: 0, online: 0, periodicsync: 0 };
+const seen = { sync: 0, online: 0, periodicsync: 0, beaconsSeen: 0 };
 sw.addEventListener('sync', () => { seen.sync++; });
 sw.addEventListener('periodicsync', () => { seen.periodicsync++; });
 sw.addEventListener('online', () => { seen.online++; });
@@ -47,6 +49,13 @@ sw.addEventListener('push', (event) => {
 });
 sw.addEventListener('fetch', (event) => {
   const url = new URL(event.request.url);
+  // ?slowCollector=<ms>: a listener that holds the Service Worker's thread that long on a request
+  // to the collector, answering nothing (the page closes meanwhile); one it sees counts in beaconsSeen
+  if (url.pathname === '/v1/logs') {
+    seen.beaconsSeen++;
+    const until = Date.now() + Number(params.get('slowCollector') ?? 0);
+    while (Date.now() < until) { /* busy */ }
+  }
   if (url.pathname === '/sw-ping') event.respondWith(new Response('pong'));
   if (url.pathname === '/sw-log') {
     log.info('fetch %s', url.pathname, extra({ run: url.searchParams.get('run'), n: Number(url.searchParams.get('n')) }));
