@@ -446,7 +446,7 @@ for (const relay of [true, false]) {
       await page.close({ runBeforeUnload: false });
       if (relay) {
         await expect.poll(() => suite.collector.stored(run).length, { timeout: 15_000 }).toBeGreaterThan(0);
-        expect((await swStats(holder)).seen).toMatchObject({ beaconsSeen: 0 });
+        expect((await swStats(holder)).seen).toMatchObject({ beaconsSeen: 0, collectorRequests: 1 });
       } else {
         await expect.poll(async () => (await swStats(holder)).seen).toMatchObject({ beaconsSeen: 1 });
         await new Promise((resolve) => setTimeout(resolve, 2000));

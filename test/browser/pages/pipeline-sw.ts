@@ -12,6 +12,9 @@ const sw = self as unknown as ServiceWorkerGlobalScope;
 const errors: string[] = [];
 setInternalErrorSink((text) => errors.push(text));
 const params = new URL(sw.location.href).searchParams;
+// the requests to the collector that came to the Service Worker at all (a listener before isolog's sees each)
+let collectorRequests = 0;
+sw.addEventListener('fetch', (event) => { if (new URL(event.request.url).pathname === '/v1/logs') collectorRequests++; });
 const logging = startServiceWorkerLogging({
   collector: params.get('collector') as string,
   send: { retryBaseMs: 100, maxRecords: Number(params.get('maxRecords') ?? 10_000) },
@@ -87,7 +90,7 @@ async function run(command: Command): Promise<unknown> {
   if (command.command === 'periodicSync') return logging.periodicSync;
   if (command.command === 'flush') return logging.flush().then(() => 'flushed', (err: unknown) => String(err));
   if (command.command === 'stop') return logging.stop().then(() => 'stopped', (err: unknown) => String(err));
-  if (command.command === 'stats') return { ...(await logging.stats()), seen, errors };
+  if (command.command === 'stats') return { ...(await logging.stats()), seen: { ...seen, collectorRequests }, errors };
   return 'pong';
 }
 
