@@ -25,9 +25,9 @@ export class UidRing {
   private ring: (string | undefined)[] = [];
   private readonly ringHashes: Int32Array;
   private next = 0;
-  // cell -> ring position + 1 (0: empty); at most half full, so probes stay short
+  // cell c -> at 2c its ring position + 1 (0: empty), at 2c + 1 its hash: one cache line for a
+  // probe's both reads; at most half full, so probes stay short
   private readonly cells: Int32Array;
-  private readonly cellHashes: Int32Array;
   private readonly mask: number;
   // the uids are kept as text, CHUNK of them a string (a journal's restored uids one string): a
   // million strings of their own cost a restart most of a second of garbage collection, and the
@@ -46,8 +46,7 @@ export class UidRing {
   constructor(readonly capacity: number) {
     let size = 8;
     while (size < capacity * 2) size *= 2;
-    this.cells = new Int32Array(size);
-    this.cellHashes = new Int32Array(size);
+    this.cells = new Int32Array(size * 2);
     this.mask = size - 1;
     this.ringHashes = new Int32Array(capacity);
     this.chunkOf = new Int32Array(capacity);
@@ -135,8 +134,8 @@ export class UidRing {
   private forgetOldest(): number {
     const position = this.next;
     const h = this.ringHashes[position];
-    for (let cell = h & this.mask; this.cells[cell] !== 0; cell = (cell + 1) & this.mask) {
-      if (this.cells[cell] === position + 1) {
+    for (let cell = h & this.mask; this.cells[cell * 2] !== 0; cell = (cell + 1) & this.mask) {
+      if (this.cells[cell * 2] === position + 1) {
         this.remove(cell);
         break;
       }
@@ -153,8 +152,9 @@ export class UidRing {
 
   /** The cell holding the uid text[start, start + length), or -1. */
   private find(text: string, start: number, length: number, h: number): number {
-    for (let cell = h & this.mask; this.cells[cell] !== 0; cell = (cell + 1) & this.mask) {
-      if (this.cellHashes[cell] === h && this.holds(this.cells[cell] - 1, text, start, length)) return cell;
+    const cells = this.cells;
+    for (let cell = h & this.mask; cells[cell * 2] !== 0; cell = (cell + 1) & this.mask) {
+      if (cells[cell * 2 + 1] === h && this.holds(cells[cell * 2] - 1, text, start, length)) return cell;
     }
     return -1;
   }
@@ -173,23 +173,24 @@ export class UidRing {
 
   private insert(h: number, position: number): void {
     let cell = h & this.mask;
-    while (this.cells[cell] !== 0) cell = (cell + 1) & this.mask;
-    this.cells[cell] = position + 1;
-    this.cellHashes[cell] = h;
+    while (this.cells[cell * 2] !== 0) cell = (cell + 1) & this.mask;
+    this.cells[cell * 2] = position + 1;
+    this.cells[cell * 2 + 1] = h;
   }
 
   /** Empties a cell, moving back the entries after it that probed past it (no tombstones left behind). */
   private remove(cell: number): void {
+    const cells = this.cells;
     let hole = cell;
-    for (let at = (hole + 1) & this.mask; this.cells[at] !== 0; at = (at + 1) & this.mask) {
-      const home = this.cellHashes[at] & this.mask;
+    for (let at = (hole + 1) & this.mask; cells[at * 2] !== 0; at = (at + 1) & this.mask) {
+      const home = cells[at * 2 + 1] & this.mask;
       // the entry at `at` may fill the hole unless its home lies cyclically in (hole, at]
       const homeAfterHole = hole <= at ? home > hole && home <= at : home > hole || home <= at;
       if (homeAfterHole) continue;
-      this.cells[hole] = this.cells[at];
-      this.cellHashes[hole] = this.cellHashes[at];
+      cells[hole * 2] = cells[at * 2];
+      cells[hole * 2 + 1] = cells[at * 2 + 1];
       hole = at;
     }
-    this.cells[hole] = 0;
+    cells[hole * 2] = 0;
   }
 }
