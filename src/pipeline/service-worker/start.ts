@@ -22,7 +22,7 @@ import { fetchLogging } from './failed-requests.js';
 import type { ServiceWorkerLogging, ServiceWorkerLoggingOptions } from './options.js';
 import { servePorts } from './port-scope.js';
 import { registerPeriodicSync } from './periodic-sync.js';
-import { beaconRelay, type FetchEventLike } from './beacon-relay.js';
+import { beaconRelay } from './beacon-relay.js';
 import type { ExtendableEventLike, ExtendableMessageEventLike, ServiceWorkerScopeLike, SyncEventLike } from './scope.js';
 
 /** The Background Sync (and Periodic Background Sync) tag isolog registers and answers. */
