@@ -277,14 +277,14 @@ test("logging.fetch() makes a failed request a WARNING record: the URL without i
   expect(JSON.stringify(warnings())).not.toContain('secret');
 });
 
-/** The pipeline page, controlled by the test Service Worker (`swQuery`: more of its script's query), logging through startBrowserLogging with `options`. */
-async function openPipelineWithServiceWorker(page: Page, options: Record<string, unknown>, swQuery = ''): Promise<void> {
+/** The pipeline page, controlled by the test Service Worker (`swQuery`: more of its script's query), logging through startBrowserLogging with `options` (and `own`'s worker). */
+async function openPipelineWithServiceWorker(page: Page, options: Record<string, unknown>, swQuery = '', own?: { workerUrl: string }): Promise<void> {
   await page.goto('/pipeline.html');
   await page.evaluate(async (query) => {
     await navigator.serviceWorker.register(`/pipeline-sw.js?${query}`, { type: 'module', scope: '/' });
     await navigator.serviceWorker.ready;
   }, `collector=${encodeURIComponent(suite.collector.url)}${swQuery}`);
-  await page.evaluate((o) => window.isologTest.start(o as never), { collector: suite.collector.url, send: { retryBaseMs: 100 }, ...options });
+  await page.evaluate(([o, w]) => window.isologTest.start(o as never, w), [{ collector: suite.collector.url, send: { retryBaseMs: 100 }, ...options }, own] as const);
 }
 
 /** Each record of `run` the proxy saw on the wire, counted: none may have been sent twice. */
@@ -461,3 +461,30 @@ for (const relay of [true, false]) {
     }
   });
 }
+
+test('where fetch cannot go keepalive, the closing page\'s sendBeacon is relayed too (text/plain, the token in its query) while a later listener holds the thread', async ({ page, context }) => {
+  await page.addInitScript(() => {
+    const real = window.fetch.bind(window);
+    window.fetch = (input, init) => {
+      if (init?.keepalive) throw new TypeError('keepalive is not supported here');
+      return real(input, init);
+    };
+  });
+  // the page's own listener is a worker that never stores: only the beacon can deliver
+  await openPipelineWithServiceWorker(page, { token: 'tok-leaving' }, '&slowCollector=500', { workerUrl: '/stuck-worker.js' });
+  const holder = await context.newPage();
+  await holder.goto('/sw-page.html');
+  const run = newRun('sw-relay-sendbeacon');
+  suite.collector.capture = true;
+  try {
+    await page.evaluate((r) => window.isologTest.log(r, 0, 100), run);
+    await page.close({ runBeforeUnload: false });
+    await suite.expectAll(run, 100, 10_000);
+    const seen = suite.collector.seen(run);
+    expect(new Set(seen.map((s) => s.headers['content-type']))).toEqual(new Set(['text/plain;charset=utf-8']));
+    expect(seen.every((s) => s.url.includes('token=tok-leaving'))).toBe(true);
+    expect((await swStats(holder)).seen).toMatchObject({ beaconsSeen: 0, collectorRequests: 1 });
+  } finally {
+    suite.collector.capture = false;
+  }
+});
