@@ -41,7 +41,7 @@ async function openWithServiceWorker(page: Page, query = ''): Promise<void> {
 const command = (page: Page, test: Record<string, unknown>): Promise<unknown> => page.evaluate((t) => window.swTest.command(t), test);
 
 /** The test Service Worker's stats, with the events it saw and isolog's internal error reports. */
-type SwStats = { seen: { sync: number; periodicsync: number }; errors: string[]; durable: number };
+type SwStats = { seen: { sync: number; periodicsync: number; beaconsSeen: number; collectorRequests: number }; errors: string[]; durable: number };
 const swStats = async (page: Page): Promise<SwStats> => (await command(page, { command: 'stats' })) as SwStats;
 
 test('records logged in the Service Worker reach the collector exactly once', async ({ page }) => {
@@ -427,13 +427,13 @@ for (const collectorAtClose of ['up', 'down'] as const) {
 
 // Chromium sends a controlled page's keepalive POST through the Service Worker's fetch event; one
 // that no listener answers falls back to the network from the page's side, which is gone. A listener
-// of the app's after isolog's holds the Service Worker's thread while the page closes, so that the
-// fallback comes too late every time.
+// of the app's before isolog's holds the Service Worker's thread while the page closes, so that the
+// fallback comes too late every time, and the relay answers only once the page is gone.
 for (const relay of [true, false]) {
   test(relay
-    ? 'a closing page\'s beacon is sent by the Service Worker (relayBeacons): it arrives though a listener after isolog\'s holds the thread, which never sees it'
+    ? 'a closing page\'s beacon is sent by the Service Worker (relayBeacons): it arrives though a listener before isolog\'s holds the thread until the page is gone, and the listeners after isolog\'s never see it'
     : 'relayBeacons: false: that beacon falls back to the network once the page is gone, and Chromium never sends it; the Service Worker\'s copy delivers every record once', async ({ page, context }) => {
-    await openPipelineWithServiceWorker(page, { listener: 'service-worker' }, `&slowCollector=500${relay ? '' : '&relay=0'}`);
+    await openPipelineWithServiceWorker(page, { listener: 'service-worker' }, `&slowCollector=1000${relay ? '' : '&relay=0'}`);
     const holder = await context.newPage();
     await holder.goto('/sw-page.html');
     const release = await holdTheQueue(holder);
@@ -446,9 +446,11 @@ for (const relay of [true, false]) {
       await page.close({ runBeforeUnload: false });
       if (relay) {
         await expect.poll(() => suite.collector.stored(run).length, { timeout: 15_000 }).toBeGreaterThan(0);
-        expect((await swStats(holder)).seen).toMatchObject({ beaconsSeen: 0, collectorRequests: 1 });
+        const seen = (await swStats(holder)).seen;
+        expect(seen.beaconsSeen).toBe(0);
+        expect(seen.collectorRequests).toBeGreaterThan(0);
       } else {
-        await expect.poll(async () => (await swStats(holder)).seen).toMatchObject({ beaconsSeen: 1 });
+        await expect.poll(async () => (await swStats(holder)).seen.beaconsSeen).toBeGreaterThan(0);
         await new Promise((resolve) => setTimeout(resolve, 2000));
         expect(suite.collector.stored(run)).toHaveLength(0);
       }
@@ -462,7 +464,7 @@ for (const relay of [true, false]) {
   });
 }
 
-test('where fetch cannot go keepalive, the closing page\'s sendBeacon is relayed too (text/plain, the token in its query) while a later listener holds the thread', async ({ page, context }) => {
+test('where fetch cannot go keepalive, the closing page\'s sendBeacon is relayed too (text/plain, the token in its query) while a listener before isolog\'s holds the thread', async ({ page, context }) => {
   await page.addInitScript(() => {
     const real = window.fetch.bind(window);
     window.fetch = (input, init) => {
@@ -471,7 +473,7 @@ test('where fetch cannot go keepalive, the closing page\'s sendBeacon is relayed
     };
   });
   // the page's own listener is a worker that never stores: only the beacon can deliver
-  await openPipelineWithServiceWorker(page, { token: 'tok-leaving' }, '&slowCollector=500', { workerUrl: '/stuck-worker.js' });
+  await openPipelineWithServiceWorker(page, { token: 'tok-leaving' }, '&slowCollector=1000', { workerUrl: '/stuck-worker.js' });
   const holder = await context.newPage();
   await holder.goto('/sw-page.html');
   const run = newRun('sw-relay-sendbeacon');
@@ -483,8 +485,21 @@ test('where fetch cannot go keepalive, the closing page\'s sendBeacon is relayed
     const seen = suite.collector.seen(run);
     expect(new Set(seen.map((s) => s.headers['content-type']))).toEqual(new Set(['text/plain;charset=utf-8']));
     expect(seen.every((s) => s.url.includes('token=tok-leaving'))).toBe(true);
-    expect((await swStats(holder)).seen).toMatchObject({ beaconsSeen: 0, collectorRequests: 1 });
+    const swSeen = (await swStats(holder)).seen;
+    expect(swSeen.beaconsSeen).toBe(0);
+    expect(swSeen.collectorRequests).toBeGreaterThan(0);
   } finally {
     suite.collector.capture = false;
   }
+});
+
+test('three controlled pages on workers that never store close at once: the Service Worker relays all their beacons, more than one keepalive budget together', async ({ context }) => {
+  const pages = [await context.newPage(), await context.newPage(), await context.newPage()];
+  for (const page of pages) await openPipelineWithServiceWorker(page, {}, '&slowCollector=300', { workerUrl: '/stuck-worker.js' });
+  const run = newRun('sw-relay-three');
+  // about 50 KB of beacon a page (within its own 60 KiB), 150 KB in all: past the 64 KiB that the
+  // keepalive requests of one context share
+  for (const [i, page] of pages.entries()) await page.evaluate(([r, from]) => window.isologTest.log(r, from, from + 150), [run, i * 150] as const);
+  await Promise.all(pages.map((page) => page.close({ runBeforeUnload: false })));
+  await suite.expectAll(run, 450, 15_000);
 });

@@ -26,7 +26,9 @@ export function beaconRelay(collector: string): (event: FetchEventLike) => void 
     let send!: () => void;
     const sending = new Promise<void>((resolve) => { send = resolve; });
     try {
-      event.respondWith(sending.then(() => fetch(request)));
+      // not keepalive: respondWith keeps the Service Worker alive for it, and keepalive bodies share
+      // 64 KiB a context (the Service Worker's one for all its pages closing at once)
+      event.respondWith(sending.then(() => fetch(new Request(request, { keepalive: false }))));
     } catch {
       return;
     }

@@ -32,7 +32,8 @@ export interface ServiceWorkerLoggingOptions extends Pick<BrowserLoggingOptions,
   /**
    * Answer the closing pages' beacons (keepalive POSTs to the collector) by sending them from the
    * Service Worker (default true): one left to fall back to the network is lost in Chromium when
-   * its page is gone first. Listeners added after startServiceWorkerLogging do not see them.
+   * its page is gone first. Listeners added after startServiceWorkerLogging do not see those it
+   * answered; one added before it that answers a beacon keeps it.
    */
   relayBeacons?: boolean;
 }

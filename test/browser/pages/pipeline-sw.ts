@@ -12,9 +12,16 @@ const sw = self as unknown as ServiceWorkerGlobalScope;
 const errors: string[] = [];
 setInternalErrorSink((text) => errors.push(text));
 const params = new URL(sw.location.href).searchParams;
-// the requests to the collector that came to the Service Worker at all (a listener before isolog's sees each)
+// a listener before isolog's: it counts the requests to the collector that came to the Service
+// Worker at all, and with ?slowCollector=<ms> holds its thread that long on each, answering nothing,
+// so that the page is gone before isolog's listener sees the request
 let collectorRequests = 0;
-sw.addEventListener('fetch', (event) => { if (new URL(event.request.url).pathname === '/v1/logs') collectorRequests++; });
+sw.addEventListener('fetch', (event) => {
+  if (new URL(event.request.url).pathname !== '/v1/logs') return;
+  collectorRequests++;
+  const until = Date.now() + Number(params.get('slowCollector') ?? 0);
+  while (Date.now() < until) { /* busy */ }
+});
 const logging = startServiceWorkerLogging({
   collector: params.get('collector') as string,
   send: { retryBaseMs: 100, maxRecords: Number(params.get('maxRecords') ?? 10_000) },
@@ -52,13 +59,8 @@ sw.addEventListener('push', (event) => {
 });
 sw.addEventListener('fetch', (event) => {
   const url = new URL(event.request.url);
-  // ?slowCollector=<ms>: a listener that holds the Service Worker's thread that long on a request
-  // to the collector, answering nothing (the page closes meanwhile); one it sees counts in beaconsSeen
-  if (url.pathname === '/v1/logs') {
-    seen.beaconsSeen++;
-    const until = Date.now() + Number(params.get('slowCollector') ?? 0);
-    while (Date.now() < until) { /* busy */ }
-  }
+  // a request to the collector that isolog's listener left to the ones after it
+  if (url.pathname === '/v1/logs') seen.beaconsSeen++;
   if (url.pathname === '/sw-ping') event.respondWith(new Response('pong'));
   if (url.pathname === '/sw-log') {
     log.info('fetch %s', url.pathname, extra({ run: url.searchParams.get('run'), n: Number(url.searchParams.get('n')) }));

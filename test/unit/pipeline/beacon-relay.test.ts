@@ -39,6 +39,9 @@ describe('beaconRelay', () => {
       expect(await (await answers[0]).text()).toBe('{}');
     }
     expect(sent.map((r) => r.url)).toEqual([COLLECTOR, `${COLLECTOR}?token=T`]);
+    // sent as the Service Worker's own request, not on its one keepalive budget for every page
+    expect(sent.map((r) => r.keepalive)).toEqual([false, false]);
+    expect(await sent[0].text()).toBe('{"resourceLogs":[]}');
     expect(later).toEqual([]);
   });
 
@@ -61,8 +64,12 @@ describe('beaconRelay', () => {
     scope.addEventListener('fetch', (e) => (e as unknown as FetchEventLike).respondWith(Promise.resolve(new Response('mine'))));
     const relay = beaconRelay(COLLECTOR);
     scope.addEventListener('fetch', (e) => { try { relay(e as unknown as FetchEventLike); } catch (err) { errors.push(err); } });
+    const later: string[] = [];
+    scope.addEventListener('fetch', (e) => { later.push((e as unknown as FetchEventLike).request.method); });
     expect(dispatchFetch(scope, post(COLLECTOR)).answers).toHaveLength(1);
     expect(errors).toEqual([]);
+    // not the relay's: the listeners after it see it as before
+    expect(later).toEqual(['POST']);
     await new Promise((resolve) => setTimeout(resolve, 0));
     expect(fetched).not.toHaveBeenCalled();
   });
