@@ -3,7 +3,7 @@
 import { expect, test } from '@playwright/test';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
-import { lossAndDuplicates, newRun, PAGE_ORIGIN, pipelineSuite } from './harness.js';
+import { expectSentByBeacon, lossAndDuplicates, newRun, PAGE_ORIGIN, pipelineSuite, withoutKeepaliveFetch } from './harness.js';
 
 const suite = pipelineSuite();
 const { open } = suite;
@@ -190,22 +190,14 @@ test('where fetch cannot go keepalive, the closing page falls back to sendBeacon
   suite.collector.capture = true;
   try {
     const page = await context.newPage();
-    await page.addInitScript(() => {
-      const real = window.fetch.bind(window);
-      window.fetch = (input, init) => {
-        if (init?.keepalive) throw new TypeError('keepalive is not supported here');
-        return real(input, init);
-      };
-    });
+    await withoutKeepaliveFetch(page);
     await page.goto('/pipeline.html');
     await page.evaluate((url) => window.isologTest.start({ collector: url, token: 'tok-leaving' } as never, { workerUrl: '/stuck-worker.js' }), suite.collector.url);
     const run = newRun('beacon-fallback');
     await page.evaluate((r) => window.isologTest.log(r, 0, 100), run);
     await page.close({ runBeforeUnload: false });
     await suite.expectAll(run, 100, 10_000);
-    const seen = suite.collector.seen(run);
-    expect(new Set(seen.map((s) => s.headers['content-type']))).toEqual(new Set(['text/plain;charset=utf-8']));
-    expect(seen.every((s) => s.url.includes('token=tok-leaving'))).toBe(true);
+    expectSentByBeacon(suite.collector, run, 'tok-leaving');
   } finally {
     suite.collector.capture = false;
   }

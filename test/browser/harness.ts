@@ -212,6 +212,24 @@ export async function openPipeline(page: Page, collector: FaultyCollector, optio
   await page.evaluate((o) => window.isologTest.start(o as never), { collector: collector.url, send: { retryBaseMs: 100 }, ...options });
 }
 
+/** Makes `page`'s fetch throw for keepalive requests, as where fetch cannot go keepalive: a leaving page falls back to sendBeacon. */
+export async function withoutKeepaliveFetch(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    const real = window.fetch.bind(window);
+    window.fetch = (input, init) => {
+      if (init?.keepalive) throw new TypeError('keepalive is not supported here');
+      return real(input, init);
+    };
+  });
+}
+
+/** Expects every request that carried records of `run` to have been a beacon: text/plain, `token` in its query. */
+export function expectSentByBeacon(collector: FaultyCollector, run: string, token: string): void {
+  const seen = collector.seen(run);
+  expect(new Set(seen.map((s) => s.headers['content-type']))).toEqual(new Set(['text/plain;charset=utf-8']));
+  expect(seen.every((s) => s.url.includes(`token=${token}`))).toBe(true);
+}
+
 /** Waits until every record 0..count-1 of `run` is stored, then checks none is stored twice. */
 export async function expectAll(collector: FaultyCollector, run: string, count: number, timeout = 30_000): Promise<void> {
   await expect.poll(() => new Set(collector.stored(run).map((r) => (r.attributes as { n: number }).n)).size, { timeout }).toBe(count);
