@@ -23,13 +23,24 @@ for (let i = 0; i < n; i++) ${expr};
 return ((performance.now() - start) * 1e6) / n;`) as (t: unknown, n: number) => number;
 }
 
-/** Median ns per call of `expr` (which reads `t` and `i`) over `rounds` rounds, after two warm-up rounds. */
+/**
+ * A round must last this long: Chromium coarsens `performance.now()` to 100 µs on a page that is not
+ * cross-origin isolated, and 200,000 empty calls take about 70 µs there, under one tick (which made
+ * a disabled call read 4-8x an empty one when both cost the same).
+ */
+const ROUND_MS = 25;
+
+/**
+ * Median ns per call of `expr` (which reads `t` and `i`) over `rounds` rounds. The warm-up rounds
+ * grow the iteration count (from `iterations`, by 4x) until one round lasts ROUND_MS.
+ */
 export function measure(target: unknown, expr: string, iterations = 200_000, rounds = 7): number {
   const run = compileLoop(expr);
-  run(target, iterations);
-  run(target, iterations);
+  let n = iterations;
+  run(target, n);
+  while ((run(target, n) * n) / 1e6 < ROUND_MS && n < 1e9) n *= 4;
   const samples: number[] = [];
-  for (let r = 0; r < rounds; r++) samples.push(run(target, iterations));
+  for (let r = 0; r < rounds; r++) samples.push(run(target, n));
   samples.sort((a, b) => a - b);
   return samples[Math.floor(rounds / 2)];
 }
