@@ -207,19 +207,26 @@ export async function ingestParsed(parsed: unknown, accept: Accept, maxRecords: 
 /** As ingestParsed, for a request the scanner read: its records, and their lines, a slice at a time. */
 export function ingestScanned(scanned: ScannedRequest, accept: Accept, maxRecords: number): Promise<AcceptResult> {
   checkCount(scanned.records.length + scanned.rejected, maxRecords);
-  return acceptSlices((function* () {
-    // a request of no records stores nothing, and waits for no group (as ingestParsed's)
-    if (scanned.records.length === 0 && scanned.rejected === 0) return;
-    let at = 0;
-    do {
-      // the records rejected while reading are counted with the first slice
-      yield {
-        records: scanned.records.slice(at, at + SLICE_RECORDS), lines: sliceLines(scanned.lines, at, at + SLICE_RECORDS),
-        rejected: at === 0 ? scanned.rejected : 0, errors: at === 0 ? scanned.errors : [],
-      };
-      at += SLICE_RECORDS;
-    } while (at < scanned.records.length);
-  })(), accept);
+  // a request of no records stores nothing, and waits for no group (as ingestParsed's)
+  if (scanned.records.length === 0 && scanned.rejected === 0) return acceptSlices([], accept);
+  const slices: DecodeResult[] = [];
+  for (let at = 0; at < scanned.records.length || at === 0; at += SLICE_RECORDS) {
+    // the records rejected while reading are counted with the first slice
+    slices.push({
+      records: scanned.records.slice(at, at + SLICE_RECORDS), lines: sliceLines(scanned.lines, at, at + SLICE_RECORDS),
+      rejected: at === 0 ? scanned.rejected : 0, errors: at === 0 ? scanned.errors : [],
+    });
+  }
+  return acceptSlices(taken(slices), accept);
+}
+
+/**
+ * The items, each let go of as it is taken: acceptSlices holds what it iterates until every slice
+ * is stored, and a slice's records (with the body's text they are slices of) would otherwise live
+ * through young-generation collections, to be copied, while the group they joined is written.
+ */
+function* taken<T>(items: T[]): Generator<T> {
+  while (items.length > 0) yield items.shift() as T;
 }
 
 /** As ingestParsed or ingestScanned, whichever way the request was read. */

@@ -34,6 +34,12 @@ export const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 // object() gives up, and the body goes to JSON.parse (40,000 keys held the event loop for seconds)
 const MAX_OBJECT_KEYS = 16;
 
+// an ASCII body's text is made in pieces of 64 KiB: V8 puts a string of more than about 128 KiB in
+// its large-object space, and a 400 KB one (a 1,000-record body) took ten times as long to make as
+// the same text in pieces (about 340 µs against 30 µs on this machine)
+const PIECE_BITS = 16;
+const PIECE = 1 << PIECE_BITS;
+
 /**
  * A reader over JSON bytes: each method reads at `i` and moves past what it read, or answers false
  * (`i` is then anywhere: a caller that tries another way goes back itself).
@@ -54,18 +60,32 @@ export class JsonBytes {
   private kinds = 0;
   protected readonly length: number;
   private readonly view: DataView;
-  /** The body as text when it is ASCII (a byte's index is then a character's); else strings are decoded one by one. */
-  private readonly text: string | null;
+  /**
+   * The body as text when it is ASCII (a byte's index is then a character's), PIECE bytes a string;
+   * else null, and strings are decoded one by one.
+   */
+  private readonly texts: string[] | null;
 
   constructor(protected readonly bytes: Buffer) {
     this.length = bytes.length;
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    this.text = isAscii(bytes) ? bytes.toString('latin1') : null;
+    let texts: string[] | null = null;
+    if (isAscii(bytes)) {
+      texts = [];
+      for (let at = 0; at < this.length; at += PIECE) texts.push(bytes.toString('latin1', at, Math.min(this.length, at + PIECE)));
+    }
+    this.texts = texts;
   }
 
   /** The body's text from byte `start` to byte `end`. */
   protected slice(start: number, end: number): string {
-    return this.text !== null ? this.text.slice(start, end) : this.bytes.toString('utf8', start, end);
+    const texts = this.texts;
+    if (texts === null) return this.bytes.toString('utf8', start, end);
+    if (start >= end) return '';
+    const k = start >>> PIECE_BITS;
+    const base = k << PIECE_BITS;
+    // within one piece, a slice of it; across two (rare: strings are short), read from the bytes
+    return end - base <= PIECE ? texts[k].slice(start - base, end - base) : this.bytes.toString('latin1', start, end);
   }
 
   protected at(literal: Literal): boolean {

@@ -198,9 +198,20 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
   const maxRecords = options.maxRecords ?? DEFAULTS.maxRecords;
   // a group that fails fails each of its batches with the same error: it is reported once
   const reported = new WeakSet<object>();
-  const store = async (decoded: DecodeResult): Promise<AcceptResult> => {
+  // the decoded records are let go of once the receiver has taken them, not held while their group
+  // is written: records that outlive a young-generation collection are copied by it
+  const store = (decoded: DecodeResult): Promise<AcceptResult> => {
+    let stored: Promise<AcceptResult>;
     try {
-      return await receiver.accept(decoded);
+      stored = receiver.accept(decoded);
+    } catch (err) {
+      stored = Promise.reject(err);
+    }
+    return answer(stored);
+  };
+  const answer = async (stored: Promise<AcceptResult>): Promise<AcceptResult> => {
+    try {
+      return await stored;
     } catch (err) {
       const once = typeof err === 'object' && err !== null;
       if (!once || !reported.has(err)) {
@@ -212,6 +223,8 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
   };
   // decoded and stored a slice at a time, so that one large request does not stall the others
   const ingest = (request: ReadRequest): Promise<AcceptResult> => ingestRequest(request, store, maxRecords);
+  // a body read and handed over outside the async handlers, whose suspended frames would hold what was read
+  const ingestBody = (body: Buffer): Promise<AcceptResult> => ingest(readRequest(body));
 
   const clientOf = (req: IncomingMessage): string => req.socket.remoteAddress ?? 'unknown';
 
@@ -287,7 +300,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
           return send(res, 415, { error: 'send OTLP as JSON (application/json); protobuf is not supported' }, cross);
         }
         const raw = await readBody(req, bodyLimit);
-        const result = await ingest(readRequest(await bodyBytes(raw, req.headers['content-encoding'] as string | undefined, bodyLimit)));
+        const result = await ingestBody(await bodyBytes(raw, req.headers['content-encoding'] as string | undefined, bodyLimit));
         return send(res, 200, acceptBody(result), cross);
       }
       if (url.pathname === '/v1/levels') return await onLevels(req, res, url, origin, cross);
@@ -362,10 +375,13 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
           const wait = limiter.take(client);
           if (wait > 0) return ws.send(JSON.stringify({ nack: batchId, status: 429, retryAfterMs: wait, error: 'too many requests' }));
           // a binary message is gzip, a text message JSON: decoded and bounded as an HTTP body is
-          const message = readRequest(await bodyBytes(data, isBinary ? 'gzip' : undefined, bodyLimit));
-          batchId = batchIdOf(message) ?? null;
-          if (typeof batchId !== 'string' && typeof batchId !== 'number') batchId = null;
-          const result = await ingest(message);
+          const body = await bodyBytes(data, isBinary ? 'gzip' : undefined, bodyLimit);
+          const result = await ((): Promise<AcceptResult> => {
+            const message = readRequest(body);
+            const id = batchIdOf(message) ?? null;
+            batchId = typeof id === 'string' || typeof id === 'number' ? id : null;
+            return ingest(message);
+          })();
           ws.send(JSON.stringify({ ack: batchId, ...acceptBody(result) }));
         } catch (err) {
           const status = err instanceof IngestError ? err.status : 500;

@@ -191,6 +191,21 @@ describe('the collector\'s scanner of OTLP bodies', () => {
     expect(agrees(text)).toBe(true);
   });
 
+  it('reads an ASCII body past 64 KiB, whose text it makes in pieces, with every byte of a record in turn at the pieces\' border', () => {
+    const records = (pad: number): PlainRecord[] => Array.from({ length: 180 }, (_, i) => ({
+      name: 'app.module', msg: i === 0 ? 'p'.repeat(pad) : `request ${i} handled`, levelno: 20, levelname: 'INFO', created: 1_700_000_000 + i / 8,
+      uid: `uid-border-${i}-abcdefghijklmnop`, exc_text: null, stack_info: null, route: '/api/items', status: 200, say: 'a "quoted" word',
+    }));
+    const first = JSON.stringify(encodeRecords(records(0), { 'service.name': 'shop' }));
+    const width = first.indexOf('"request 2 handled"') - first.indexOf('"request 1 handled"');
+    expect(first.length).toBeGreaterThan(65_536 + width);
+    for (let pad = 0; pad <= width; pad++) {
+      const text = JSON.stringify(encodeRecords(records(pad), { 'service.name': 'shop' }));
+      expect(agrees(text)).toBe(true);
+      expect(scan(text)?.lines.every((l) => l !== null)).toBe(true);
+    }
+  }, 60_000);
+
   it('leaves a frame of many keys to JSON.parse, and a record of many attributes to decodeRecord (checking keys against the others is quadratic)', () => {
     const record: PlainRecord = { name: 'app', msg: 'm', levelno: 20, levelname: 'INFO', created: 1_700_000_000, uid: 'uid-many-keys-0001', exc_text: null, stack_info: null };
     const many = { ...record, ...Object.fromEntries(Array.from({ length: 100 }, (_, k) => [`field${k}`, k])) };
